@@ -1,0 +1,26 @@
+# hostpriv build configuration (suckless/lz4 style): the user's flags are
+# wrapped, never replaced.
+VERSION    = 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+LIBDIR    ?= $(PREFIX)/lib
+INCLUDEDIR?= $(PREFIX)/include
+SYSCONFDIR?= $(PREFIX)/etc
+MANDIR    ?= $(PREFIX)/share/man
+PLUGINDIR ?= $(LIBDIR)/hostpriv/plugins
+DESTDIR   ?=
+
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+PKG_CONFIG?= pkg-config
+DEPS       = inih libffi jansson
+
+# -Wno-format-truncation: messages are built with snprintf on purpose and
+# a cut message is acceptable; the warning fires on every bounded buffer.
+HP_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -fPIC \
+             -Icore/include -Icore/lib \
+             -DHP_VERSION=\"$(VERSION)\" -DHP_PLUGINDIR=\"$(PLUGINDIR)\" \
+             -DHP_SYSCONFDIR=\"$(SYSCONFDIR)\" \
+             $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
+HP_LIBS    = $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null) -ldl
+CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)

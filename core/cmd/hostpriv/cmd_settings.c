@@ -1,0 +1,81 @@
+/* `hostpriv settings get KEY | set KEY VALUE | reset-decisions`: the 4.18
+ * Advanced page (set needs authorization, done by the version's op), and
+ * forgetting recorded declines (every version, no authorization). */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "decisions.h"
+#include "identity.h"
+#include "ops.h"
+
+static int reset_fn(void *arg, hp_err *e)
+{
+    hp_ctx *c = arg;
+    return hp_decision_clear(c->rootfd, c->home, e);
+}
+
+static int reset_decisions(hp_ctx *c)
+{
+    hp_err e = HP_ERR_INIT;
+    if (!c->user_known) {
+        fprintf(stderr, "hostpriv settings: host.user is not set: name the "
+                "app's user in the configuration\n");
+        return 78;
+    }
+    int rc = hp_as_user(c->uid, c->gid, reset_fn, c, &e);
+    if (rc != HP_OK)
+        fprintf(stderr, "hostpriv settings: %s\n", e.msg);
+    else
+        printf("recorded decisions cleared\n");
+    return hp_exit_code(rc);
+}
+
+static int settings_set(hp_ctx *c, const char *key, const char *value)
+{
+    if (hp_config_locked(c->cfg, key)) {
+        fprintf(stderr, "hostpriv settings: %s is locked by the "
+                "administrator (admin.ini)\n", key);
+        return 77;
+    }
+    const hp_ops *ops = hp_cli_ops(c);
+    return ops->settings_set
+               ? hp_cli_exit(c, ops->settings_set(c->pstate, key, value))
+               : hp_cli_not_in_version(c, HP_TASK_SETTINGS, "settings set");
+}
+
+static int run(hp_cli *cli)
+{
+    if (hp_cli_wants_help(cli, &hp_cmd_settings))
+        return 0;
+    const char *verb = cli->argc > 0 ? cli->argv[0] : "";
+    int get = strcmp(verb, "get") == 0 && cli->argc == 2;
+    int set = strcmp(verb, "set") == 0 && cli->argc == 3;
+    int reset = strcmp(verb, "reset-decisions") == 0 && cli->argc == 1;
+    if (!get && !set && !reset)
+        return hp_cli_usage(&hp_cmd_settings, "say get KEY, set KEY VALUE or "
+                            "reset-decisions");
+    if ((get || set) && !hp_config_key_find(cli->argv[1])) {
+        fprintf(stderr, "hostpriv settings: unknown key %s (see hostpriv "
+                "config)\n", cli->argv[1]);
+        return 64;
+    }
+    int rc;
+    hp_ctx *c = hp_cli_open(cli, !set, &rc);
+    if (!c)
+        return rc;
+    if (get) {
+        printf("%s\n", hp_conf(c, cli->argv[1]));
+        rc = 0;
+    } else {
+        rc = set ? settings_set(c, cli->argv[1], cli->argv[2])
+                 : reset_decisions(c);
+    }
+    hp_ctx_close(c);
+    return rc;
+}
+
+const hp_cli_cmd hp_cmd_settings = {
+    "settings", "settings get KEY | set KEY VALUE | reset-decisions",
+    "4.18 Advanced settings; forget recorded declines", run
+};

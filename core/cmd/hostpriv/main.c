@@ -1,0 +1,184 @@
+/* hostpriv: global options, then one command from the table. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "events.h"
+
+static const hp_cli_cmd *const commands[] = {
+    &hp_cmd_plugins, &hp_cmd_config, &hp_cmd_status, &hp_cmd_start,
+    &hp_cmd_install, &hp_cmd_uninstall, &hp_cmd_links, &hp_cmd_socket_link,
+    &hp_cmd_hosts, &hp_cmd_bind, &hp_cmd_policy, &hp_cmd_settings,
+    &hp_cmd_boot, &hp_cmd_call, &hp_cmd_privileged, NULL
+};
+
+/* A placeholder says so in its summary; --help lists only what exists. */
+static int built(const hp_cli_cmd *c)
+{
+    return strncmp(c->summary, "(not built", 10) != 0;
+}
+
+static void help(FILE *f)
+{
+    fprintf(f, "usage: hostpriv [-c FILE] [--root DIR] [--set SECTION.KEY=VALUE]... "
+            "[--json] COMMAND [ARGS]\n"
+            "       hostpriv --help | --version\n\n"
+            "Gives a desktop container app the few root-level host changes it "
+            "needs,\nthe way the configured app version did.\n\ncommands:\n");
+    for (size_t i = 0; commands[i]; i++)
+        if (built(commands[i]))
+            fprintf(f, "  %-40s %s\n", commands[i]->usage,
+                    commands[i]->summary);
+    fprintf(f, "\noptions:\n"
+            "  -c FILE           read FILE after the system and user configs\n"
+            "  --root DIR        resolve every host path under DIR (sandbox)\n"
+            "  --set S.K=V       override one key (repeatable); admin.ini "
+            "locks win\n"
+            "  --json            plugins/config/status: only JSON on stdout;\n"
+            "                    action commands: events as JSON lines\n"
+            "  COMMAND --help    the command's usage\n\n"
+            "exit: 0 ok, 1 failed or not in this version, 64 usage, 69 helper "
+            "unavailable,\n      70 internal, 77 declined or not permitted, "
+            "78 config error\n"
+            "see hostpriv.ini(5) for the configuration\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("hostpriv: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'hostpriv --help'.\n", stderr);
+    return HP_EUSAGE;
+}
+
+static const hp_cli_cmd *find(const char *name)
+{
+    for (size_t i = 0; commands[i]; i++)
+        if (!strcmp(commands[i]->name, name))
+            return commands[i];
+    return NULL;
+}
+
+/* "--opt VALUE" or "--opt=VALUE"; NULL when argv[*i] is not opt. */
+static const char *opt_value(char **argv, int argc, int *i, const char *opt,
+                             int *missing)
+{
+    size_t l = strlen(opt);
+    if (strncmp(argv[*i], opt, l) != 0)
+        return NULL;
+    if (argv[*i][l] == '=')
+        return argv[*i] + l + 1;
+    if (argv[*i][l] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = 1;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static int parse_globals(hp_cli *cli, int argc, char **argv, int *cmd_at)
+{
+    size_t nsets = 0;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        int missing = 0;
+        const char *v;
+        if (!strcmp(argv[i], "--json"))
+            cli->opts.json = 1;
+        else if ((v = opt_value(argv, argc, &i, "-c", &missing)))
+            cli->opts.config_file = v;
+        else if ((v = opt_value(argv, argc, &i, "--root", &missing)))
+            cli->opts.root = v;
+        else if ((v = opt_value(argv, argc, &i, "--set", &missing))) {
+            if (nsets + 1 >= sizeof cli->sets / sizeof cli->sets[0])
+                return usage_error("too many --set options%s", "");
+            cli->sets[nsets++] = v;
+        } else if (missing)
+            return usage_error("option %s needs a value", argv[i]);
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            help(stdout);
+            exit(0);
+        } else if (!strcmp(argv[i], "--version")) {
+            printf("hostpriv %s (plugin ABI %d.%d)\n", HP_VERSION,
+                   HP_PLUGIN_ABI_MAJOR, HP_PLUGIN_ABI_MINOR);
+            exit(0);
+        } else
+            return usage_error("unknown option '%s'", argv[i]);
+    }
+    cli->sets[nsets] = NULL;
+    cli->opts.sets = cli->sets;
+    *cmd_at = i;
+    return 0;
+}
+
+static int closest(const char *name)
+{
+    int best = -1;
+    for (int i = 0; commands[i]; i++)
+        if (built(commands[i]) && (!strncmp(commands[i]->name, name, 3) ||
+                                   strstr(commands[i]->name, name)))
+            best = best < 0 ? i : best;
+    return best;
+}
+
+int main(int argc, char **argv)
+{
+    hp_cli cli;
+    int at = 0;
+    memset(&cli, 0, sizeof cli);
+    cli.prog = argv[0];
+    int rc = parse_globals(&cli, argc, argv, &at);
+    if (rc)
+        return rc;
+    if (at >= argc) {
+        help(stderr);
+        return HP_EUSAGE;
+    }
+    const hp_cli_cmd *cmd = find(argv[at]);
+    if (!cmd) {
+        int near = closest(argv[at]);
+        fprintf(stderr, "hostpriv: unknown command '%s'", argv[at]);
+        if (near >= 0)
+            fprintf(stderr, " (did you mean '%s'?)", commands[near]->name);
+        fputs("\nTry 'hostpriv --help' for the commands.\n", stderr);
+        return HP_EUSAGE;
+    }
+    cli.argc = argc - at - 1;
+    cli.argv = argv + at + 1;
+    rc = cmd->run(&cli);
+    if (fflush(stdout) != 0 && rc == 0)
+        rc = HP_EINTERNAL;          /* stdout full or closed: say it failed */
+    return rc;
+}
+
+/* ---- shared by the commands ------------------------------------------ */
+
+hp_ctx *hp_cli_open(hp_cli *cli, int no_plugin, int *rc)
+{
+    hp_open_opts o = cli->opts;
+    hp_ctx *c = NULL;
+    hp_err e = HP_ERR_INIT;
+    o.role = geteuid() == 0 ? HP_ROLE_INSTALLER : HP_ROLE_USER;
+    o.no_plugin = no_plugin;
+    int code = hp_ctx_open(&c, &o, &e);
+    if (code != HP_OK) {
+        hp_log(NULL, HP_LOG_ERR, "%s", e.msg[0] ? e.msg : hp_strerror(code));
+        *rc = hp_exit_code(code);
+        return NULL;
+    }
+    *rc = 0;
+    return c;
+}
+
+int hp_cli_wants_help(const hp_cli *cli, const hp_cli_cmd *cmd)
+{
+    for (int i = 0; i < cli->argc && strcmp(cli->argv[i], "--"); i++)
+        if (!strcmp(cli->argv[i], "--help") || !strcmp(cli->argv[i], "-h")) {
+            printf("usage: hostpriv [global options] %s\n  %s\n", cmd->usage,
+                   cmd->summary);
+            return 1;
+        }
+    return 0;
+}

@@ -1,0 +1,34 @@
+/* Shared by the action commands: the op table and the not-in-this-version
+ * report, so every command says it the same way. */
+#include <stdio.h>
+
+#include "events.h"
+#include "loader.h"
+#include "ops.h"
+
+const hp_ops *hp_cli_ops(hp_ctx *c)
+{
+    return c->active ? &c->active->desc.ops : NULL;
+}
+
+int hp_cli_not_in_version(hp_ctx *c, int task, const char *what)
+{
+    const char *name = c->active ? c->active->desc.name : "(none)";
+    fprintf(stderr, "hostpriv: %s: the active version (%s, %s) does not do "
+            "that\n", what, name, hp_conf(c, "core.version"));
+    hp_event(c, HP_EV_SKIPPED, task, HP_VIA_NONE, "", "not-in-this-version");
+    return 1;
+}
+
+int hp_cli_exit(hp_ctx *c, int rc)
+{
+    (void)c;
+    return hp_exit_code(rc);
+}
+
+int hp_cli_usage(const hp_cli_cmd *cmd, const char *why)
+{
+    fprintf(stderr, "hostpriv %s: %s\nusage: hostpriv %s\n", cmd->name, why,
+            cmd->usage);
+    return 64;
+}

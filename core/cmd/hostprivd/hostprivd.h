@@ -1,0 +1,120 @@
+/* hostprivd internals: the daemon's state, its connections, and the parts
+ * (start-up, socket, loop, auth, native requests, vmnetd session, logging)
+ * each in its own file. */
+#ifndef HPD_H
+#define HPD_H
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "ctx.h"
+
+#define HPD_MAX_CONNS       256
+#define HPD_MAX_LISTEN      4
+/* A whole frame (or the vmnetd exchange's next step) must arrive within
+ * this long of its first byte: a slow client holds a slot, never the loop. */
+#define HPD_FRAME_MS        5000
+/* A kept connection with nothing in flight is closed after this long; the
+ * client library reconnects transparently. */
+#define HPD_IDLE_CONN_MS    60000
+/* Pending output must drain within this long. */
+#define HPD_WRITE_MS        5000
+#define HPD_INBUF_START     512
+
+enum hpd_proto { HPD_P_UNKNOWN = 0, HPD_P_NATIVE, HPD_P_VMNET };
+/* Native stages, then vmnetd stages. */
+enum hpd_stage { HPD_S_HELLO = 0, HPD_S_READY, HPD_S_VMN_CMD,
+                 HPD_S_VMN_BIND, HPD_S_DONE };
+/* Daemon-wide states a request may be allowed in (bit mask). */
+enum hpd_state { HPD_ST_SERVING = 1, HPD_ST_EXITING = 2 };
+
+typedef struct hpd_conn {
+    int fd;
+    uid_t uid;
+    pid_t pid;
+    int proto;                  /* enum hpd_proto */
+    int stage;                  /* enum hpd_stage */
+    uint8_t *in;
+    size_t inlen, incap;
+    uint8_t *out;
+    size_t outlen, outoff;
+    int outfd;                  /* descriptor to attach to out[0], -1 */
+    int close_after;            /* close once out is flushed */
+    long long deadline;         /* monotonic ms */
+} hpd_conn;
+
+typedef struct hpd {
+    hp_ctx *ctx;
+    /* how the context was opened, for SIGHUP reloads */
+    char cfg_file[PATH_MAX];
+    char root[PATH_MAX];
+    char plugin_dir[PATH_MAX];
+    char plugin_set[PATH_MAX + 32];
+
+    int lfd[HPD_MAX_LISTEN];
+    size_t nlfd;
+    int activated;              /* listeners came from LISTEN_FDS */
+    int sock_dirfd;             /* our socket's directory, -1 */
+    char sock_leaf[256];
+    dev_t sock_dev;
+    ino_t sock_ino;
+    char sock_hpath[PATH_MAX];
+
+    hpd_conn *conns[HPD_MAX_CONNS];
+    size_t nconns;
+    int reserve_fd;             /* spare fd for the EMFILE accept trick */
+    int sigpipe[2];
+    int state;                  /* enum hpd_state */
+    int exit_code;
+    int stop;                   /* leave the loop */
+    long long last_active;
+    uid_t user_uid;             /* host.user from root-owned config */
+    int user_ok;                /* user_uid is valid */
+} hpd;
+
+/* main.c: clock */
+long long hpd_now(void);
+
+/* log.c: stderr/syslog through hp_log, with a rate limit per kind so a
+ * flood of refused clients cannot flood the log (SECURITY.md 42). */
+enum hpd_logkind { HPD_LOG_REQ = 0, HPD_LOG_REFUSED, HPD_LOG_PROTO,
+                   HPD_LOG_ACCEPT, HPD_LOG__COUNT };
+void hpd_log(hpd *d, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void hpd_log_limited(hpd *d, int kind, int level, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* auth.c */
+int hpd_auth_setup(hpd *d);
+/* Read the peer's credentials from the kernel; 1 allowed (uid/pid set),
+ * 0 refused (logged).  Unreadable credentials refuse. */
+int hpd_auth_peer(hpd *d, int fd, uid_t *uid, pid_t *pid);
+
+/* listen.c */
+int hpd_listen_setup(hpd *d, int nactivated, hp_err *e);
+void hpd_listen_cleanup(hpd *d);
+
+/* loop.c */
+int hpd_loop(hpd *d);
+void hpd_signals_setup(hpd *d);
+/* Queue bytes (and one fd, >= 0, taken over) for the peer; sent at once
+ * when the socket takes them. */
+int hpd_conn_send(hpd *d, hpd_conn *c, const void *buf, size_t len,
+                  int passfd);
+
+/* native.c: process buffered input of a native connection.  Returns 1
+ * when it consumed something, 0 when it needs more bytes, -1 to drop. */
+int hpd_native_input(hpd *d, hpd_conn *c);
+/* The bind path shared with vmnetd: policy checks, then the plugin's
+ * bind_port op.  HP_OK with *fd, else an hp_code; *err the errno behind
+ * a failed bind (0 when none). */
+int hpd_bind(hpd *d, const char *socktype, const char *addr,
+             const char *port, int *fd, int *err, hp_err *e);
+
+/* vmnet.c */
+int hpd_vmnet_input(hpd *d, hpd_conn *c);
+
+/* reload: main.c */
+int hpd_ctx_open(hpd *d, hp_ctx **out, hp_err *e);
+void hpd_reload(hpd *d);
+#endif

@@ -1,0 +1,457 @@
+/* The event loop: one poll() over the listeners, a self-pipe for signals
+ * and every connection.  Sockets are non-blocking; each connection has its
+ * own input and output buffer and one deadline, so a slow or silent client
+ * holds only its own slot.  With nothing in flight and helper.idle_exit 0
+ * the poll has no timeout at all: an idle helper uses no CPU. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "events.h"
+#include "hostprivd.h"
+#include "proto.h"
+
+#define HPD_ACCEPT_BATCH   64
+#define HPD_ACCEPT_PAUSE_MS 100
+
+static volatile sig_atomic_t got_term, got_hup;
+static int sig_wfd = -1;
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    if (sig == SIGHUP)
+        got_hup = 1;
+    else
+        got_term = 1;
+    if (sig_wfd >= 0)
+        (void)!write(sig_wfd, "", 1);
+    errno = saved;
+}
+
+/* A handler rather than SIG_IGN: writes still fail with EPIPE instead of
+ * killing us, but programs the plugins start get the default back at
+ * exec, as SIG_IGN would be inherited. */
+static void on_sigpipe(int sig) { (void)sig; }
+
+void hpd_signals_setup(hpd *d)
+{
+    /* Start from a clean slate whatever the spawner left: an inherited
+     * SIG_IGN for SIGCHLD would break every waitpid in the plugins. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int s = 1; s < NSIG; s++)
+        if (s != SIGKILL && s != SIGSTOP)
+            signal(s, SIG_DFL);
+    if (pipe2(d->sigpipe, O_CLOEXEC | O_NONBLOCK) != 0)
+        d->sigpipe[0] = d->sigpipe[1] = -1;
+    sig_wfd = d->sigpipe[1];
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;   /* plugin code need not handle EINTR */
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = on_sigpipe;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* ---- connections ------------------------------------------------------ */
+
+static void conn_free(hpd *d, hpd_conn *c)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    if (c->outfd >= 0)
+        close(c->outfd);
+    free(c->in);
+    free(c->out);
+    free(c);
+    d->last_active = hpd_now();
+}
+
+/* Slots are emptied here and compacted once per loop turn, so the index
+ * a poll entry was built from stays valid for the whole turn. */
+static void conn_drop(hpd *d, size_t i)
+{
+    conn_free(d, d->conns[i]);
+    d->conns[i] = NULL;
+}
+
+static void conns_compact(hpd *d)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < d->nconns; i++)
+        if (d->conns[i])
+            d->conns[k++] = d->conns[i];
+    for (size_t i = k; i < d->nconns; i++)
+        d->conns[i] = NULL;
+    d->nconns = k;
+}
+
+/* Send what is queued; 0 ok (maybe partial), -1 the peer is gone. */
+static int conn_flush(hpd *d, hpd_conn *c)
+{
+    while (c->outoff < c->outlen) {
+        ssize_t r = hp_sock_send_some(c->fd, c->out + c->outoff,
+                                      c->outlen - c->outoff,
+                                      c->outoff == 0 ? c->outfd : -1);
+        if (r == -EAGAIN)
+            return 0;
+        if (r < 0) {
+            hpd_log_limited(d, HPD_LOG_PROTO, HP_LOG_INFO, "uid %u pid %d "
+                            "went away before its reply: %s",
+                            (unsigned)c->uid, (int)c->pid, strerror((int)-r));
+            return -1;
+        }
+        if (c->outfd >= 0) {
+            /* the descriptor travelled with the first byte */
+            close(c->outfd);
+            c->outfd = -1;
+        }
+        c->outoff += (size_t)r;
+    }
+    c->outoff = c->outlen = 0;
+    return 0;
+}
+
+int hpd_conn_send(hpd *d, hpd_conn *c, const void *buf, size_t len,
+                  int passfd)
+{
+    if (passfd >= 0 && (c->outlen > 0 || c->outfd >= 0)) {
+        close(passfd);      /* only ever one reply in flight: a bug guard */
+        return -1;
+    }
+    uint8_t *n = realloc(c->out, c->outlen + len);
+    if (!n) {
+        if (passfd >= 0)
+            close(passfd);
+        return -1;
+    }
+    c->out = n;
+    memcpy(c->out + c->outlen, buf, len);
+    c->outlen += len;
+    if (passfd >= 0)
+        c->outfd = passfd;
+    int r = conn_flush(d, c);
+    if (r == 0 && c->outlen > 0)
+        c->deadline = hpd_now() + HPD_WRITE_MS;
+    return r;
+}
+
+static void conn_consume(hpd_conn *c, size_t n)
+{
+    memmove(c->in, c->in + n, c->inlen - n);
+    c->inlen -= n;
+}
+
+/* Tell the protocols apart by their first bytes. */
+static int detect(hpd *d, hpd_conn *c)
+{
+    static const char native[] = HP_PROTO_MAGIC, vmn[] = "VMN3T";
+    size_t n = c->inlen;
+    int is_native = memcmp(c->in, native, n < 4 ? n : 4) == 0;
+    int is_vmn = memcmp(c->in, vmn, n < 5 ? n : 5) == 0;
+    if (!is_native && !is_vmn) {
+        hpd_log_limited(d, HPD_LOG_PROTO, HP_LOG_WARN, "uid %u pid %d: "
+                        "unknown protocol (first byte 0x%02x): dropped",
+                        (unsigned)c->uid, (int)c->pid, c->in[0]);
+        return -1;
+    }
+    if (is_native && n >= 4) {
+        conn_consume(c, 4);
+        c->proto = HPD_P_NATIVE;
+        c->stage = HPD_S_HELLO;
+        return 1;
+    }
+    if (is_vmn && n >= 5) {
+        c->proto = HPD_P_VMNET;
+        c->stage = HPD_S_HELLO;
+        return 1;
+    }
+    return 0;
+}
+
+/* Run the protocol over what is buffered, one message at a time, while
+ * no reply is waiting to be sent (replies stay in order and a client that
+ * does not read stops being read). */
+static int conn_process(hpd *d, hpd_conn *c)
+{
+    while (c->outlen == 0 && !c->close_after && c->inlen > 0) {
+        int r = c->proto == HPD_P_NATIVE ? hpd_native_input(d, c)
+              : c->proto == HPD_P_VMNET  ? hpd_vmnet_input(d, c)
+              : detect(d, c);
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        d->last_active = hpd_now();
+        /* the next frame's clock starts with its first byte, which is
+         * here already or comes later (then the idle clock runs) */
+        c->deadline = d->last_active +
+            (c->inlen > 0 || c->stage != HPD_S_READY ? HPD_FRAME_MS
+                                                     : HPD_IDLE_CONN_MS);
+    }
+    if (c->close_after && c->outlen == 0)
+        return -1;
+    return 0;
+}
+
+/* Room for the next read: the buffer grows to one whole frame at most. */
+static int conn_room(hpd_conn *c)
+{
+    if (c->inlen < c->incap)
+        return 0;
+    size_t cap = c->incap ? c->incap * 2 : HPD_INBUF_START;
+    if (cap > HP_FRAME_MAX + 4)
+        cap = HP_FRAME_MAX + 4;
+    if (cap <= c->inlen)
+        return -1;
+    uint8_t *n = realloc(c->in, cap);
+    if (!n)
+        return -1;
+    c->in = n;
+    c->incap = cap;
+    return 0;
+}
+
+/* Readable: 0 keep, -1 drop. */
+static int conn_read(hpd *d, hpd_conn *c)
+{
+    if (conn_room(c) != 0)
+        return -1;
+    int stray = 0;
+    ssize_t r = hp_sock_recv(c->fd, c->in + c->inlen, c->incap - c->inlen,
+                             MSG_DONTWAIT, NULL, &stray);
+    if (r == -EAGAIN)
+        return 0;
+    if (stray || r == -EPROTO) {
+        hpd_log_limited(d, HPD_LOG_PROTO, HP_LOG_WARN, "uid %u pid %d sent "
+                        "file descriptors: they were closed and the "
+                        "connection dropped", (unsigned)c->uid, (int)c->pid);
+        return -1;
+    }
+    if (r <= 0)
+        return -1;          /* EOF or error: nothing more will come */
+    if (c->inlen == 0)
+        c->deadline = hpd_now() + HPD_FRAME_MS;
+    c->inlen += (size_t)r;
+    return conn_process(d, c);
+}
+
+static void conn_event(hpd *d, size_t i, short rev)
+{
+    hpd_conn *c = d->conns[i];
+    int r = 0;
+    if (rev & POLLOUT) {
+        r = conn_flush(d, c);
+        if (r == 0 && c->outlen == 0)
+            r = conn_process(d, c);
+    }
+    if (r == 0 && (rev & POLLIN) && c->outlen == 0)
+        r = conn_read(d, c);
+    else if (r == 0 && (rev & (POLLERR | POLLHUP | POLLNVAL)) &&
+             !(rev & (POLLIN | POLLOUT)))
+        r = -1;
+    if (r < 0)
+        conn_drop(d, i);
+}
+
+/* ---- accepting --------------------------------------------------------- */
+
+static long long accept_paused_until;
+
+/* Out of descriptors: the classic reserve-fd trick.  Give up the spare,
+ * accept and close the waiting client (it sees EOF instead of hanging),
+ * take the spare back.  1 when a client was shed, 0 when none waited. */
+static int shed(hpd *d, int lfd)
+{
+    hpd_log_limited(d, HPD_LOG_ACCEPT, HP_LOG_WARN, "out of file "
+                    "descriptors (%s): refusing new connections until some "
+                    "close", strerror(errno));
+    if (d->reserve_fd >= 0)
+        close(d->reserve_fd);
+    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd >= 0)
+        close(fd);
+    d->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || d->reserve_fd < 0) {
+        /* even that failed (ENFILE, system-wide): wait a moment rather
+         * than spin on a listener that stays readable */
+        accept_paused_until = hpd_now() + HPD_ACCEPT_PAUSE_MS;
+        return 0;
+    }
+    return 1;
+}
+
+static void conn_new(hpd *d, int fd, uid_t uid, pid_t pid)
+{
+    hpd_conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        close(fd);
+        return;
+    }
+    c->fd = fd;
+    c->outfd = -1;
+    c->uid = uid;
+    c->pid = pid;
+    c->deadline = hpd_now() + HPD_FRAME_MS;
+    d->conns[d->nconns++] = c;
+    d->last_active = hpd_now();
+}
+
+static void accept_some(hpd *d, int lfd)
+{
+    for (int i = 0; i < HPD_ACCEPT_BATCH && d->nconns < HPD_MAX_CONNS; i++) {
+        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            if ((errno == EMFILE || errno == ENFILE) && shed(d, lfd))
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EMFILE &&
+                errno != ENFILE) {
+                hpd_log_limited(d, HPD_LOG_ACCEPT, HP_LOG_WARN, "accept: %s",
+                                strerror(errno));
+                accept_paused_until = hpd_now() + HPD_ACCEPT_PAUSE_MS;
+            }
+            return;
+        }
+        uid_t uid;
+        pid_t pid;
+        if (!hpd_auth_peer(d, fd, &uid, &pid)) {
+            close(fd);      /* refused: nothing read, nothing done */
+            continue;
+        }
+        conn_new(d, fd, uid, pid);
+    }
+}
+
+/* ---- the loop ----------------------------------------------------------- */
+
+static void expire(hpd *d, long long now)
+{
+    for (size_t i = 0; i < d->nconns; i++) {
+        hpd_conn *c = d->conns[i];
+        if (c->deadline > now)
+            continue;
+        if (c->inlen > 0 || c->outlen > 0 || c->stage != HPD_S_READY)
+            hpd_log_limited(d, HPD_LOG_PROTO, HP_LOG_INFO, "uid %u pid %d: "
+                            "too slow, connection closed", (unsigned)c->uid,
+                            (int)c->pid);
+        conn_drop(d, i);
+    }
+    conns_compact(d);
+}
+
+/* Poll timeout: the nearest deadline, or -1 (none at all). */
+static int next_timeout(hpd *d, long long now, long idle_ms)
+{
+    long long t = -1;
+    for (size_t i = 0; i < d->nconns; i++)
+        if (t < 0 || d->conns[i]->deadline < t)
+            t = d->conns[i]->deadline;
+    if (idle_ms > 0 && d->nconns == 0) {
+        long long ie = d->last_active + idle_ms;
+        if (t < 0 || ie < t)
+            t = ie;
+    }
+    if (accept_paused_until > now && (t < 0 || accept_paused_until < t))
+        t = accept_paused_until;
+    if (t < 0)
+        return -1;
+    long long left = t - now;
+    return left <= 0 ? 0 : left > 3600000 ? 3600000 : (int)left;
+}
+
+static size_t fill_poll(hpd *d, struct pollfd *p, long long now)
+{
+    size_t n = 0;
+    p[n++] = (struct pollfd){ .fd = d->sigpipe[0], .events = POLLIN };
+    int accepting = d->state == HPD_ST_SERVING &&
+                    d->nconns < HPD_MAX_CONNS && accept_paused_until <= now;
+    for (size_t i = 0; i < d->nlfd; i++)
+        p[n++] = (struct pollfd){ .fd = accepting ? d->lfd[i] : -1,
+                                  .events = POLLIN };
+    for (size_t i = 0; i < d->nconns; i++) {
+        hpd_conn *c = d->conns[i];
+        p[n++] = (struct pollfd){ .fd = c->fd,
+                                  .events = c->outlen ? POLLOUT : POLLIN };
+    }
+    return n;
+}
+
+static void drain_sigpipe(hpd *d)
+{
+    char b[64];
+    while (read(d->sigpipe[0], b, sizeof b) > 0)
+        ;
+}
+
+/* After a once-only request (uninstall) the helper stops accepting and
+ * leaves as soon as every reply is out. */
+static int replies_pending(hpd *d)
+{
+    for (size_t i = 0; i < d->nconns; i++)
+        if (d->conns[i]->outlen > 0)
+            return 1;
+    return 0;
+}
+
+int hpd_loop(hpd *d)
+{
+    struct pollfd p[1 + HPD_MAX_LISTEN + HPD_MAX_CONNS];
+    d->last_active = hpd_now();
+    while (!d->stop) {
+        if (got_term) {
+            hpd_log(d, HP_LOG_NOTICE, "terminating on a signal");
+            break;
+        }
+        if (d->state == HPD_ST_EXITING && !replies_pending(d))
+            break;
+        if (got_hup) {
+            got_hup = 0;
+            hpd_reload(d);      /* between requests: none is in flight */
+        }
+        long long now = hpd_now();
+        expire(d, now);
+        long idle_ms = hp_conf_int(d->ctx, "helper.idle_exit") * 1000;
+        if (idle_ms > 0 && d->nconns == 0 && now - d->last_active >= idle_ms) {
+            hpd_log(d, HP_LOG_NOTICE, "idle for %ld s: exiting",
+                    idle_ms / 1000);
+            break;
+        }
+        size_t n = fill_poll(d, p, now), nc = d->nconns;
+        int r = poll(p, n, next_timeout(d, now, idle_ms));
+        if (r < 0 && errno != EINTR) {
+            hpd_log(d, HP_LOG_ERR, "poll: %s", strerror(errno));
+            d->exit_code = HP_EINTERNAL;
+            break;
+        }
+        if (r <= 0)
+            continue;
+        if (p[0].revents)
+            drain_sigpipe(d);
+        /* connections first: accepting appends after index nc */
+        for (size_t k = 0; k < nc; k++) {
+            short rev = p[1 + d->nlfd + k].revents;
+            if (rev && d->conns[k])
+                conn_event(d, k, rev);
+        }
+        conns_compact(d);
+        for (size_t i = 0; i < d->nlfd; i++)
+            if (p[1 + i].revents & POLLIN)
+                accept_some(d, d->lfd[i]);
+    }
+    for (size_t i = 0; i < d->nconns; i++)
+        conn_drop(d, i);
+    conns_compact(d);
+    return d->exit_code;
+}

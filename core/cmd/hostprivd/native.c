@@ -1,0 +1,348 @@
+/* The native request table (OpenSSH monitor style): a fixed list of
+ * requests, each with the task it belongs to and the daemon states it is
+ * allowed in.  Anything not in the table is refused; a request whose task
+ * the active plugin's helper does not serve gets HP_ENOTSUP; the plugin
+ * op behind it is called through the ffi dispatch with the wire strings.
+ * The helper takes no paths from clients: no request here has a path
+ * argument. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "dispatch.h"
+#include "events.h"
+#include "hostprivd.h"
+#include "loader.h"
+#include "ports.h"
+#include "proto.h"
+
+#ifndef HP_VERSION
+#define HP_VERSION "0"
+#endif
+
+typedef int (*hpd_fn)(hpd *d, int argc, const char *const *argv, int *fd,
+                      hp_err *e);
+
+typedef struct hpd_req {
+    const char *op;
+    int task;           /* enum hp_task; -1: protocol level, always served */
+    unsigned states;    /* enum hpd_state bits it is allowed in */
+    int once;           /* success ends the helper (uninstall) */
+    hpd_fn fn;          /* NULL: the plugin op of the same name */
+} hpd_req;
+
+static int req_ping(hpd *d, int argc, const char *const *argv, int *fd,
+                    hp_err *e);
+static int req_version(hpd *d, int argc, const char *const *argv, int *fd,
+                       hp_err *e);
+static int req_bind(hpd *d, int argc, const char *const *argv, int *fd,
+                    hp_err *e);
+
+#define ANY (HPD_ST_SERVING | HPD_ST_EXITING)
+#define SRV HPD_ST_SERVING
+static const hpd_req reqs[] = {
+    { "ping",                -1,                       ANY, 0, req_ping },
+    { "version",             -1,                       ANY, 0, req_version },
+    { "bind_port",           HP_TASK_PRIVILEGED_PORT,  SRV, 0, req_bind },
+    { "links_install",       HP_TASK_CLI_LINKS,        SRV, 0, NULL },
+    { "links_remove",        HP_TASK_CLI_LINKS,        SRV, 0, NULL },
+    { "socket_link_install", HP_TASK_DOCKER_SOCKET,    SRV, 0, NULL },
+    { "socket_link_remove",  HP_TASK_DOCKER_SOCKET,    SRV, 0, NULL },
+    { "hosts_ensure",        HP_TASK_HOSTS,            SRV, 0, NULL },
+    { "policy_set",          HP_TASK_POLICY,           SRV, 0, NULL },
+    { "helper_uninstall",    HP_TASK_HELPER,           SRV, 1, NULL },
+    { "uninstall",           HP_TASK_UNINSTALL,        SRV, 1, NULL },
+};
+
+static const hpd_req *find_req(const char *op)
+{
+    for (size_t i = 0; i < sizeof reqs / sizeof reqs[0]; i++)
+        if (!strcmp(reqs[i].op, op))
+            return &reqs[i];
+    return NULL;
+}
+
+static int served(hpd *d, int task)
+{
+    return d->ctx->active &&
+           (d->ctx->active->desc.helper_serves & HP_TASK_BIT(task));
+}
+
+static const char *plugin_name(hpd *d)
+{
+    return d->ctx->active ? d->ctx->active->desc.name : "(none)";
+}
+
+/* ---- requests of the helper itself ------------------------------------ */
+
+static int req_ping(hpd *d, int argc, const char *const *argv, int *fd,
+                    hp_err *e)
+{
+    (void)d; (void)argv; (void)fd;
+    if (argc != 0)
+        return hp_err_set(e, HP_EUSAGE, "ping takes no arguments");
+    return hp_err_set(e, HP_OK, "pong");
+}
+
+static int req_version(hpd *d, int argc, const char *const *argv, int *fd,
+                       hp_err *e)
+{
+    (void)argv; (void)fd;
+    if (argc != 0)
+        return hp_err_set(e, HP_EUSAGE, "version takes no arguments");
+    return hp_err_set(e, HP_OK, "hostprivd %s, protocol %d, plugin %s (%s)",
+                      HP_VERSION, HP_PROTO_VERSION, plugin_name(d),
+                      d->ctx->active ? d->ctx->active->desc.versions_text
+                                     : "");
+}
+
+/* Strict port text: digits only, no sign or leading zero, 1..65535. */
+static int port_of(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 5 || s[0] == '0' || strspn(s, "0123456789") != n)
+        return -1;
+    long v = strtol(s, NULL, 10);
+    return v <= 65535 ? (int)v : -1;
+}
+
+/* What comes back from a plugin crosses the privilege boundary: it must
+ * be the socket that was asked for, close-on-exec, without SO_REUSEPORT. */
+static int check_socket(int fd, const char *socktype, hp_err *e)
+{
+    int type = -1, reuseport = 1;
+    socklen_t l1 = sizeof type, l2 = sizeof reuseport;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    int fl = fcntl(fd, F_GETFD);
+    if (fl < 0 || !(fl & FD_CLOEXEC) ||
+        getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l1) != 0 ||
+        getsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &reuseport, &l2) != 0 ||
+        getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 || reuseport ||
+        type != (!strcmp(socktype, "udp") ? SOCK_DGRAM : SOCK_STREAM) ||
+        (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+        return hp_err_set(e, HP_EINTERNAL, "the plugin's bind_port returned "
+                          "a socket that is not the %s socket asked for "
+                          "(or lacks CLOEXEC, or has SO_REUSEPORT): refused",
+                          socktype);
+    return HP_OK;
+}
+
+int hpd_bind(hpd *d, const char *socktype, const char *addr,
+             const char *port, int *fd, int *err, hp_err *e)
+{
+    *fd = -1;
+    *err = 0;
+    if (!served(d, HP_TASK_PRIVILEGED_PORT))
+        return hp_err_set(e, HP_ENOTSUP, "this version's helper does not do "
+                          "that: %s does not bind ports", plugin_name(d));
+    if (strcmp(socktype, "tcp") && strcmp(socktype, "udp"))
+        return hp_err_set(e, HP_EUSAGE, "bind_port: socket type '%s': only "
+                          "tcp and udp", socktype);
+    struct sockaddr_storage ss;
+    unsigned sl;
+    int rc = hp_addr_parse(addr, &ss, &sl, e);
+    if (rc != HP_OK)
+        return rc;
+    int p = port_of(port);
+    if (p < 1)
+        return hp_err_set(e, HP_EUSAGE, "bind_port: port '%s': must be a "
+                          "number from 1 to 65535", port);
+    const char *allowed = hp_conf(d->ctx, "helper.ports");
+    if (!hp_ports_allowed(allowed, p))
+        return hp_err_set(e, HP_EDENIED, "port %d is not in helper.ports "
+                          "(%s): the helper binds only those", p,
+                          allowed ? allowed : "");
+    const char *argv[3] = { socktype, addr, port };
+    hp_err_clear(&d->ctx->err);
+    rc = hp_dispatch_call(d->ctx, "bind_port", 3, argv, fd, e);
+    if (rc == HP_OK && *fd < 0)
+        rc = hp_err_set(e, HP_EINTERNAL, "the plugin's bind_port returned "
+                        "no socket");
+    if (rc == HP_OK && (rc = check_socket(*fd, socktype, e)) != HP_OK) {
+        close(*fd);
+        *fd = -1;
+    }
+    if (rc != HP_OK) {
+        *err = d->ctx->err.sys;
+        if (e && e->code == HP_OK)
+            *e = d->ctx->err;
+        if (*fd >= 0) {
+            close(*fd);
+            *fd = -1;
+        }
+    }
+    return rc;
+}
+
+static int req_bind(hpd *d, int argc, const char *const *argv, int *fd,
+                    hp_err *e)
+{
+    int err;
+    if (argc != 3)
+        return hp_err_set(e, HP_EUSAGE, "bind_port takes 3 arguments "
+                          "(tcp|udp ADDR PORT), got %d", argc);
+    return hpd_bind(d, argv[0], argv[1], argv[2], fd, &err, e);
+}
+
+/* A plugin op that takes no paths: its code, its message from ctx->err. */
+static int call_op(hpd *d, const hpd_req *r, int argc,
+                   const char *const *argv, int *fd, hp_err *e)
+{
+    hp_err_clear(&d->ctx->err);
+    int rc = hp_dispatch_call(d->ctx, r->op, argc, argv, fd, e);
+    if (*fd >= 0) {             /* only bind_port hands out descriptors */
+        close(*fd);
+        *fd = -1;
+    }
+    if (e && e->code == HP_OK && rc != HP_OK)
+        *e = d->ctx->err;
+    return rc;
+}
+
+/* ---- replies ------------------------------------------------------------ */
+
+/* Replies carry text the plugin or the OS produced (paths may hold any
+ * byte): make it valid UTF-8 so the reply can always be encoded. */
+static void clean_text(char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t k = 1;
+        while (k <= 4 && k <= n - i && !hp_utf8_valid(s + i, k))
+            k++;
+        if (k > 4 || k > n - i) {
+            s[i] = '?';
+            k = 1;
+        }
+        i += k;
+    }
+}
+
+static int reply(hpd *d, hpd_conn *c, int code, const char *msg, int fd)
+{
+    char cbuf[16], text[sizeof ((hp_err *)0)->msg];
+    snprintf(cbuf, sizeof cbuf, "%d", code);
+    snprintf(text, sizeof text, "%s", msg && *msg ? msg : hp_strerror(code));
+    clean_text(text);
+    const char *f[2] = { cbuf, text };
+    uint8_t *frame;
+    size_t len;
+    if (hp_msg_encode(HP_MSG_REPLY, f, 2, &frame, &len, NULL) != HP_OK) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    int r = hpd_conn_send(d, c, frame, len, fd);
+    free(frame);
+    return r;
+}
+
+/* A protocol violation: say why, then hang up once it is sent. */
+static int violation(hpd *d, hpd_conn *c, const char *why)
+{
+    hpd_log_limited(d, HPD_LOG_PROTO, HP_LOG_WARN, "uid %u pid %d: %s: "
+                    "connection closed", (unsigned)c->uid, (int)c->pid, why);
+    c->close_after = 1;
+    return reply(d, c, HP_EUSAGE, why, -1) < 0 ? -1 : 1;
+}
+
+static int on_hello(hpd *d, hpd_conn *c, const hp_msg *m)
+{
+    if (m->type != HP_MSG_HELLO || m->nfields != 2 ||
+        strcmp(m->field[0], HP_PROTO_MAGIC))
+        return violation(d, c, "protocol error: expected HELLO [HPRV, "
+                         "version] first");
+    char want[16];
+    snprintf(want, sizeof want, "%d", HP_PROTO_VERSION);
+    if (strcmp(m->field[1], want)) {
+        char why[160];
+        snprintf(why, sizeof why, "protocol version '%.32s' is not "
+                 "supported: this helper speaks %d", m->field[1],
+                 HP_PROTO_VERSION);
+        return violation(d, c, why);
+    }
+    const char *f[3] = { want, plugin_name(d), HP_VERSION };
+    uint8_t *frame;
+    size_t len;
+    if (hp_msg_encode(HP_MSG_HELLO, f, 3, &frame, &len, NULL) != HP_OK)
+        return -1;
+    int r = hpd_conn_send(d, c, frame, len, -1);
+    free(frame);
+    c->stage = HPD_S_READY;
+    return r < 0 ? -1 : 1;
+}
+
+static void log_request(hpd *d, hpd_conn *c, const hp_msg *m, int code)
+{
+    char args[160] = "";
+    size_t o = 0;
+    for (size_t i = 1; i < m->nfields && o < sizeof args - 1; i++)
+        o += (size_t)snprintf(args + o, sizeof args - o, " %.40s",
+                              m->field[i]);
+    hpd_log_limited(d, HPD_LOG_REQ, code == HP_OK ? HP_LOG_INFO : HP_LOG_WARN,
+                    "uid %u pid %d: %.40s%s: %s", (unsigned)c->uid,
+                    (int)c->pid, m->field[0], args, hp_strerror(code));
+}
+
+static int on_request(hpd *d, hpd_conn *c, const hp_msg *m)
+{
+    if (m->type != HP_MSG_REQ || m->nfields < 1)
+        return violation(d, c, "protocol error: expected a request");
+    const hpd_req *r = find_req(m->field[0]);
+    hp_err e = HP_ERR_INIT;
+    int fd = -1, code;
+    int argc = (int)m->nfields - 1;
+    const char *const *argv = m->field + 1;
+    if (!r)
+        code = hp_err_set(&e, HP_EUSAGE, "unknown request '%.64s'",
+                          m->field[0]);
+    else if (!(r->states & (unsigned)d->state))
+        code = hp_err_set(&e, HP_EUNAVAIL, "the helper is shutting down "
+                          "(after an uninstall): %s is no longer served",
+                          r->op);
+    else if (r->task >= 0 && !served(d, r->task))
+        code = hp_err_set(&e, HP_ENOTSUP, "this version's helper does not "
+                          "do that: %s (the %s task) is not served by the "
+                          "helper of %s", r->op, hp_task_name(r->task),
+                          plugin_name(d));
+    else
+        code = r->fn ? r->fn(d, argc, argv, &fd, &e)
+                     : call_op(d, r, argc, argv, &fd, &e);
+    log_request(d, c, m, code);
+    if (code != HP_OK && fd >= 0) {
+        close(fd);
+        fd = -1;
+    }
+    if (r && r->once && code == HP_OK) {
+        hpd_log(d, HP_LOG_NOTICE, "%s done: the helper exits", r->op);
+        d->state = HPD_ST_EXITING;
+        c->close_after = 1;
+    }
+    return reply(d, c, code, e.msg, fd) < 0 ? -1 : 1;
+}
+
+int hpd_native_input(hpd *d, hpd_conn *c)
+{
+    if (c->inlen < 4)
+        return 0;
+    size_t plen;
+    hp_err e = HP_ERR_INIT;
+    if (hp_frame_len(c->in, &plen, &e) != HP_OK)
+        return violation(d, c, e.msg);
+    if (c->inlen - 4 < plen)
+        return 0;
+    hp_msg m;
+    int rc = hp_msg_decode(c->in + 4, plen, &m, &e);
+    memmove(c->in, c->in + 4 + plen, c->inlen - 4 - plen);
+    c->inlen -= 4 + plen;
+    if (rc != HP_OK)
+        return violation(d, c, e.msg);
+    int r = c->stage == HPD_S_HELLO ? on_hello(d, c, &m)
+                                    : on_request(d, c, &m);
+    hp_msg_free(&m);
+    return r;
+}

@@ -1,0 +1,252 @@
+/* The rig's own process control: `helper start` / `helper stop` steps,
+ * `reboot`, and the sweep that ends every process a scenario left behind.
+ * Only processes this run started are ever signalled: the rig's own
+ * helpers (by pid), and processes whose program lies in this run's stage
+ * directory or in the scenario's directory (the helper binary a scenario
+ * installs under its root): both fresh mkdtemps, so nothing else can be
+ * running from them. */
+#include "rig.h"
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static pid_t g_helpers[32];
+static size_t g_nhelpers;
+
+int hp_rig_helper_answers(const hp_rig_sandbox *sb)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    int n = snprintf(sa.sun_path, sizeof sa.sun_path, "%s%s", sb->root,
+                     sb->socket);
+    if (n < 0 || (size_t)n >= sizeof sa.sun_path)
+        return 0;
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        return 0;
+    int ok = connect(s, (struct sockaddr *)&sa, sizeof sa) == 0;
+    close(s);
+    return ok;
+}
+
+static void nap_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+static void record_pid(const hp_rig_sandbox *sb, pid_t pid)
+{
+    if (g_nhelpers < sizeof g_helpers / sizeof *g_helpers)
+        g_helpers[g_nhelpers++] = pid;
+    int fd = open(sb->pids, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        dprintf(fd, "%ld\n", (long)pid);
+        close(fd);
+    }
+}
+
+/* Last lines of the helper's log, for a failure message. */
+static void log_tail(const hp_rig_sandbox *sb, char *out, size_t n)
+{
+    size_t len;
+    char *log = hp_rig_slurp(sb->helperlog, &len);
+    const char *t = log ? log : "";
+    if (len > 600)
+        t = log + len - 600;
+    snprintf(out, n, "%s", t);
+    free(log);
+}
+
+int hp_rig_helper_start(hp_rig_sandbox *sb, FILE *log, char *err, size_t errn)
+{
+    int fd = open(sb->helperlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+                  0600);
+    if (fd < 0) {
+        snprintf(err, errn, "open %s: %s", sb->helperlog, strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDONLY);
+        setsid();
+        dup2(null, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        const char *argv[] = { sb->st->hostprivd, "--root", sb->root,
+                               "--plugin-dir", sb->st->plugins,
+                               "--foreground", NULL };
+        const char *envp[] = { "PATH=/usr/bin:/bin", "HOME=/nonexistent",
+                               NULL };
+        execve(argv[0], (char *const *)argv, (char *const *)envp);
+        dprintf(2, "hostpriv-rig: exec %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(fd);
+    if (pid < 0) {
+        snprintf(err, errn, "fork: %s", strerror(errno));
+        return -1;
+    }
+    record_pid(sb, pid);
+    for (long waited = 0; waited < HP_RIG_HELPER_WAIT * 1000L; waited += 10) {
+        if (hp_rig_helper_answers(sb)) {
+            if (log)
+                fprintf(log, "hostprivd (pid %ld) answers on %s\n",
+                        (long)pid, sb->socket);
+            return 0;
+        }
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            char tail[640];
+            log_tail(sb, tail, sizeof tail);
+            snprintf(err, errn, "hostprivd exited (%s %d) before answering "
+                     "on %s; its log ends:\n%s",
+                     WIFEXITED(st) ? "status" : "signal",
+                     WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
+                     sb->socket, tail);
+            return -1;
+        }
+        nap_ms(10);
+    }
+    snprintf(err, errn, "hostprivd (pid %ld) did not answer on %s within "
+             "%d s", (long)pid, sb->socket, HP_RIG_HELPER_WAIT);
+    return -1;
+}
+
+static pid_t read_pidfile(const char *path)
+{
+    size_t len;
+    char *s = hp_rig_slurp(path, &len);
+    if (!s)
+        return -1;
+    char *end;
+    long v = strtol(s, &end, 10);
+    int ok = end != s && (*end == '\n' || *end == '\0') && v > 1;
+    free(s);
+    return ok ? (pid_t)v : -1;
+}
+
+int hp_rig_helper_stop(hp_rig_sandbox *sb, FILE *log)
+{
+    int stopped = 0;
+    for (size_t i = 0; i < g_nhelpers; i++) {
+        hp_rig_stop_pid(g_helpers[i], 3.0);
+        stopped++;
+    }
+    g_nhelpers = 0;
+    char *pf = hp_rig_fmt("%s/var/run/%s.pid", sb->root, sb->label);
+    pid_t pid = read_pidfile(pf);
+    if (pid > 0 && (hp_rig_pid_exe_under(pid, sb->st->dir) ||
+                    hp_rig_pid_exe_under(pid, sb->dir))) {
+        hp_rig_stop_pid(pid, 3.0);
+        stopped++;
+    }
+    if (log)
+        fprintf(log, "stopped %d helper process(es)\n", stopped);
+    free(pf);
+    return 0;
+}
+
+static int ours(pid_t pid, const char *stagedir, const char *dir)
+{
+    return pid > 1 && pid != getpid() &&
+           (hp_rig_pid_exe_under(pid, stagedir) ||
+            hp_rig_pid_exe_under(pid, dir));
+}
+
+static void stop_if_ours(pid_t pid, const char *stagedir, const char *dir)
+{
+    if (ours(pid, stagedir, dir))
+        hp_rig_stop_pid(pid, 2.0);
+}
+
+static void sweep_pidfiles(const char *rundir, const char *stagedir,
+                           const char *dir)
+{
+    DIR *d = opendir(rundir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t n = strlen(de->d_name);
+        if (n < 5 || strcmp(de->d_name + n - 4, ".pid"))
+            continue;
+        char *p = hp_rig_fmt("%s/%s", rundir, de->d_name);
+        stop_if_ours(read_pidfile(p), stagedir, dir);
+        free(p);
+    }
+    closedir(d);
+}
+
+static void sweep_proc(const char *stagedir, const char *dir, int children)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return;
+    struct dirent *de;
+    pid_t me = getpid();
+    while ((de = readdir(d))) {
+        if (!isdigit((unsigned char)de->d_name[0]))
+            continue;
+        pid_t pid = (pid_t)atol(de->d_name);
+        if (pid == me)
+            continue;
+        if (ours(pid, stagedir, dir)) {
+            hp_rig_stop_pid(pid, 2.0);
+            continue;
+        }
+        if (!children)
+            continue;
+        /* as child subreaper, orphans of the scenario are ours */
+        char path[64], buf[512];
+        snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t r = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+        if (fd >= 0)
+            close(fd);
+        if (r <= 0)
+            continue;
+        buf[r] = '\0';
+        char *rp = strrchr(buf, ')');
+        char state;
+        long ppid;
+        if (rp && sscanf(rp + 1, " %c %ld", &state, &ppid) == 2 &&
+            ppid == (long)me)
+            hp_rig_stop_pid(pid, 2.0);
+    }
+    closedir(d);
+}
+
+void hp_rig_sweep(const char *dir, const char *root, const char *stagedir,
+                  int children)
+{
+    char *pids = hp_rig_fmt("%s/rig.pids", dir);
+    size_t len;
+    char *s = hp_rig_slurp(pids, &len);
+    for (char *p = s, *nl; p && *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        if (!nl)
+            break;
+        *nl = '\0';
+        stop_if_ours((pid_t)atol(p), stagedir, dir);
+    }
+    free(s);
+    free(pids);
+    char *run = hp_rig_fmt("%s/var/run", root);
+    sweep_pidfiles(run, stagedir, dir);
+    free(run);
+    sweep_proc(stagedir, dir, children);
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+    g_nhelpers = 0;
+}

@@ -1,0 +1,56 @@
+/* The `reboot` step: what a restart does to the parts of the host hostpriv
+ * cares about.  Every process of the scenario stops, /var/run (a tmpfs on
+ * macOS and Linux) is emptied, then the service manager starts what the
+ * installed service files say runs at load.  That last part is
+ * libhostpriv's own hp_service_boot, so the rig boots exactly the files the
+ * service backends wrote, read back the way they read them. */
+#include "rig.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "ctx.h"
+#include "service.h"
+
+static int wipe_var_run(const hp_rig_sandbox *sb, char *err, size_t errn)
+{
+    char *run = hp_rig_fmt("%s/var/run", sb->root);
+    struct stat st;
+    int rc = 0;
+    if (lstat(run, &st) == 0 && hp_rig_rmtree(run) != 0)
+        rc = -1;
+    if (rc == 0 && (mkdir(run, 0755) != 0 || chown(run, 0, 0) != 0))
+        rc = -1;
+    if (rc)
+        snprintf(err, errn, "cannot wipe %s: %s", run, strerror(errno));
+    free(run);
+    return rc;
+}
+
+int hp_rig_reboot(hp_rig_sandbox *sb, FILE *log, char *err, size_t errn)
+{
+    hp_rig_sweep(sb->dir, sb->root, sb->st->dir, 1);
+    if (wipe_var_run(sb, err, errn))
+        return -1;
+    hp_open_opts o = { .role = HP_ROLE_INSTALLER, .root = sb->root,
+                       .no_user_layer = 1, .no_plugin = 1 };
+    hp_err e = HP_ERR_INIT;
+    hp_ctx *c = NULL;
+    if (hp_ctx_open(&c, &o, &e) != HP_OK) {
+        snprintf(err, errn, "reboot: cannot open the sandbox's configuration "
+                 "as root: %s", e.msg);
+        return -1;
+    }
+    int rc = hp_service_boot(c, &e);
+    hp_ctx_close(c);
+    if (rc != HP_OK) {
+        snprintf(err, errn, "reboot: starting the services that run at load "
+                 "failed: %s", e.msg);
+        return -1;
+    }
+    if (log)
+        fprintf(log, "rebooted: processes stopped, /var/run wiped, services "
+                "with RunAtLoad started\n");
+    return 0;
+}

@@ -1,0 +1,242 @@
+/* Staging: the app side runs as the test user, who may not reach the build
+ * tree (a checkout under a 0700 home), so once per run the rig copies its
+ * sibling programs and the plugins into a root-owned 0755 directory under
+ * /tmp, and writes one sudoers rule naming that copy of `hostpriv
+ * privileged`.  Both go away at the end, also on SIGINT/SIGTERM and on
+ * failure (main.c calls hp_rig_stage_cleanup from atexit and after a
+ * signal). */
+#include "rig.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef HP_PLUGINDIR
+#define HP_PLUGINDIR "/usr/local/lib/hostpriv/plugins"
+#endif
+
+/* What cleanup removes; plain arrays so a signal path needs no malloc. */
+static char g_sudoers[PATH_MAX];
+static char g_stage[PATH_MAX];
+
+static int copy_file(const char *src, const char *dst, mode_t mode,
+                     char *err, size_t errn)
+{
+    size_t len;
+    char *data = hp_rig_slurp(src, &len);
+    if (!data) {
+        snprintf(err, errn, "cannot read %s: %s (run make first)", src,
+                 strerror(errno));
+        return -1;
+    }
+    int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  mode);
+    int ok = fd >= 0 && write(fd, data, len) == (ssize_t)len &&
+             fchown(fd, 0, 0) == 0 && fchmod(fd, mode) == 0;
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    free(data);
+    if (!ok) {
+        snprintf(err, errn, "cannot write %s: %s", dst, strerror(e));
+        return -1;
+    }
+    return 0;
+}
+
+static int mkdir_755(const char *p, char *err, size_t errn)
+{
+    if ((mkdir(p, 0755) != 0 && errno != EEXIST) || chmod(p, 0755) != 0) {
+        snprintf(err, errn, "cannot create %s: %s", p, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Copy every *suffix file of src into dst (a missing src copies nothing). */
+static int copy_dir(const char *src, const char *dst, const char *suffix,
+                    hp_rig_stage *st, char *err, size_t errn)
+{
+    DIR *d = opendir(src);
+    if (!d)
+        return 0;
+    struct dirent *de;
+    int rc = 0;
+    while (rc == 0 && (de = readdir(d))) {
+        size_t n = strlen(de->d_name), sl = strlen(suffix);
+        if (de->d_name[0] == '.' || n <= sl ||
+            strcmp(de->d_name + n - sl, suffix))
+            continue;
+        char *s = hp_rig_fmt("%s/%s", src, de->d_name);
+        char *t = hp_rig_fmt("%s/%s", dst, de->d_name);
+        struct stat sb;
+        if (stat(s, &sb) == 0 && S_ISREG(sb.st_mode)) {
+            rc = copy_file(s, t, 0755, err, errn);
+            if (rc == 0 && st)
+                *HP_RIG_PUSH(st->plugin_names, st->nplugins) =
+                    hp_rig_memdup(de->d_name, n - sl);
+        }
+        free(s);
+        free(t);
+    }
+    closedir(d);
+    return rc;
+}
+
+static int run_visudo(const char *file)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        static char *const env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+                                     NULL };
+        execle("/usr/sbin/visudo", "visudo", "-cf", file, (char *)NULL, env);
+        _exit(127);
+    }
+    int s;
+    while (waitpid(pid, &s, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(s) && WEXITSTATUS(s) == 0 ? 0 : -1;
+}
+
+/* One rule for the run.  Written under a name with a dot (sudo skips
+ * those), checked with visudo -cf, then renamed into force. */
+static int write_sudoers(hp_rig_stage *st, char *err, size_t errn)
+{
+    struct stat sb;
+    if (stat("/etc/sudoers.d", &sb) != 0 || access("/usr/bin/sudo", X_OK)) {
+        snprintf(err, errn, "sudo or /etc/sudoers.d is missing: the app side "
+                 "elevates with `sudo -n`; run scripts/install-deps");
+        return -1;
+    }
+    snprintf(st->sudoers, sizeof st->sudoers, "/etc/sudoers.d/hostpriv-rig-%ld",
+             (long)getpid());
+    char tmp[PATH_MAX + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", st->sudoers);
+    char *rule = hp_rig_fmt("# hostpriv-rig run %ld: removed when it ends\n"
+                            "%s ALL=(root) NOPASSWD: %s privileged *\n",
+                            (long)getpid(), st->user, st->hostpriv);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                  0440);
+    size_t len = strlen(rule);
+    int ok = fd >= 0 && write(fd, rule, len) == (ssize_t)len &&
+             fchmod(fd, 0440) == 0 && fchown(fd, 0, 0) == 0;
+    if (fd >= 0)
+        close(fd);
+    free(rule);
+    if (!ok || run_visudo(tmp) != 0) {
+        snprintf(err, errn, "cannot write a valid %s (visudo -cf refused it "
+                 "or the write failed)", tmp);
+        unlink(tmp);
+        return -1;
+    }
+    snprintf(g_sudoers, sizeof g_sudoers, "%s", st->sudoers);
+    if (rename(tmp, st->sudoers) != 0) {
+        snprintf(err, errn, "rename %s: %s", tmp, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+static int find_user(hp_rig_stage *st, char *err, size_t errn)
+{
+    const char *name = getenv("HP_TEST_USER");
+    if (!name || !*name)
+        name = HP_RIG_USER;
+    struct passwd *pw = getpwnam(name);
+    if (!pw) {
+        snprintf(err, errn, "the test user '%s' is missing: run "
+                 "scripts/test-user (or make test-user) as root", name);
+        return -1;
+    }
+    snprintf(st->user, sizeof st->user, "%s", name);
+    st->uid = pw->pw_uid;
+    st->gid = pw->pw_gid;
+    return 0;
+}
+
+int hp_rig_stage_make(hp_rig_stage *st, int verbose, char *err, size_t errn)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n < 0) {
+        snprintf(err, errn, "readlink /proc/self/exe: %s", strerror(errno));
+        return -1;
+    }
+    exe[n] = '\0';
+    char *bindir = dirname(exe);
+    if (find_user(st, err, errn))
+        return -1;
+    snprintf(st->dir, sizeof st->dir, "/tmp/hp-rig-stage.XXXXXX");
+    if (!mkdtemp(st->dir)) {
+        snprintf(err, errn, "mkdtemp: %s", strerror(errno));
+        return -1;
+    }
+    snprintf(g_stage, sizeof g_stage, "%s", st->dir);
+    if (chmod(st->dir, 0755) != 0 || chown(st->dir, 0, 0) != 0) {
+        snprintf(err, errn, "chmod %s: %s", st->dir, strerror(errno));
+        return -1;
+    }
+    char *sub[3] = { hp_rig_fmt("%s/bin", st->dir),
+                     hp_rig_fmt("%s/plugins", st->dir),
+                     hp_rig_fmt("%s/lib", st->dir) };
+    char *src_plugins = hp_rig_fmt("%s/../plugins", bindir);
+    char *src_lib = hp_rig_fmt("%s/../lib", bindir);
+    struct stat sb;
+    if (stat(src_plugins, &sb) != 0) {     /* installed: PLUGINDIR */
+        free(src_plugins);
+        src_plugins = hp_rig_strdup(HP_PLUGINDIR);
+    }
+    snprintf(st->hostpriv, sizeof st->hostpriv, "%s/hostpriv", sub[0]);
+    snprintf(st->hostprivd, sizeof st->hostprivd, "%s/hostprivd", sub[0]);
+    snprintf(st->plugins, sizeof st->plugins, "%s", sub[1]);
+    char *srcs[2] = { hp_rig_fmt("%s/hostpriv", bindir),
+                      hp_rig_fmt("%s/hostprivd", bindir) };
+    int rc = mkdir_755(sub[0], err, errn) || mkdir_755(sub[1], err, errn) ||
+             mkdir_755(sub[2], err, errn) ||
+             copy_file(srcs[0], st->hostpriv, 0755, err, errn) ||
+             copy_file(srcs[1], st->hostprivd, 0755, err, errn) ||
+             copy_dir(src_plugins, sub[1], ".so", st, err, errn) ||
+             copy_dir(src_lib, sub[2], ".so", NULL, err, errn) ||
+             copy_dir(src_lib, sub[2], ".so.0", NULL, err, errn) ||
+             write_sudoers(st, err, errn);
+    if (rc == 0 && verbose)
+        printf("# stage %s (from %s, plugins from %s), sudoers rule %s\n",
+               st->dir, bindir, src_plugins, st->sudoers);
+    for (int i = 0; i < 3; i++)
+        free(sub[i]);
+    free(srcs[0]);
+    free(srcs[1]);
+    free(src_plugins);
+    free(src_lib);
+    return rc ? -1 : 0;
+}
+
+int hp_rig_stage_has_plugin(const hp_rig_stage *st, const char *name)
+{
+    for (size_t i = 0; i < st->nplugins; i++)
+        if (!strcmp(st->plugin_names[i], name))
+            return 1;
+    return 0;
+}
+
+void hp_rig_stage_cleanup(int keep_stage)
+{
+    if (g_sudoers[0]) {
+        unlink(g_sudoers);
+        g_sudoers[0] = '\0';
+    }
+    if (g_stage[0] && !keep_stage)
+        hp_rig_rmtree(g_stage);
+    g_stage[0] = '\0';
+}

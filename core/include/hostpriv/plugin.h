@@ -1,0 +1,263 @@
+/*
+ * hostpriv plugin SDK: the privileged-operation table every behaviour
+ * generation implements, and the host-services table the core hands it.
+ *
+ * Modelled on SQLite's VFS and nginx's module descriptor: a plugin exports
+ * exactly one symbol, HP_PLUGIN_SYMBOL, a const struct hp_plugin stamped by
+ * HP_PLUGIN_HEADER.  The table only grows by appending; a plugin built
+ * against an older minor has a smaller struct_size and the core zero-fills
+ * the rest (a NULL op = "this version does not do that").
+ *
+ * A plugin links against nothing of the core: everything it needs arrives in
+ * the hp_host_api table given to init().  This header includes only
+ * <stddef.h> and <stdint.h>.
+ */
+#ifndef HOSTPRIV_PLUGIN_H
+#define HOSTPRIV_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HP_PLUGIN_ABI_MAJOR 1
+#define HP_PLUGIN_ABI_MINOR 0
+#define HP_PLUGIN_SYMBOL    "hp_plugin_descriptor"
+
+/* Result codes.  Values are the process exit codes of DESIGN.md, except
+ * HP_ENOTSUP, which the CLI reports as exit 1 with a `skipped
+ * not-in-this-version` event. */
+enum hp_code {
+    HP_OK        = 0,
+    HP_EFAIL     = 1,   /* the task failed */
+    HP_ENOTSUP   = 2,   /* the active version does not do that */
+    HP_EUSAGE    = 64,
+    HP_EUNAVAIL  = 69,  /* helper unavailable */
+    HP_EINTERNAL = 70,
+    HP_EDENIED   = 77,  /* declined, timed out or not permitted */
+    HP_ECONFIG   = 78
+};
+
+/* Event task names (contract: DESIGN.md "Events"). */
+enum hp_task {
+    HP_TASK_HELPER = 0,
+    HP_TASK_CLI_LINKS,
+    HP_TASK_DOCKER_SOCKET,
+    HP_TASK_PRIVILEGED_PORT,
+    HP_TASK_HOSTS,
+    HP_TASK_POLICY,
+    HP_TASK_SETTINGS,
+    HP_TASK_UNINSTALL,
+    HP_TASK__COUNT
+};
+#define HP_TASK_BIT(t) (1u << (t))
+
+enum hp_event_kind {
+    HP_EV_PROMPT = 0, HP_EV_GRANTED, HP_EV_DECLINED, HP_EV_TIMED_OUT,
+    HP_EV_DONE, HP_EV_SKIPPED, HP_EV_FAILED, HP_EV_WARNING
+};
+
+enum hp_via {
+    HP_VIA_NONE = 0, HP_VIA_USER, HP_VIA_HELPER, HP_VIA_ELEVATED,
+    HP_VIA_INSTALLER
+};
+
+/* Who this process is.  Plugins branch on it: a root role acts directly and
+ * never prompts or elevates. */
+enum hp_role {
+    HP_ROLE_USER = 0,      /* the app side, unprivileged */
+    HP_ROLE_INSTALLER,     /* a hostpriv command run by root */
+    HP_ROLE_HELPER,        /* inside hostprivd, serving a client */
+    HP_ROLE_PRIVILEGED     /* `hostpriv privileged TASK` (one-shot) */
+};
+
+enum hp_prompt_result {
+    HP_PROMPT_GRANTED = 0, HP_PROMPT_DECLINED = 1, HP_PROMPT_TIMED_OUT = 2
+};
+
+/* The host mechanisms.  A plugin decides *whether* and *how* (which route);
+ * the core owns *what* each action does to the host, so every version gets
+ * the same safe primitives.  The privileged task names accepted by
+ * `hostpriv privileged` map 1:1 onto these (see hp_action_name()). */
+enum hp_action {
+    HP_ACT_LINKS_SYSTEM = 0,    /* CLI links in /usr/local/bin       "cli-links" */
+    HP_ACT_LINKS_SYSTEM_REMOVE, /*                         "cli-links-remove" */
+    HP_ACT_LINKS_USER,          /* ~/.docker/bin + shell profile PATH (user) */
+    HP_ACT_LINKS_USER_REMOVE,
+    HP_ACT_SOCKET_LINK,         /* /var/run/docker.sock + boot task "docker-socket" */
+    HP_ACT_SOCKET_LINK_REMOVE,  /*                     "docker-socket-remove" */
+    HP_ACT_BOOT,                /* the boot task's body: ln -s -f            */
+    HP_ACT_HOSTS_ENSURE,        /* localhost (+kubernetes.docker.internal) "hosts" */
+    HP_ACT_HOSTS_REMOVE,        /*                              "hosts-remove" */
+    HP_ACT_POLICY_SET,          /* data = policy JSON                 "policy" */
+    HP_ACT_HELPER_INSTALL,      /* binary + service file, loaded "helper-install" */
+    HP_ACT_HELPER_START,        /* on demand: install if needed, start "helper-start" */
+    HP_ACT_HELPER_UNINSTALL,    /* unload, rm service file + binary "helper-uninstall" */
+    HP_ACT_UNINSTALL,           /* revert every root-made change  "uninstall" */
+    HP_ACT__COUNT
+};
+
+/* How an action is carried out. */
+enum hp_route {
+    HP_ROUTE_SELF = 0,  /* in this process with its own rights (via user or
+                           via the root role's own name) */
+    HP_ROUTE_HELPER,    /* a request to the running hostprivd (via helper) */
+    HP_ROUTE_ELEVATE    /* elevate.command + hostpriv privileged TASK
+                           (via elevated) */
+};
+
+enum hp_log_level { HP_LOG_DEBUG = 0, HP_LOG_INFO, HP_LOG_NOTICE, HP_LOG_WARN, HP_LOG_ERR };
+
+/* Socket types for bind_port: the values of SOCK_STREAM / SOCK_DGRAM are
+ * not used so the SDK needs no system header. */
+enum hp_socktype { HP_SOCK_TCP = 1, HP_SOCK_UDP = 2 };
+
+typedef struct hp_host hp_host;   /* opaque: the core's context */
+
+/*
+ * Host services.  Version 1 of the table; it only grows by appending.
+ * Every function takes the host first.  Strings are borrowed for the call.
+ */
+typedef struct hp_host_api {
+    uint32_t version;           /* HP_HOST_API_VERSION */
+    uint32_t struct_size;
+
+    /* --- logging, events, config ---------------------------------- */
+    void (*log)(hp_host *h, int level, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+    /* Tell the user something they must act on (stderr, or the embedder). */
+    void (*notice)(hp_host *h, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+    void (*event)(hp_host *h, int kind, int task, int via,
+                  const char *path, const char *detail);
+    const char *(*conf)(hp_host *h, const char *key);      /* "host.user" */
+    int (*conf_bool)(hp_host *h, const char *key);
+    long (*conf_int)(hp_host *h, const char *key);
+    int (*role)(hp_host *h);                                /* enum hp_role */
+    const char *(*app_version)(hp_host *h);                 /* core.version */
+
+    /* --- authorization --------------------------------------------- */
+    /* Ask the user; emits prompt + granted/declined/timed-out events.
+     * Returns enum hp_prompt_result. */
+    int (*prompt)(hp_host *h, int task, const char *message);
+    /* Per-user recorded decisions (pre-4.18 declines).  get returns NULL
+     * when nothing is recorded. */
+    const char *(*decision_get)(hp_host *h, const char *key);
+    int (*decision_set)(hp_host *h, const char *key, const char *value);
+
+    /* --- state checks ---------------------------------------------- */
+    /* 1 applied, 0 not applied, < 0 -hp_code on error.  For LINKS_SYSTEM:
+     * every link exists (ours or not: "links exist already: nothing").
+     * HOSTS_ENSURE: every needed mapping present.  SOCKET_LINK: link and
+     * boot task present.  HELPER_INSTALL: service file and binary present.
+     * HELPER_START: the helper answers on helper.socket. */
+    int (*check)(hp_host *h, int action);
+    /* 1 if the app's user may create entries in host directory `hpath`. */
+    int (*user_can_write)(hp_host *h, const char *hpath);
+
+    /* --- acting ---------------------------------------------------- */
+    /* Carry out `action` for `task` by `route`; data (may be NULL) is the
+     * action's input (policy JSON).  Emits done (with via) or failed.
+     * Returns an hp_code. */
+    int (*run)(hp_host *h, int task, int action, int route,
+               const char *data, size_t len);
+
+    /* --- ports ----------------------------------------------------- */
+    /* Bind in this process.  0 and *fd set, or -errno (-EACCES when the
+     * OS refuses a privileged port). */
+    int (*bind_direct)(hp_host *h, int socktype, const char *addr, int port,
+                       int *fd);
+    /* Bind through hostprivd.  HP_OK and *fd, HP_EUNAVAIL when it does not
+     * answer, HP_EFAIL with a message when it refused. */
+    int (*helper_bind)(hp_host *h, int socktype, const char *addr, int port,
+                       int *fd);
+    /* Print the documented "Ports are not available ..." message for this
+     * request with the configured socket, emit `failed`, return `code`. */
+    int (*port_unavailable)(hp_host *h, int socktype, const char *addr,
+                            int port, int code);
+} hp_host_api;
+
+#define HP_HOST_API_VERSION 1
+
+/*
+ * The operation table.  Every op takes the plugin's state first and returns
+ * an hp_code.  NULL = the version does not do it (reported as
+ * not-in-this-version, never a crash).  Append only.
+ */
+typedef struct hp_ops {
+    int (*launch)(void *st);                         /* `hostpriv start` */
+    int (*install)(void *st, const char *user);      /* installer; user NULL or --user NAME */
+    int (*links_install)(void *st);
+    int (*links_remove)(void *st);
+    int (*socket_link_install)(void *st);
+    int (*socket_link_remove)(void *st);
+    int (*boot)(void *st);                           /* boot task */
+    int (*bind_port)(void *st, int socktype, const char *addr, int port,
+                     int *fd);
+    int (*hosts_ensure)(void *st);
+    int (*policy_set)(void *st, const char *json);
+    int (*settings_set)(void *st, const char *key, const char *value);
+    int (*helper_install)(void *st);
+    int (*helper_uninstall)(void *st);
+    int (*uninstall)(void *st);
+    /* One line on how this version works ("helper: permanent, serves all
+     * requests"), shown by `hostpriv status`. */
+    int (*status)(void *st, char *buf, size_t len);
+    /* Methods above are valid for ABI 1.0. */
+} hp_ops;
+
+/* Argument type tags of an op signature (libffi dispatch, helper wire). */
+#define HP_ARG_STR     's'  /* const char *                        */
+#define HP_ARG_INT     'i'  /* int                                 */
+#define HP_ARG_SOCK    't'  /* int, "tcp"/"udp" -> enum hp_socktype */
+#define HP_ARG_FD_OUT  'f'  /* int * : a descriptor comes back      */
+
+/* An op a plugin exports beyond hp_ops: name, function, argument tags
+ * (after the state pointer), and the task it belongs to (for the helper's
+ * allow-list and events). */
+typedef struct hp_extra_op {
+    const char *name;
+    int (*fn)(void);            /* cast to the real signature by the core */
+    const char *args;           /* e.g. "si" */
+    int task;
+} hp_extra_op;
+
+typedef struct hp_plugin {
+    uint32_t abi_major;
+    uint32_t abi_minor;
+    uint32_t struct_size;       /* sizeof(struct hp_plugin) when built */
+    const char *name;           /* "legacy-vmnetd" */
+    const char *description;
+    /* Range of app versions emulated: min inclusive, max exclusive; NULL =
+     * unbounded.  versions_text is the human form ("< 4.15"). */
+    const char *version_min;
+    const char *version_max;
+    const char *versions_text;
+    /* Which tasks a helper running this version serves (HP_TASK_BIT). */
+    uint32_t helper_serves;
+
+    int  (*init)(const hp_host_api *api, hp_host *h, void **st);
+    void (*fini)(void *st);
+    hp_ops ops;
+    const hp_extra_op *extra_ops;
+    size_t n_extra_ops;
+    /* Fields above are valid for ABI 1.0. */
+} hp_plugin;
+
+/* Stamps the ABI of the header the plugin was built with. */
+#define HP_PLUGIN_HEADER \
+    .abi_major = HP_PLUGIN_ABI_MAJOR, .abi_minor = HP_PLUGIN_ABI_MINOR, \
+    .struct_size = (uint32_t)sizeof(struct hp_plugin)
+
+#if defined(__GNUC__)
+#define HP_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define HP_PLUGIN_EXPORT
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HOSTPRIV_PLUGIN_H */

@@ -1,0 +1,314 @@
+/* Events and logging: the one place lines leave the process.  An event is
+ * one JSON object on one line, written with a single write(2) on an
+ * O_APPEND descriptor so lines of concurrent writers never interleave.
+ * Log lines have control characters escaped so a client-supplied string
+ * cannot forge a second line or drive the terminal (log injection). */
+#include "events.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include "loader.h"
+
+static const char *const task_names[HP_TASK__COUNT] = {
+    "helper", "cli-links", "docker-socket", "privileged-port", "hosts",
+    "policy", "settings", "uninstall"
+};
+static const char *const event_names[] = {
+    "prompt", "granted", "declined", "timed-out", "done", "skipped",
+    "failed", "warning"
+};
+static const char *const via_names[] = {
+    "", "user", "helper", "elevated", "installer"
+};
+#define COUNT(a) (int)(sizeof a / sizeof a[0])
+
+const char *hp_task_name(int task)
+{
+    return task >= 0 && task < HP_TASK__COUNT ? task_names[task] : "";
+}
+
+int hp_task_from_name(const char *name)
+{
+    for (int i = 0; name && i < HP_TASK__COUNT; i++)
+        if (!strcmp(task_names[i], name))
+            return i;
+    return -1;
+}
+
+const char *hp_event_name(int kind)
+{
+    return kind >= 0 && kind < COUNT(event_names) ? event_names[kind] : "";
+}
+
+const char *hp_via_name(int via)
+{
+    return via >= 0 && via < COUNT(via_names) ? via_names[via] : "";
+}
+
+/* ---- JSON ------------------------------------------------------------ */
+
+/* Length of the valid UTF-8 sequence at s (1 to 4), 0 when invalid:
+ * overlong forms, surrogates and code points above U+10FFFF are invalid. */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    size_t n;
+    unsigned min, cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2; cp = c & 0x1F; min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3; cp = c & 0x0F; min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4; cp = c & 0x07; min = 0x10000;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+/* Bytes are written while they fit whole; after the first thing that does
+ * not fit nothing more is written (no gap of garbage), but the length keeps
+ * counting, snprintf-like. */
+struct sink { char *out; size_t n, len; int full; };
+
+static void put(struct sink *k, const void *s, size_t l)
+{
+    if (!k->full && k->len + l < k->n)
+        memcpy(k->out + k->len, s, l);
+    else if (!k->full) {
+        k->full = 1;
+        if (k->n)
+            k->out[k->len] = '\0';
+    }
+    k->len += l;
+}
+
+size_t hp_json_escape(char *out, size_t n, const char *s)
+{
+    struct sink k = { out, n, 0, 0 };
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    while (*p) {
+        char esc[8];
+        size_t u = utf8_len(p);
+        if (u == 0) {
+            put(&k, "\\ufffd", 6);
+            p++;
+            continue;
+        }
+        if (u > 1) {
+            put(&k, p, u);
+            p += u;
+            continue;
+        }
+        switch (*p) {
+        case '"':  put(&k, "\\\"", 2); break;
+        case '\\': put(&k, "\\\\", 2); break;
+        case '\b': put(&k, "\\b", 2); break;
+        case '\f': put(&k, "\\f", 2); break;
+        case '\n': put(&k, "\\n", 2); break;
+        case '\r': put(&k, "\\r", 2); break;
+        case '\t': put(&k, "\\t", 2); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f) {
+                snprintf(esc, sizeof esc, "\\u%04x", *p);
+                put(&k, esc, 6);
+            } else {
+                put(&k, p, 1);
+            }
+        }
+        p++;
+    }
+    if (!k.full && n)
+        out[k.len] = '\0';
+    return k.len;
+}
+
+/* Appends "name":"escaped" (with a leading comma unless first). */
+static size_t field(char *out, size_t n, size_t at, const char *name,
+                    const char *val, int first)
+{
+    size_t room = at < n ? n - at : 0;
+    char *dst = at < n ? out + at : NULL;
+    int k = snprintf(dst, room, "%s\"%s\":\"", first ? "" : ",", name);
+    at += (size_t)k;
+    room = at < n ? n - at : 0;
+    at += hp_json_escape(at < n ? out + at : NULL, room, val);
+    room = at < n ? n - at : 0;
+    at += (size_t)snprintf(at < n ? out + at : NULL, room, "\"");
+    return at;
+}
+
+size_t hp_event_format(char *out, size_t n, const char *ts, const char *plugin,
+                       const char *version, int kind, int task, int via,
+                       const char *path, const char *detail)
+{
+    size_t at = (size_t)snprintf(out, n, "{");
+    at = field(out, n, at, "ts", ts, 1);
+    at = field(out, n, at, "plugin", plugin, 0);
+    at = field(out, n, at, "version", version, 0);
+    at = field(out, n, at, "event", hp_event_name(kind), 0);
+    at = field(out, n, at, "task", hp_task_name(task), 0);
+    at = field(out, n, at, "via", hp_via_name(via), 0);
+    at = field(out, n, at, "path", path, 0);
+    at = field(out, n, at, "detail", detail, 0);
+    at += (size_t)snprintf(at < n ? out + at : NULL, at < n ? n - at : 0,
+                           "}\n");
+    return at;
+}
+
+/* ---- writing --------------------------------------------------------- */
+
+/* One write(2) for the whole line; loops only on a short write (a pipe or
+ * full disk), which then cannot be atomic anyway. */
+static void write_line(int fd, const char *s, size_t len)
+{
+    while (len) {
+        ssize_t w = write(fd, s, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        s += w;
+        len -= (size_t)w;
+    }
+}
+
+static void rfc3339_now(char *ts, size_t n)
+{
+    struct timespec now;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    strftime(ts, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void hp_event(hp_ctx *c, int kind, int task, int via, const char *path,
+              const char *detail)
+{
+    char ts[32], stack[2048], *line = stack;
+    rfc3339_now(ts, sizeof ts);
+    const char *plugin = c && c->active ? c->active->desc.name : "";
+    const char *version = c ? hp_conf(c, "core.version") : NULL;
+    size_t len = hp_event_format(stack, sizeof stack, ts, plugin, version,
+                                 kind, task, via, path, detail);
+    if (len >= sizeof stack) {
+        if (!(line = malloc(len + 1)))
+            return;
+        hp_event_format(line, len + 1, ts, plugin, version, kind, task, via,
+                        path, detail);
+    }
+    if (c && (c->role == HP_ROLE_HELPER || c->role == HP_ROLE_PRIVILEGED)) {
+        line[len - 1] = '\0';
+        hp_log(c, kind == HP_EV_FAILED ? HP_LOG_WARN : HP_LOG_INFO,
+               "event %s", line);
+    } else if (c) {
+        if (c->evlog && !(c->evlog_is_stdout && c->json)) {
+            if (c->evlog_is_stdout)
+                fflush(stdout);
+            write_line(fileno(c->evlog), line, len);
+        }
+        if (c->json) {
+            fflush(stdout);
+            write_line(STDOUT_FILENO, line, len);
+        }
+    }
+    if (line != stack)
+        free(line);
+}
+
+/* ---- logging --------------------------------------------------------- */
+
+static int use_syslog;
+
+void hp_log_open_syslog(const char *ident)
+{
+    openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+    use_syslog = 1;
+}
+
+/* Escape controls (C0, DEL, C1 as U+0080..U+009F or raw bytes) and
+ * invalid UTF-8 so one message stays one harmless line. */
+static void sanitise(char *out, size_t n, const char *in)
+{
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)in;
+    while (*p && o + 9 < n) {
+        size_t u = utf8_len(p);
+        if (*p == '\n' || *p == '\r') {
+            o += (size_t)snprintf(out + o, n - o, *p == '\n' ? "\\n" : "\\r");
+        } else if (*p == '\t') {
+            out[o++] = ' ';
+        } else if (u == 0 || *p < 0x20 || *p == 0x7f) {
+            o += (size_t)snprintf(out + o, n - o, "\\x%02x", *p);
+        } else if (u == 2 && p[0] == 0xC2 && p[1] < 0xA0) {
+            o += (size_t)snprintf(out + o, n - o, "\\x%02x\\x%02x", p[0], p[1]);
+            p++;
+        } else {
+            memcpy(out + o, p, u);
+            o += u;
+            p += u - 1;
+        }
+        p++;
+    }
+    out[o] = '\0';
+}
+
+static void emit(int level, const char *msg)
+{
+    static const char *const tag[] = { "debug: ", "", "", "warning: ",
+                                       "error: " };
+    static const int prio[] = { LOG_DEBUG, LOG_INFO, LOG_NOTICE, LOG_WARNING,
+                                LOG_ERR };
+    if (level < HP_LOG_DEBUG || level > HP_LOG_ERR)
+        level = HP_LOG_ERR;
+    if (level == HP_LOG_DEBUG && !secure_getenv("HOSTPRIV_DEBUG"))
+        return;
+    char clean[2048], line[2200];
+    sanitise(clean, sizeof clean, msg);
+    int n = snprintf(line, sizeof line, "%s: %s%s\n",
+                     program_invocation_short_name, tag[level], clean);
+    if (n > 0)
+        write_line(STDERR_FILENO, line,
+                   (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    if (use_syslog)
+        syslog(prio[level], "%s%s", tag[level], clean);
+}
+
+void hp_log(hp_ctx *c, int level, const char *fmt, ...)
+{
+    (void)c;
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    emit(level, msg);
+}
+
+void hp_notice(hp_ctx *c, const char *fmt, ...)
+{
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    emit(HP_LOG_NOTICE, msg);
+    /* An embedder without a terminal reads it through hp_errmsg(); a
+     * failure already recorded there is not overwritten. */
+    if (c && c->err.code == HP_OK)
+        snprintf(c->err.msg, sizeof c->err.msg, "%s", msg);
+}

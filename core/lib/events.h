@@ -1,0 +1,36 @@
+/* Events (contract: DESIGN.md "Events"): one JSON object per line. */
+#ifndef HP_EVENTS_H
+#define HP_EVENTS_H
+#include <stddef.h>
+#include "ctx.h"
+
+const char *hp_task_name(int task);      /* "cli-links" */
+int hp_task_from_name(const char *name); /* -1 when unknown */
+const char *hp_event_name(int kind);     /* "timed-out" */
+const char *hp_via_name(int via);        /* "elevated", "" for NONE */
+
+/* Format one event line (with '\n') into out; returns the length, or the
+ * needed length when n is too small (snprintf-like). */
+size_t hp_event_format(char *out, size_t n, const char *ts, const char *plugin,
+                       const char *version, int kind, int task, int via,
+                       const char *path, const char *detail);
+/* JSON string escaping of s into out (without quotes), snprintf-like:
+ * \" \\ \b \f \n \r \t, other controls as \u00XX, invalid UTF-8 bytes as
+ * \ufffd so the line is always valid JSON. */
+size_t hp_json_escape(char *out, size_t n, const char *s);
+
+/* The one function everything uses: stamps ts/plugin/version, writes to
+ * core.event_log and (json mode) stdout, and in root roles (helper,
+ * privileged) to the log instead of the app's event log. */
+void hp_event(hp_ctx *c, int kind, int task, int via, const char *path,
+              const char *detail);
+
+/* Logging: stderr (and syslog in the helper); messages are sanitised
+ * (control characters escaped) so a client cannot forge log lines. */
+void hp_log(hp_ctx *c, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void hp_log_open_syslog(const char *ident);
+/* Messages for the user (the embedder sees them through hp_errmsg too). */
+void hp_notice(hp_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+#endif

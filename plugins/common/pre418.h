@@ -1,0 +1,36 @@
+/* The flows every pre-4.18 version shares ("Version 4.17 and earlier" in
+ * the spec): CLI links with the ~/.docker/bin fallback and a recorded
+ * decline, the docker.sock link with its boot task, the hosts check, and the
+ * privileged port sequence.  The versions differ in how a granted step
+ * reaches root (legacy: the permanent helper; 4.15: elevation, helper only
+ * for ports), so each flow takes that route. */
+#ifndef HP_PLUGIN_PRE418_H
+#define HP_PLUGIN_PRE418_H
+#include <hostpriv/plugin.h>
+
+typedef struct pre418 {
+    const hp_host_api *api;
+    hp_host *h;
+    int route;              /* how a granted privileged step runs */
+    int helper_on_demand;   /* 4.15: start the helper only for ports */
+} pre418;
+
+/* Outcome of one task, folded into the launch's exit code. */
+enum { PRE418_DONE = 0, PRE418_NOT_APPLIED = 1, PRE418_FAILED = 2 };
+
+int pre418_links(pre418 *p);
+int pre418_links_remove(pre418 *p);
+int pre418_socket(pre418 *p);
+int pre418_socket_remove(pre418 *p);
+int pre418_hosts(pre418 *p);
+int pre418_policy(pre418 *p, const char *json);
+int pre418_bind(pre418 *p, int socktype, const char *addr, int port, int *fd);
+int pre418_boot(pre418 *p);
+int pre418_uninstall(pre418 *p);
+int pre418_helper_uninstall(pre418 *p);
+/* Fold task outcomes into a `start` exit code: failed 1 (or the failing
+ * code), not applied 77, else 0. */
+int pre418_fold(const int *codes, int n);
+/* 1 when this process is one of the root roles (acts directly). */
+int pre418_is_root(const pre418 *p);
+#endif

@@ -1,0 +1,108 @@
+/* helper-test: the smallest plugin hostprivd's tests need.  It serves
+ * bind_port (through the host API's bind_direct, as the real plugins do in
+ * the HELPER role), policy_set and uninstall; hosts_ensure exists but the
+ * helper does not serve it, so a request for it proves the helper_serves
+ * gate.  Every op that acts leaves a marker file under host.root so the
+ * tests can see what happened, and that nothing happened when refused. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <hostpriv/plugin.h>
+
+typedef struct ht { const hp_host_api *api; hp_host *h; } ht;
+
+static int ht_init(const hp_host_api *api, hp_host *h, void **st)
+{
+    ht *t = calloc(1, sizeof *t);
+    if (!t)
+        return HP_EINTERNAL;
+    t->api = api;
+    t->h = h;
+    *st = t;
+    return HP_OK;
+}
+
+static void ht_fini(void *st) { free(st); }
+static int ht_launch(void *st) { (void)st; return HP_OK; }
+
+/* <host.root>/NAME with text; mode 0644, never through a symlink. */
+static int marker(ht *t, const char *name, const char *text)
+{
+    const char *root = t->api->conf(t->h, "host.root");
+    char p[4096];
+    snprintf(p, sizeof p, "%s/%s", root && strcmp(root, "/") ? root : "",
+             name);
+    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                  0644);
+    if (fd < 0)
+        return HP_EFAIL;
+    int ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+    close(fd);
+    return ok ? HP_OK : HP_EFAIL;
+}
+
+static int ht_bind(void *st, int socktype, const char *addr, int port,
+                   int *fd)
+{
+    ht *t = st;
+    return t->api->bind_direct(t->h, socktype, addr, port, fd) == 0
+               ? HP_OK : HP_EFAIL;
+}
+
+/* Also records the environment a program started by the helper sees
+ * (`env` run through fork+exec), so the tests can check it is clean. */
+static int ht_policy(void *st, const char *json)
+{
+    ht *t = st;
+    char env[8192] = "";
+    int pfd[2];
+    if (pipe(pfd) == 0) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            dup2(pfd[1], 1);
+            execl("/usr/bin/env", "env", (char *)NULL);
+            _exit(127);
+        }
+        close(pfd[1]);
+        size_t n = 0;
+        ssize_t r;
+        while (n < sizeof env - 1 &&
+               (r = read(pfd[0], env + n, sizeof env - 1 - n)) > 0)
+            n += (size_t)r;
+        env[n] = '\0';
+        close(pfd[0]);
+        waitpid(pid, NULL, 0);
+    }
+    int rc = marker(t, "marker-policy", json);
+    return rc == HP_OK ? marker(t, "marker-env", env) : rc;
+}
+
+static int ht_hosts(void *st) { return marker(st, "marker-hosts", "x"); }
+static int ht_uninstall(void *st)
+{
+    return marker(st, "marker-uninstall", "x");
+}
+
+HP_PLUGIN_EXPORT const hp_plugin hp_plugin_descriptor = {
+    HP_PLUGIN_HEADER,
+    .name = "helper-test",
+    .description = "hostprivd test plugin: bind, policy and uninstall only",
+    .version_min = "0.0.1",
+    .version_max = "0.0.2",
+    .versions_text = "0.0.1 (tests only)",
+    .helper_serves = HP_TASK_BIT(HP_TASK_PRIVILEGED_PORT) |
+                     HP_TASK_BIT(HP_TASK_POLICY) |
+                     HP_TASK_BIT(HP_TASK_UNINSTALL),
+    .init = ht_init,
+    .fini = ht_fini,
+    .ops = {
+        .launch = ht_launch,
+        .bind_port = ht_bind,
+        .hosts_ensure = ht_hosts,
+        .policy_set = ht_policy,
+        .uninstall = ht_uninstall,
+    },
+};

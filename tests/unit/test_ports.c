@@ -1,0 +1,265 @@
+/* ports: strict address/port parsing (SECURITY.md 24-26), the bound
+ * socket's properties (28), the kernel's refusals (27), the ports allow
+ * list, and the documented "Ports are not available" text.  Real binds
+ * happen inside a private network namespace: nothing clashes with the
+ * machine, and ports below 1024 are really refused to the test user. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "ports.h"
+#include "testutil.h"
+
+/* Check runs each test in its own process: this namespace dies with it. */
+static void netns(void)
+{
+    ck_assert_msg(unshare(CLONE_NEWNET) == 0, "unshare(CLONE_NEWNET): %s",
+                  strerror(errno));
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    ck_assert_int_eq(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
+    ifr.ifr_flags |= IFF_UP;
+    ck_assert_int_eq(ioctl(s, SIOCSIFFLAGS, &ifr), 0);
+    close(s);
+}
+
+START_TEST(parse_ok)
+{
+    char a[64];
+    int p;
+    ck_assert_int_eq(hp_port_parse("127.0.0.1:80", a, sizeof a, &p, NULL), 0);
+    ck_assert_str_eq(a, "127.0.0.1");
+    ck_assert_int_eq(p, 80);
+    ck_assert_int_eq(hp_port_parse("[::1]:443", a, sizeof a, &p, NULL), 0);
+    ck_assert_str_eq(a, "::1");
+    ck_assert_int_eq(p, 443);
+    ck_assert_int_eq(hp_port_parse("0.0.0.0:65535", a, sizeof a, &p, NULL), 0);
+    ck_assert_int_eq(p, 65535);
+    ck_assert_int_eq(hp_port_parse("127.0.0.1:1", a, sizeof a, &p, NULL), 0);
+}
+END_TEST
+
+START_TEST(parse_refused)
+{
+    static const char *bad[] = {
+        "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:-1", "127.0.0.1:+80",
+        "127.0.0.1:080", "127.0.0.1:80abc", "127.0.0.1: 80", "127.0.0.1:",
+        "127.0.0.1:4294967376",      /* 2^32 + 80: no truncation to 80 */
+        "127.0.0.1:0x50", "127.0.0.1", ":80", "localhost:80",
+        "127.1:80", "0177.0.0.1:80", "127.0.0.01:80", "::1:80", "[::1]443",
+        "[::1:443", "[fe80::1%lo]:80", "[::ffff:127.0.0.1]:80",
+        "[::ffff:0.0.0.0]:80", "[::127.0.0.1]:80", "1.2.3.4.5:80",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char a[64] = "untouched";
+        int p = -7;
+        hp_err e = HP_ERR_INIT;
+        ck_assert_msg(hp_port_parse(bad[i], a, sizeof a, &p, &e) == HP_EUSAGE,
+                      "accepted %s", bad[i]);
+        ck_assert_msg(e.msg[0], "no message for %s", bad[i]);
+        ck_assert_int_eq(p, -7);
+    }
+    char tiny[4];
+    int p;
+    ck_assert_int_eq(hp_port_parse("127.0.0.1:80", tiny, sizeof tiny, &p,
+                                   NULL), HP_EUSAGE);
+}
+END_TEST
+
+START_TEST(addr_families)
+{
+    struct sockaddr_storage ss;
+    unsigned sl = 0;
+    ck_assert_int_eq(hp_addr_parse("127.0.0.1", &ss, &sl, NULL), 0);
+    ck_assert_int_eq(ss.ss_family, AF_INET);
+    ck_assert_uint_eq(sl, sizeof(struct sockaddr_in));
+    ck_assert_int_eq(hp_addr_parse("::1", &ss, &sl, NULL), 0);
+    ck_assert_int_eq(ss.ss_family, AF_INET6);
+    ck_assert_uint_eq(sl, sizeof(struct sockaddr_in6));
+    /* a path (AF_UNIX), names, empty, scope ids, mapped forms */
+    static const char *bad[] = { "/tmp/x.sock", "localhost", "", "fe80::1%lo",
+                                 "::ffff:0.0.0.0", "::ffff:127.0.0.1" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(hp_addr_parse(bad[i], &ss, &sl, NULL) == HP_EUSAGE,
+                      "accepted %s", bad[i]);
+}
+END_TEST
+
+static void check_props(int fd, int type, int listening)
+{
+    int v;
+    socklen_t l = sizeof v;
+    ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+    ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &v, &l), 0);
+    ck_assert_int_eq(v, 0);
+    ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &l), 0);
+    ck_assert_int_eq(v, type);
+    ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &l), 0);
+    ck_assert_int_eq(v, listening);
+}
+
+START_TEST(bind_tcp_udp_v6)
+{
+    netns();
+    int fd;
+    hp_err e = HP_ERR_INIT;
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "127.0.0.1", 80, &fd, &e), 0);
+    check_props(fd, SOCK_STREAM, 1);
+    /* it is a real listener: a client gets through */
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(80) };
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    ck_assert_int_eq(connect(c, (struct sockaddr *)&sa, sizeof sa), 0);
+    int a = accept(fd, NULL, NULL);
+    ck_assert_int_ge(a, 0);
+    close(a);
+    close(c);
+    /* EADDRINUSE from the kernel, with a message */
+    int fd2;
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "127.0.0.1", 80, &fd2, &e),
+                     -EADDRINUSE);
+    ck_assert_int_eq(fd2, -1);
+    ck_assert(strstr(e.msg, "127.0.0.1:80") != NULL);
+    close(fd);
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_UDP, "127.0.0.1", 53, &fd, &e), 0);
+    check_props(fd, SOCK_DGRAM, 0);
+    /* UDP gets no SO_REUSEADDR: a second socket cannot share the port */
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_UDP, "127.0.0.1", 53, &fd2, &e),
+                     -EADDRINUSE);
+    close(fd);
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "::1", 443, &fd, &e), 0);
+    int v6only = 0;
+    socklen_t l = sizeof v6only;
+    ck_assert_int_eq(getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &l), 0);
+    ck_assert_int_eq(v6only, 1);
+    close(fd);
+    /* not a local address: the kernel's EADDRNOTAVAIL */
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "10.255.255.1", 80, &fd, &e),
+                     -EADDRNOTAVAIL);
+}
+END_TEST
+
+START_TEST(bind_refused)
+{
+    netns();
+    int fd = 99;
+    hp_err e = HP_ERR_INIT;
+    /* SOCK_RAW, other types, ports out of range, bad addresses: nothing
+     * reaches socket() */
+    ck_assert_int_eq(hp_bind_socket(3 /* SOCK_RAW */, "127.0.0.1", 80, &fd, &e),
+                     -EINVAL);
+    ck_assert_int_eq(fd, -1);
+    ck_assert_int_eq(hp_bind_socket(0, "127.0.0.1", 80, &fd, &e), -EINVAL);
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "127.0.0.1", 0, &fd, &e),
+                     -EINVAL);
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "127.0.0.1", 65536, &fd, &e),
+                     -EINVAL);
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "127.0.0.1", -1, &fd, &e),
+                     -EINVAL);
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "/tmp/x", 80, &fd, &e),
+                     -EINVAL);
+    ck_assert_int_eq(access("/tmp/x", F_OK), -1);
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "::ffff:0.0.0.0", 80, &fd, &e),
+                     -EINVAL);
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "fe80::1%lo", 80, &fd, &e),
+                     -EINVAL);
+}
+END_TEST
+
+static int bind_as_user(void *arg)
+{
+    (void)arg;
+    int fd;
+    hp_err e = HP_ERR_INIT;
+    int r = hp_bind_socket(HP_SOCK_TCP, "127.0.0.1", 80, &fd, &e);
+    if (r != -EACCES || e.code != HP_EDENIED)
+        return 1;
+    /* an unprivileged port works for the same user */
+    if (hp_bind_socket(HP_SOCK_TCP, "127.0.0.1", 8080, &fd, &e) != 0)
+        return 2;
+    close(fd);
+    return 0;
+}
+
+START_TEST(unprivileged_eacces)
+{
+    netns();
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    ck_assert_int_eq(tu_as(uid, gid, bind_as_user, NULL), 0);
+}
+END_TEST
+
+START_TEST(allowed_ranges)
+{
+    ck_assert(hp_ports_allowed("1-1023", 80));
+    ck_assert(hp_ports_allowed("1-1023", 1));
+    ck_assert(hp_ports_allowed("1-1023", 1023));
+    ck_assert(!hp_ports_allowed("1-1023", 1024));
+    ck_assert(!hp_ports_allowed("1-1023", 0));
+    ck_assert(!hp_ports_allowed("1-1023", -80));
+    ck_assert(!hp_ports_allowed("1-1023", 65536 + 80));
+    ck_assert(hp_ports_allowed("1-1023 8080, 9000-9100", 9050));
+    ck_assert(hp_ports_allowed("1-1023 8080, 9000-9100", 8080));
+    ck_assert(!hp_ports_allowed("1-1023 8080, 9000-9100", 8081));
+    ck_assert(!hp_ports_allowed("", 80));
+    ck_assert(!hp_ports_allowed(NULL, 80));
+    /* a malformed list allows nothing, even the ports it seems to name */
+    ck_assert(!hp_ports_allowed("80 abc", 80));
+    ck_assert(!hp_ports_allowed("1-1023 0x50", 80));
+    ck_assert_int_eq(hp_ports_valid("1-1023 8080 9000-9100", NULL), HP_OK);
+    ck_assert_int_eq(hp_ports_valid("", NULL), HP_OK);
+    static const char *bad[] = { "0", "0-80", "80-1", "1-65536", "-1", "1--5",
+                                 "80abc", "99999999999", "0x50", "1-", "-" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(hp_ports_valid(bad[i], NULL) == HP_ECONFIG, "%s", bad[i]);
+}
+END_TEST
+
+START_TEST(unavailable_text)
+{
+    char m[512];
+    hp_port_unavailable_msg(m, sizeof m, HP_SOCK_TCP, "127.0.0.1", 80,
+                            "/var/run/com.docker.vmnetd.sock");
+    ck_assert_str_eq(m, "Ports are not available: exposing port TCP "
+                     "127.0.0.1:80 -> 0.0.0.0:0: failed to connect to "
+                     "/var/run/com.docker.vmnetd.sock: is vmnetd running?: "
+                     "dial unix /var/run/com.docker.vmnetd.sock: connect: "
+                     "connection refused");
+    hp_port_unavailable_msg(m, sizeof m, HP_SOCK_UDP, "0.0.0.0", 53, "/x.sock");
+    ck_assert_str_eq(m, "Ports are not available: exposing port UDP "
+                     "0.0.0.0:53 -> 0.0.0.0:0: failed to connect to /x.sock: "
+                     "is vmnetd running?: dial unix /x.sock: connect: "
+                     "connection refused");
+}
+END_TEST
+
+Suite *make_ports_suite(void)
+{
+    Suite *s = suite_create("ports");
+    TCase *t = tcase_create("parse");
+    tcase_add_test(t, parse_ok);
+    tcase_add_test(t, parse_refused);
+    tcase_add_test(t, addr_families);
+    tcase_add_test(t, allowed_ranges);
+    tcase_add_test(t, unavailable_text);
+    suite_add_tcase(s, t);
+    t = tcase_create("bind");
+    tcase_set_timeout(t, 30);
+    tcase_add_test(t, bind_tcp_udp_v6);
+    tcase_add_test(t, bind_refused);
+    tcase_add_test(t, unprivileged_eacces);
+    suite_add_tcase(s, t);
+    return s;
+}

@@ -1,0 +1,183 @@
+#include "testutil.h"
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void tu_sandbox(char *out, size_t n)
+{
+    char tmpl[] = "/tmp/hp-test.XXXXXX";
+    ck_assert_msg(mkdtemp(tmpl) != NULL, "mkdtemp: %s", strerror(errno));
+    /* 0755 root: what a root process accepts as host.root */
+    ck_assert_int_eq(chmod(tmpl, 0755), 0);
+    ck_assert_int_eq(chown(tmpl, 0, 0), 0);
+    snprintf(out, n, "%s", tmpl);
+}
+
+void tu_sandbox_rm(const char *root)
+{
+    if (strncmp(root, "/tmp/hp-test.", 13) != 0 || strstr(root, ".."))
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/bin/rm", "rm", "-rf", "--one-file-system", root, (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+}
+
+void tu_mkdir(const char *root, const char *hpath, mode_t mode, uid_t uid,
+              gid_t gid)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s%s", root, hpath);
+    for (char *s = p + strlen(root) + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0755) == 0)
+            (void)chown(p, 0, 0);
+        *s = '/';
+    }
+    if (mkdir(p, mode) != 0)
+        ck_assert_msg(errno == EEXIST, "mkdir %s: %s", p, strerror(errno));
+    ck_assert_int_eq(chmod(p, mode), 0);
+    ck_assert_int_eq(chown(p, uid, gid), 0);
+}
+
+void tu_write(const char *root, const char *hpath, const char *data,
+              size_t len, mode_t mode, uid_t uid, gid_t gid)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s%s", root, hpath);
+    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, mode);
+    ck_assert_msg(fd >= 0, "open %s: %s", p, strerror(errno));
+    ck_assert(write(fd, data, len) == (ssize_t)len);
+    ck_assert_int_eq(fchmod(fd, mode), 0);
+    ck_assert_int_eq(fchown(fd, uid, gid), 0);
+    close(fd);
+}
+
+char *tu_read(const char *root, const char *hpath, size_t *len)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s%s", root, hpath);
+    FILE *f = fopen(p, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t r;
+    while ((r = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += r;
+        if (n == cap)
+            buf = realloc(buf, (cap *= 2) + 1);
+    }
+    fclose(f);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+void tu_user(uid_t *uid, gid_t *gid)
+{
+    struct passwd *pw = getpwnam(HP_TEST_USER);
+    ck_assert_msg(pw != NULL, "test user %s missing: run scripts/test-user",
+                  HP_TEST_USER);
+    *uid = pw->pw_uid;
+    *gid = pw->pw_gid;
+}
+
+static void drop(uid_t uid, gid_t gid)
+{
+    if (setgroups(0, NULL) != 0 || setresgid(gid, gid, gid) != 0 ||
+        setresuid(uid, uid, uid) != 0)
+        _exit(126);
+}
+
+int tu_as(uid_t uid, gid_t gid, int (*fn)(void *arg), void *arg)
+{
+    pid_t pid = fork();
+    ck_assert(pid >= 0);
+    if (pid == 0) {
+        drop(uid, gid);
+        _exit(fn(arg) & 0xff);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static char *slurp_fd(int fd)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    ssize_t r;
+    while ((r = read(fd, buf + n, cap - n)) > 0 || (r < 0 && errno == EINTR)) {
+        if (r < 0)
+            continue;
+        n += (size_t)r;
+        if (n == cap)
+            buf = realloc(buf, (cap *= 2) + 1);
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+int tu_run(uid_t uid, gid_t gid, const char *const *argv, const char *in,
+           char **out, char **err)
+{
+    char otmpl[] = "/tmp/hp-out.XXXXXX", etmpl[] = "/tmp/hp-err.XXXXXX";
+    int ofd = mkstemp(otmpl), efd = mkstemp(etmpl), pin[2];
+    ck_assert(ofd >= 0 && efd >= 0 && pipe(pin) == 0);
+    unlink(otmpl);
+    unlink(etmpl);
+    pid_t pid = fork();
+    ck_assert(pid >= 0);
+    if (pid == 0) {
+        dup2(pin[0], 0);
+        dup2(ofd, 1);
+        dup2(efd, 2);
+        close(pin[1]);
+        if (uid != (uid_t)-1)
+            drop(uid, gid);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(pin[0]);
+    signal(SIGPIPE, SIG_IGN);
+    if (in)
+        (void)!write(pin[1], in, strlen(in));
+    close(pin[1]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    lseek(ofd, 0, SEEK_SET);
+    lseek(efd, 0, SEEK_SET);
+    if (out)
+        *out = slurp_fd(ofd);
+    if (err)
+        *err = slurp_fd(efd);
+    close(ofd);
+    close(efd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+const char *tu_build(const char *rel, char *out, size_t n)
+{
+    const char *b = getenv("HP_BUILD");
+    snprintf(out, n, "%s/%s", b ? b : "build", rel);
+    return out;
+}

@@ -1,0 +1,36 @@
+/* Shared test fixtures: sandbox roots, the unprivileged test user, running
+ * a step as that user.  Tests never touch the real host: every host path is
+ * under a sandbox made here. */
+#ifndef HP_TESTUTIL_H
+#define HP_TESTUTIL_H
+#include <stddef.h>
+#include <sys/types.h>
+
+#define HP_TEST_USER "hptest"
+
+/* A fresh sandbox root under /tmp: root-owned 0755 (safe for root
+ * processes), path copied into out (PATH_MAX).  Aborts the test on error. */
+void tu_sandbox(char *out, size_t n);
+/* rm -rf of a sandbox made by tu_sandbox (refuses anything else). */
+void tu_sandbox_rm(const char *root);
+/* mkdir -p root+hpath with mode and owner. */
+void tu_mkdir(const char *root, const char *hpath, mode_t mode, uid_t uid,
+              gid_t gid);
+/* Write a file root+hpath (parents must exist). */
+void tu_write(const char *root, const char *hpath, const char *data,
+              size_t len, mode_t mode, uid_t uid, gid_t gid);
+/* Read root+hpath into a malloc'd buffer (NULL if missing). */
+char *tu_read(const char *root, const char *hpath, size_t *len);
+/* The test user's uid/gid (scripts/test-user creates it); aborts if absent. */
+void tu_user(uid_t *uid, gid_t *gid);
+/* Fork; in the child drop to uid/gid (groups cleared) and call fn(arg);
+ * its return value is the child's exit code, which is returned here. */
+int tu_as(uid_t uid, gid_t gid, int (*fn)(void *arg), void *arg);
+/* Run argv (argv[0] a path) as uid/gid ((uid_t)-1 = stay root), stdin from
+ * in (may be NULL), capture stdout/stderr (malloc'd, may be NULL ptrs);
+ * returns the exit status (128+sig when killed). */
+int tu_run(uid_t uid, gid_t gid, const char *const *argv, const char *in,
+           char **out, char **err);
+/* Absolute path of a built file: $HP_BUILD/rel (e.g. "bin/hostpriv"). */
+const char *tu_build(const char *rel, char *out, size_t n);
+#endif
