@@ -446,8 +446,8 @@ static const char *computed_default(const hp_config *cfg, const char *key,
     return "";
 }
 
-/* Recompute the platform/user-dependent defaults after any change, so a
- * read is always current (hp_config_get is const). */
+/* Recompute the computed defaults after host.platform or host.user
+ * changed, so a read is always current (hp_config_get is const). */
 static void refresh_defaults(hp_config *cfg)
 {
     char buf[PATH_MAX];
@@ -512,7 +512,9 @@ static int store(hp_config *cfg, int i, const char *val, int layer,
         return hp_err_set(e, HP_EINTERNAL, "out of memory");
     if (layer == HP_LAYER_DEFAULT)
         s->pinned = 1;
-    refresh_defaults(cfg);
+    if (!strcmp(schema[i].key, "host.platform") ||
+        !strcmp(schema[i].key, "host.user"))
+        refresh_defaults(cfg);
     return HP_OK;
 }
 
@@ -871,7 +873,7 @@ int hp_config_load_file(hp_config *cfg, const char *path, int layer,
         return hp_err_set(e, HP_EINTERNAL, "hp_config_load_file: bad args");
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
-        if (errno == ENOENT && !must_exist)
+        if ((errno == ENOENT || errno == ENOTDIR) && !must_exist)
             return HP_OK;
         if (errno == ELOOP)
             return hp_err_set(e, HP_ECONFIG, "config %s: is a symbolic link: "

@@ -144,8 +144,15 @@ static int load_layers(hp_ctx *c, const hp_open_opts *o, int safe, hp_err *e)
     if (rc == HP_OK)
         rc = hp_config_load_system(c->cfg, c->root, safe, e);
     char uf[PATH_MAX];
-    if (rc == HP_OK && !o->no_user_layer && user_file(uf, sizeof uf) == 0)
+    if (rc == HP_OK && !o->no_user_layer && user_file(uf, sizeof uf) == 0) {
         rc = hp_config_load_file(c->cfg, uf, HP_LAYER_USER, 0, safe, e);
+        /* $HOME of another user (sudo, setpriv): that layer is not ours */
+        if (rc == HP_ECONFIG && e && e->sys == EACCES) {
+            hp_log(NULL, HP_LOG_WARN, "%s: skipped", e->msg);
+            hp_err_clear(e);
+            rc = HP_OK;
+        }
+    }
     const char *now = hp_conf(c, "host.root");
     if (rc == HP_OK && strcmp(now, want) != 0)
         rc = hp_err_set(e, HP_ECONFIG, "%s: host.root is chosen by --root, "

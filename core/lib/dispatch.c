@@ -57,20 +57,18 @@ struct op {
     void (*fn)(void);
 };
 
-/* "bind-port" and "bind_port" both name the member bind_port. */
-static int same_name(const char *a, const char *b)
+/* 1 found (fn may be NULL: the version does not do it), 0 unknown.
+ * "bind-port" names the member bind_port as well. */
+static int find_op(const hp_plugin *d, const char *req, struct op *op)
 {
-    for (; *a && *b; a++, b++)
-        if (*a != *b && !((*a == '-' || *a == '_') && (*b == '-' || *b == '_')))
-            return 0;
-    return *a == *b;
-}
-
-/* 1 found (fn may be NULL: the version does not do it), 0 unknown. */
-static int find_op(const hp_plugin *d, const char *name, struct op *op)
-{
+    char name[65];
+    size_t n = strlen(req);
+    if (n >= sizeof name)
+        return 0;
+    for (size_t i = 0; i <= n; i++)
+        name[i] = req[i] == '-' ? '_' : req[i];
     for (size_t i = 0; i < NSTD; i++)
-        if (same_name(std_ops[i].name, name)) {
+        if (!strcmp(std_ops[i].name, name)) {
             void (*fn)(void);
             memcpy(&fn, (const char *)&d->ops + std_ops[i].offset, sizeof fn);
             *op = (struct op){ std_ops[i].name, std_ops[i].args,
@@ -79,7 +77,7 @@ static int find_op(const hp_plugin *d, const char *name, struct op *op)
         }
     for (size_t i = 0; d->extra_ops && i < d->n_extra_ops; i++) {
         const hp_extra_op *x = &d->extra_ops[i];
-        if (same_name(x->name, name)) {
+        if (!strcmp(x->name, name) || !strcmp(x->name, req)) {
             *op = (struct op){ x->name, x->args ? x->args : "", NULL, x->task,
                                (void (*)(void))x->fn };
             return 1;

@@ -18,7 +18,11 @@
  * control bytes or ':' (PATH's separator) is refused.
  *
  * The file functions run as the user: a root process refuses to edit a
- * home it does not own (the caller wraps the call in hp_as_user). */
+ * home it does not own (the caller wraps the call in hp_as_user; out
+ * parameters then come back only through memory the child shares).  A
+ * profile that is the caller's own symlink (dotfile managers) is followed
+ * and its target edited; created directories (~/.config/fish) are not
+ * journaled here, the caller records what it needs to undo. */
 #include "profile.h"
 #include "atomicfile.h"
 #include "safepath.h"

@@ -1199,6 +1199,31 @@ static int common(hp_ctx *c, const char *label, int *bk, hp_err *e)
     return backend_ready(c, *bk, e);
 }
 
+/* The direct backend's log directory and file are hostpriv's too: made
+ * (empty) and journaled before the service starts, so uninstall leaves no
+ * trace of them. */
+static int journal_log(hp_ctx *c, const char *label, hp_journal *j,
+                       hp_err *e)
+{
+    char hpath[PATH_MAX], name[256];
+    int dfd, rc = hp_sp_mkdir_p(c->rootfd, LOG_DIR, 0755, file_uid(),
+                                file_uid(), j, e);
+    if (rc != HP_OK || (rc = open_state_dir(c, LOG_DIR, 0, &dfd, e)) != HP_OK)
+        return rc;
+    snprintf(name, sizeof name, "%s.log", label);
+    snprintf(hpath, sizeof hpath, "%s/%s", LOG_DIR, name);
+    int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+                                   O_CLOEXEC, 0644);
+    int err = errno;
+    close(dfd);
+    if (fd < 0)
+        return err == EEXIST ? HP_OK
+                             : hp_err_sys(e, HP_EFAIL, err, "cannot create "
+                                          "the log %s", hpath);
+    close(fd);
+    return hp_journal_add(j, HP_J_FILE, hpath, NULL, e);
+}
+
 int hp_service_install(hp_ctx *c, const hp_service *s, hp_journal *j,
                        hp_err *e)
 {
@@ -1217,6 +1242,8 @@ int hp_service_install(hp_ctx *c, const hp_service *s, hp_journal *j,
     socket_unit_path(s->file ? s->file : "", sfile, sizeof sfile);
     if (rc == HP_OK && stext)
         rc = write_file(c, sfile, stext, j, e);
+    if (rc == HP_OK && j && bk == BK_DIRECT)
+        rc = journal_log(c, s->label, j, e);
     if (rc == HP_OK && j)
         rc = hp_journal_add(j, HP_J_SERVICE, s->file, s->label, e);
     free(text);

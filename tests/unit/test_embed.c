@@ -90,6 +90,7 @@ static int launch_declining(void *arg)
     struct dialog *d = arg;
     hp_ctx *c = NULL;
     char *err = NULL;
+    setenv("HOME", "/nonexistent", 1);      /* no user config layer */
     if (hp_open(&c, cfgfile, &err) != HP_OK) {
         fprintf(stderr, "hp_open: %s\n", err ? err : "?");
         return 100;
@@ -152,6 +153,7 @@ static int bind_as_user(void *arg)
 {
     struct dialog *d = arg;
     hp_ctx *c = NULL;
+    setenv("HOME", "/nonexistent", 1);
     if (hp_open(&c, cfgfile, NULL) != HP_OK)
         return 100;
     hp_set_prompt(c, dialog_fn, d);

@@ -27,8 +27,11 @@ static void help(FILE *f)
             "Gives a desktop container app the few root-level host changes it "
             "needs,\nthe way the configured app version did.\n\ncommands:\n");
     for (size_t i = 0; commands[i]; i++)
-        if (built(commands[i]))
-            fprintf(f, "  %-40s %s\n", commands[i]->usage,
+        if (built(commands[i]) && strlen(commands[i]->usage) < 34)
+            fprintf(f, "  %-34s %s\n", commands[i]->usage,
+                    commands[i]->summary);
+        else if (built(commands[i]))
+            fprintf(f, "  %s\n  %-34s %s\n", commands[i]->usage, "",
                     commands[i]->summary);
     fprintf(f, "\noptions:\n"
             "  -c FILE           read FILE after the system and user configs\n"

@@ -100,9 +100,13 @@ static void conns_compact(hpd *d)
 static int conn_flush(hpd *d, hpd_conn *c)
 {
     while (c->outoff < c->outlen) {
+        /* A descriptor goes alone with the first byte, and our copy is
+         * closed before the rest of the reply leaves: when the client has
+         * its answer the helper holds nothing, so closing the socket
+         * frees the port at once (no EADDRINUSE race on a rebind). */
+        int fd = c->outoff == 0 ? c->outfd : -1;
         ssize_t r = hp_sock_send_some(c->fd, c->out + c->outoff,
-                                      c->outlen - c->outoff,
-                                      c->outoff == 0 ? c->outfd : -1);
+                                      fd >= 0 ? 1 : c->outlen - c->outoff, fd);
         if (r == -EAGAIN)
             return 0;
         if (r < 0) {

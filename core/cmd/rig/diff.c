@@ -72,11 +72,12 @@ static size_t script(const line *a, size_t na, const line *b, size_t nb,
 }
 
 void hp_rig_diff(FILE *f, const char *exp, size_t elen, const char *act,
-                 size_t alen, const char *ind)
+                 size_t alen, const char *ind, const char *la, const char *lb)
 {
     size_t na, nb;
     line *a = split_lines(exp, elen, &na), *b = split_lines(act, alen, &nb);
-    fprintf(f, "%s--- expected\n%s+++ actual\n", ind, ind);
+    if (la && lb)
+        fprintf(f, "%s--- %s\n%s+++ %s\n", ind, la, ind, lb);
     if (na > DIFF_MAX_LINES || nb > DIFF_MAX_LINES) {
         fprintf(f, "%s(too long to diff: %zu vs %zu lines)\n", ind, na, nb);
         goto out;

@@ -4,6 +4,7 @@
  * `unchanged`.  A verdict a person cannot act on is not worth printing. */
 #include "rig.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -72,7 +73,8 @@ static void text_fail(chk *k, const hp_rig_expect *x, const char *what,
 {
     FILE *f = fail(k, x);
     if (x->op == HP_RIG_OP_EQUALS) {
-        hp_rig_diff(f, x->text, x->len, hay, hl, "      ");
+        hp_rig_diff(f, x->text, x->len, hay, hl, "      ", "expected",
+                    "actual");
         return;
     }
     fprintf(f, "      expected %s to %s: \"", what,
@@ -91,33 +93,75 @@ static void uid_name(FILE *f, const char *what, long id)
         fprintf(f, " (%s)", pw ? pw->pw_name : gr->gr_name);
 }
 
-static void describe_at(FILE *f, const char *real)
-{
+/* A path of the sandbox, looked up without following links on the way. */
+typedef struct loc {
+    int dfd;                  /* its directory, -1 when unreachable */
+    const char *base;
+    char buf[PATH_MAX];
+    int there;
     struct stat st;
-    if (lstat(real, &st) != 0) {
-        fprintf(f, "      actual:   nothing there (%s)\n", strerror(errno));
+} loc;
+
+static void locate(const hp_rig_sandbox *sb, const char *hpath, loc *l)
+{
+    l->dfd = hp_rig_locate(sb, hpath, l->buf, sizeof l->buf, &l->base);
+    l->there = l->dfd >= 0 &&
+               fstatat(l->dfd, l->base, &l->st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static ssize_t target_of(const loc *l, char *tg, size_t n)
+{
+    ssize_t r = l->there && S_ISLNK(l->st.st_mode)
+                ? readlinkat(l->dfd, l->base, tg, n - 1) : -1;
+    tg[r < 0 ? 0 : r] = '\0';
+    return r;
+}
+
+static char *contents(const loc *l, size_t *len)
+{
+    int fd = openat(l->dfd, l->base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    char *p = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&p, &n);
+    char buf[8192];
+    ssize_t r;
+    while ((r = read(fd, buf, sizeof buf)) > 0)
+        fwrite(buf, 1, (size_t)r, m);
+    close(fd);
+    fclose(m);
+    *len = n;
+    return p;
+}
+
+static void describe_at(FILE *f, const loc *l)
+{
+    if (!l->there) {
+        fprintf(f, "      actual:   nothing there%s\n", l->dfd < 0
+                ? " (a directory on the way is missing or a link)" : "");
         return;
     }
-    const char *t = S_ISREG(st.st_mode) ? "a file" : S_ISDIR(st.st_mode)
-                  ? "a directory" : S_ISLNK(st.st_mode) ? "a link"
-                  : S_ISSOCK(st.st_mode) ? "a socket" : "a special file";
+    mode_t m = l->st.st_mode;
+    const char *t = S_ISREG(m) ? "a file" : S_ISDIR(m) ? "a directory"
+                  : S_ISLNK(m) ? "a link" : S_ISSOCK(m) ? "a socket"
+                  : "a special file";
     fprintf(f, "      actual:   %s", t);
-    if (S_ISLNK(st.st_mode)) {
+    if (S_ISLNK(m)) {
         char tg[PATH_MAX];
-        ssize_t n = readlink(real, tg, sizeof tg - 1);
-        tg[n < 0 ? 0 : n] = '\0';
+        target_of(l, tg, sizeof tg);
         fprintf(f, " -> %s", tg);
     } else
-        fprintf(f, ", mode %04o", (unsigned)(st.st_mode & 07777));
+        fprintf(f, ", mode %04o", (unsigned)(m & 07777));
     fputs(", ", f);
-    uid_name(f, "uid", (long)st.st_uid);
+    uid_name(f, "uid", (long)l->st.st_uid);
     fputs(", ", f);
-    uid_name(f, "gid", (long)st.st_gid);
+    uid_name(f, "gid", (long)l->st.st_gid);
     fputc('\n', f);
 }
 
 /* "expected: ..." then "actual: ..." for a path expectation. */
-static void path_fail(chk *k, const hp_rig_expect *x, const char *real)
+static void path_fail(chk *k, const hp_rig_expect *x, const loc *l)
 {
     FILE *f = fail(k, x);
     fputs("      expected: ", f);
@@ -146,52 +190,40 @@ static void path_fail(chk *k, const hp_rig_expect *x, const char *real)
     default: fputs("a regular file", f);
     }
     fputc('\n', f);
-    describe_at(f, real);
+    describe_at(f, l);
 }
 
-static void check_path(chk *k, const hp_rig_expect *x)
+static int path_ok(chk *k, const hp_rig_expect *x, const loc *l)
 {
-    char real[PATH_MAX];
-    struct stat st;
-    if (hp_rig_real(k->c->sb, x->path, real, sizeof real)) {
-        fprintf(fail(k, x), "      path too long\n");
-        return;
-    }
-    int there = lstat(real, &st) == 0;
-    int ok;
+    const struct stat *st = &l->st;
     switch (x->kind) {
-    case HP_RIG_EX_ABSENT: ok = !there; break;
-    case HP_RIG_EX_EXISTS: ok = there; break;
-    case HP_RIG_EX_DIR: ok = there && S_ISDIR(st.st_mode); break;
+    case HP_RIG_EX_ABSENT: return !l->there;
+    case HP_RIG_EX_EXISTS: return l->there;
+    case HP_RIG_EX_DIR: return l->there && S_ISDIR(st->st_mode);
     case HP_RIG_EX_LINK: {
         char tg[PATH_MAX];
-        ssize_t n = there && S_ISLNK(st.st_mode)
-                    ? readlink(real, tg, sizeof tg - 1) : -1;
-        if (n >= 0)
-            tg[n] = '\0';
-        ok = n >= 0 && (!x->text || !strcmp(tg, x->text));
-        break;
+        return target_of(l, tg, sizeof tg) >= 0 &&
+               (!x->text || !strcmp(tg, x->text));
     }
     case HP_RIG_EX_MODE:
-        ok = there && (long)(st.st_mode & 07777) == x->num;
-        break;
+        return l->there && (long)(st->st_mode & 07777) == x->num;
     case HP_RIG_EX_OWNER: {
         uid_t uid;
         gid_t gid;
         if (hp_rig_owner(x->text, &uid, &gid)) {
             fprintf(fail(k, x), "      no such user or group '%s'\n",
                     x->text);
-            return;
+            return 1;   /* reported */
         }
-        ok = there && st.st_uid == uid &&
-             (!strchr(x->text, ':') || st.st_gid == gid);
-        break;
+        return l->there && st->st_uid == uid &&
+               (!strchr(x->text, ':') || st->st_gid == gid);
     }
     default:   /* HP_RIG_EX_FILE */
-        ok = there && S_ISREG(st.st_mode);
-        if (ok && x->op != HP_RIG_OP_NONE) {
+        if (!l->there || !S_ISREG(st->st_mode))
+            return 0;
+        if (x->op != HP_RIG_OP_NONE) {
             size_t len;
-            char *data = hp_rig_slurp(real, &len);
+            char *data = contents(l, &len);
             if (!data)
                 fprintf(fail(k, x), "      cannot read: %s\n",
                         strerror(errno));
@@ -199,9 +231,18 @@ static void check_path(chk *k, const hp_rig_expect *x)
                 text_fail(k, x, "the file", data, len);
             free(data);
         }
+        return 1;
     }
-    if (!ok)
-        path_fail(k, x, real);
+}
+
+static void check_path(chk *k, const hp_rig_expect *x)
+{
+    loc l;
+    locate(k->c->sb, x->path, &l);
+    if (!path_ok(k, x, &l))
+        path_fail(k, x, &l);
+    if (l.dfd >= 0)
+        close(l.dfd);
 }
 
 static int ev_match(const hp_rig_expect *x, const hp_rig_event *e)

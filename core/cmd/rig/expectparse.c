@@ -21,13 +21,6 @@ static int member(const char *const *set, const char *s)
     return 0;
 }
 
-static int check_path(const char *p, hp_rig_perr *pe)
-{
-    if (!(p[0] == '/' || (p[0] == '~' && (p[1] == '/' || !p[1]))))
-        return hp_rig_perror(pe, "'%s': host paths start with / or ~/", p);
-    return 0;
-}
-
 static int parse_op(const char *s, int *op)
 {
     static const char *const ops[] = { "", "contains", "lacks", "equals" };
@@ -102,11 +95,11 @@ static int unchanged(hp_rig_expect *x, hp_rig_words *w, hp_rig_perr *pe)
     x->text = hp_rig_strdup(w->v[0]);
     for (size_t i = 1; i < w->n; i++) {
         if (!strncmp(w->v[i], "ignore=", 7)) {
-            if (check_path(w->v[i] + 7, pe))
+            if (hp_rig_check_hpath(w->v[i] + 7, pe))
                 return -1;
             *HP_RIG_PUSH(x->ignore, x->nignore) = hp_rig_strdup(w->v[i] + 7);
         } else {
-            if (check_path(w->v[i], pe))
+            if (hp_rig_check_hpath(w->v[i], pe))
                 return -1;
             *HP_RIG_PUSH(x->paths, x->npaths) = hp_rig_strdup(w->v[i]);
         }
@@ -121,7 +114,7 @@ static int paths_only(const char *kind, int k, hp_rig_words *w,
     if (w->n == 0)
         return hp_rig_perror(pe, "%s = PATH...", kind);
     for (size_t i = 0; i < w->n; i++) {
-        if (check_path(w->v[i], pe))
+        if (hp_rig_check_hpath(w->v[i], pe))
             return -1;
         hp_rig_expect *x = HP_RIG_PUSH(*ex, *n);
         x->kind = k;
@@ -174,7 +167,7 @@ static int one(const char *kind, hp_rig_expect *x, hp_rig_words *w,
         return hp_rig_perror(pe, "unknown expectation '%s' (exit stdout "
                              "stderr file dir link exists absent mode owner "
                              "event helper unchanged)", kind);
-    if (w->n == 0 || check_path(w->v[0], pe))
+    if (w->n == 0 || hp_rig_check_hpath(w->v[0], pe))
         return w->n ? -1 : hp_rig_perror(pe, "%s needs a path", kind);
     x->path = hp_rig_strdup(w->v[0]);
     if (!strcmp(kind, "file")) {

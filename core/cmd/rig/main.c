@@ -195,6 +195,7 @@ static int run(int argc, char **argv)
         { "report", no_argument, 0, 'r' }, { 0, 0, 0, 0 } };
     int c;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "+kvr", lo, NULL)) != -1) {
         if (c == 'k')
             o.keep = 1;
@@ -202,8 +203,11 @@ static int run(int argc, char **argv)
             o.verbose = 1;
         else if (c == 'r')
             o.report = 1;
-        else
+        else {
+            fprintf(stderr, "hostpriv-rig run: unknown option '%s'\n\n",
+                    argv[optind - 1]);
             return fputs(usage_text, stderr), 64;
+        }
     }
     if (optind == argc)
         return fputs("hostpriv-rig run: name scenario files or directories\n",
@@ -219,6 +223,10 @@ static int run(int argc, char **argv)
     size_t n = 0;
     if (collect(argv + optind, argc - optind, &v, &n))
         return 64;
+    if (n == 0) {
+        puts("0 passed, 0 failed");
+        return 0;
+    }
     g_keep = o.keep;
     hp_rig_stage st;
     memset(&st, 0, sizeof st);

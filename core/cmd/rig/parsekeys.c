@@ -22,7 +22,7 @@ static int split(const char *v, hp_rig_words *w, hp_rig_perr *pe)
 
 /* Host paths are absolute or ~/...; no ".." component, so nothing a
  * scenario names can leave its sandbox even though the rig acts as root. */
-static int check_path(const char *p, hp_rig_perr *pe)
+int hp_rig_check_hpath(const char *p, hp_rig_perr *pe)
 {
     if (!(p[0] == '/' || (p[0] == '~' && (p[1] == '/' || !p[1]))))
         return hp_rig_perror(pe, "'%s': host paths start with / or ~/", p);
@@ -128,7 +128,7 @@ static int hostop_words(const char *key, hp_rig_words *w, const char *dir,
         return hp_rig_perror(pe, "%s needs a path", key);
     if (!strcmp(key, "remove") || !strcmp(key, "writable")) {
         for (size_t i = 0; i < w->n; i++) {
-            if (check_path(w->v[i], pe))
+            if (hp_rig_check_hpath(w->v[i], pe))
                 return -1;
             int rm = key[0] == 'r';
             hp_rig_hostop *h = new_op(ops, n, rm ? HP_RIG_REMOVE : HP_RIG_DIR,
@@ -138,7 +138,7 @@ static int hostop_words(const char *key, hp_rig_words *w, const char *dir,
         }
         return 0;
     }
-    if (check_path(w->v[0], pe))
+    if (hp_rig_check_hpath(w->v[0], pe))
         return -1;
     if (!strcmp(key, "dir") || !strcmp(key, "file")) {
         hp_rig_hostop *h = new_op(ops, n, key[0] == 'd' ? HP_RIG_DIR

@@ -5,6 +5,7 @@
  * libhostpriv's own hp_service_boot, so the rig boots exactly the files the
  * service backends wrote, read back the way they read them. */
 #include "rig.h"
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +14,32 @@
 #include "ctx.h"
 #include "service.h"
 
-static int wipe_var_run(const hp_rig_sandbox *sb, char *err, size_t errn)
+/* "a, b, c": what /var/run held, for the log. */
+static void list_dir(FILE *log, const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int n = 0;
+    while (d && (de = readdir(d)))
+        if (de->d_name[0] != '.' || (de->d_name[1] && strcmp(de->d_name, "..")))
+            fprintf(log, "%s%s", n++ ? ", " : " (", de->d_name);
+    fputs(n ? ")" : " (it was empty)", log);
+    if (d)
+        closedir(d);
+}
+
+static int wipe_var_run(const hp_rig_sandbox *sb, FILE *log, char *err,
+                        size_t errn)
 {
     char *run = hp_rig_fmt("%s/var/run", sb->root);
     struct stat st;
     int rc = 0;
+    if (log) {
+        fputs("the machine restarts: every process stops, /var/run is wiped",
+              log);
+        list_dir(log, run);
+        fputs(", and the services that run at load start\n", log);
+    }
     if (lstat(run, &st) == 0 && hp_rig_rmtree(run) != 0)
         rc = -1;
     if (rc == 0 && (mkdir(run, 0755) != 0 || chown(run, 0, 0) != 0))
@@ -31,7 +53,7 @@ static int wipe_var_run(const hp_rig_sandbox *sb, char *err, size_t errn)
 int hp_rig_reboot(hp_rig_sandbox *sb, FILE *log, char *err, size_t errn)
 {
     hp_rig_sweep(sb->dir, sb->root, sb->st->dir, 1);
-    if (wipe_var_run(sb, err, errn))
+    if (wipe_var_run(sb, log, err, errn))
         return -1;
     hp_open_opts o = { .role = HP_ROLE_INSTALLER, .root = sb->root,
                        .no_user_layer = 1, .no_plugin = 1 };
@@ -49,8 +71,5 @@ int hp_rig_reboot(hp_rig_sandbox *sb, FILE *log, char *err, size_t errn)
                  "failed: %s", e.msg);
         return -1;
     }
-    if (log)
-        fprintf(log, "rebooted: processes stopped, /var/run wiped, services "
-                "with RunAtLoad started\n");
     return 0;
 }

@@ -39,87 +39,117 @@ static const char *via_prose(const char *v)
     return *v ? v : "";
 }
 
-/* Text as a person reads it: wrapped at 76 columns under the indent,
- * in quotes for a prompt's message. */
-static void wrapped(FILE *f, const char *s, const char *ind, int quote)
+/* Text as a person reads it: `first` then the words, wrapped at 76
+ * columns, continuation lines under `cont`. */
+static void para(FILE *f, const char *first, const char *cont, const char *s)
 {
-    size_t il = strlen(ind) + (size_t)quote, col = il, width = 76;
-    fprintf(f, "%s%s", ind, quote ? "\"" : "");
-    int first = 1;
+    size_t col = strlen(first), width = 76;
+    fputs(first, f);
+    int any = 0;
     while (*s) {
         s += strspn(s, " \n");
         size_t w = strcspn(s, " \n");
         if (!w)
             break;
-        if (!first && col + 1 + w > width) {
-            fprintf(f, "\n%s%s", ind, quote ? " " : "");
-            col = il;
-        } else if (!first) {
+        if (any && col + 1 + w > width) {
+            fprintf(f, "\n%s", cont);
+            col = strlen(cont);
+        } else if (any) {
             fputc(' ', f);
             col++;
         }
         hp_rig_quote(f, s, w, 400);
         col += w;
         s += w;
-        first = 0;
+        any = 1;
     }
-    fprintf(f, "%s\n", quote ? "\"" : "");
+    fputc('\n', f);
 }
 
+/* One event as a sentence. */
 static void event_prose(FILE *f, const hp_rig_event *e)
 {
     const char *ev = e->f[0], *task = task_prose(hp_rig_ev_get(e, "task"));
     const char *via = hp_rig_ev_get(e, "via"), *path = hp_rig_ev_get(e, "path");
     const char *detail = hp_rig_ev_get(e, "detail");
+    char *t = NULL;
     if (!strcmp(ev, "prompt")) {
         fprintf(f, "    ? prompt about %s:\n", task);
-        wrapped(f, detail, "        ", 1);
+        t = hp_rig_fmt("\"%s\"", detail);
+        para(f, "        ", "         ", t);
     } else if (!strcmp(ev, "granted"))
         fputs("      -> the user answers YES\n", f);
-    else if (!strcmp(ev, "declined"))
-        fprintf(f, "      -> the user answers NO%s%s\n", *detail ? ": " : "",
-                detail);
-    else if (!strcmp(ev, "timed-out"))
+    else if (!strcmp(ev, "declined")) {
+        t = hp_rig_fmt("-> the user answers NO%s%s", *detail ? ": " : "",
+                       detail);
+        para(f, "      ", "         ", t);
+    } else if (!strcmp(ev, "timed-out"))
         fputs("      -> nobody answers: the prompt times out (counts as "
               "no)\n", f);
     else if (!strcmp(ev, "done")) {
-        fprintf(f, "    + %s: done %s", task, via_prose(via));
-        if (*path)
-            fprintf(f, " (%s)", path);
-        if (*detail && strcmp(detail, "ok"))
-            fprintf(f, " - %s", detail);
-        fputc('\n', f);
-    } else if (!strcmp(ev, "skipped"))
-        fprintf(f, "    . %s: skipped (%s)%s%s\n", task, detail,
-                *path ? " " : "", path);
-    else if (!strcmp(ev, "failed")) {
-        fprintf(f, "    ! %s: FAILED", task);
-        if (*detail) {
-            fputs(": ", f);
-            hp_rig_quote(f, detail, strlen(detail), 400);
-        }
-        fputc('\n', f);
-    } else
-        fprintf(f, "    ! %s %s: %s\n", ev, task, detail);
+        t = hp_rig_fmt("+ %s: done %s%s%s%s%s%s", task, via_prose(via),
+                       *path ? " (" : "", path, *path ? ")" : "",
+                       *detail && strcmp(detail, "ok") ? " - " : "",
+                       strcmp(detail, "ok") ? detail : "");
+        para(f, "    ", "      ", t);
+    } else if (!strcmp(ev, "skipped")) {
+        t = hp_rig_fmt(". %s: skipped (%s)%s%s", task, detail,
+                       *path ? " " : "", path);
+        para(f, "    ", "      ", t);
+    } else if (!strcmp(ev, "failed")) {
+        t = hp_rig_fmt("! %s: FAILED%s%s", task, *detail ? ": " : "", detail);
+        para(f, "    ", "      ", t);
+    } else {
+        t = hp_rig_fmt("! %s %s: %s", ev, task, detail);
+        para(f, "    ", "      ", t);
+    }
+    free(t);
 }
 
-static void said(FILE *f, const char *who, const char *p, size_t n)
+/* Already told by an event: "hostpriv: [TASK: ]DETAIL" of an event. */
+static int echoed(const char *line, size_t l, const hp_rig_evlist *ev)
+{
+    if (l > 10 && !strncmp(line, "hostpriv: ", 10))
+        line += 10, l -= 10;
+    for (size_t i = 0; ev && i < ev->n; i++) {
+        const char *d = hp_rig_ev_get(&ev->v[i], "detail");
+        size_t dl = strlen(d);
+        if (dl && l >= dl && !memcmp(line + l - dl, d, dl) &&
+            (l == dl || !memcmp(line + l - dl - 2, ": ", 2)))
+            return 1;
+    }
+    return 0;
+}
+
+/* What the program printed, a line each, minus what events told. */
+static void said(FILE *f, const char *who, const char *p, size_t n,
+                 const hp_rig_evlist *ev)
 {
     const char *end = p + n;
     int lines = 0;
-    while (p < end && lines < 12) {
+    char *first = hp_rig_fmt("    %s ", who);
+    while (p < end && lines < 16) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        if (l) {
-            fprintf(f, "    %s ", who);
-            hp_rig_quote(f, p, l, 300);
-            fputc('\n', f);
+        if (l && !echoed(p, l, ev)) {
+            size_t skip = ev && l > 10 && !strncmp(p, "hostpriv: ", 10) ? 10
+                                                                       : 0;
+            char *line = hp_rig_memdup(p + skip, l - skip);
+            if (ev)
+                para(f, first, "          ", line);
+            else {      /* stdout: as printed, no wrapping */
+                fputs(first, f);
+                hp_rig_quote(f, line, l, 300);
+                fputc('\n', f);
+            }
+            free(line);
             lines++;
         }
         p += l + 1;
     }
     if (p < end)
-        fprintf(f, "    %s ...\n", who);
+        fprintf(f, "%s...\n", first);
+    free(first);
 }
 
 /* "docker, docker-compose, ..." for names[], at most 8 shown. */
@@ -235,6 +265,25 @@ static int link_group(FILE *f, const hp_rig_change *v, size_t n, size_t i,
     return tdir != NULL;
 }
 
+/* Updates a reader does not need spelled out: hostpriv's undo journal, log
+ * files, a pidfile's new pid. */
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t l = strlen(s), k = strlen(suffix);
+    return l >= k && !strcmp(s + l - k, suffix);
+}
+
+/* Updates a reader does not need spelled out: hostpriv's undo journal, log
+ * files, a pidfile's new pid. */
+static int bookkeeping(const hp_rig_change *c)
+{
+    if (c->kind != '~' || c->a->type != 'f' || c->b->type != 'f')
+        return 0;
+    const char *p = c->a->path;
+    return !strncmp(p, "/var/log/", 9) || ends_with(p, ".pid") ||
+           ends_with(p, ".log") || ends_with(p, "/hostpriv/journal");
+}
+
 static void host_changes(FILE *f, const hp_rig_snap *before,
                          const hp_rig_snap *after)
 {
@@ -244,13 +293,24 @@ static void host_changes(FILE *f, const hp_rig_snap *before,
         fputs("    on the host: nothing changed\n", f);
         return;
     }
+    size_t books = 0;
+    for (size_t i = 0; i < n; i++)
+        books += bookkeeping(&v[i]) != 0;
+    if (books == n) {
+        fputs("    on the host: only bookkeeping (journal, logs, pid files)\n",
+              f);
+        free(v);
+        return;
+    }
     fputs("    on the host:\n", f);
     char *folded = calloc(n, 1);
     for (size_t i = 0; i < n; i++) {
         if (folded[i])
             continue;
         const hp_rig_change *c = &v[i];
-        if (c->kind == '+' && c->b->type == 'd')
+        if (bookkeeping(c))
+            ;
+        else if (c->kind == '+' && c->b->type == 'd')
             added_dir(f, v, n, i, folded);
         else if (c->kind == '+' && c->b->type == 'l' &&
                  link_group(f, v, n, i, folded))
@@ -266,6 +326,9 @@ static void host_changes(FILE *f, const hp_rig_snap *before,
         } else
             hp_rig_change_print(f, c, 1, "      ");
     }
+    if (books)
+        fprintf(f, "      (and %zu bookkeeping update%s: journal, logs, pid "
+                "files)\n", books, books == 1 ? "" : "s");
     free(folded);
     free(v);
 }
@@ -282,7 +345,7 @@ void hp_rig_report_intro(hp_rig_ctx *c, const hp_rig_scenario *sc)
                 sc->plugin ? " (plugin " : "", sc->plugin ? sc->plugin : "",
                 sc->plugin ? ")" : "", sc->platform ? sc->platform : "macos");
     if (sc->description)
-        wrapped(f, sc->description, "  ", 0);
+        para(f, "  ", "  ", sc->description);
     fprintf(f, "  sandbox: %s (the host's / for this run); the app runs as "
             "'%s'\n", c->sb->root, c->sb->st->user);
     fputs("--------------------------------------------------------"
@@ -291,26 +354,53 @@ void hp_rig_report_intro(hp_rig_ctx *c, const hp_rig_scenario *sc)
 
 void hp_rig_report_step(hp_rig_ctx *c, const hp_rig_step *st,
                         const hp_rig_proc *r, const hp_rig_evlist *ev,
-                        const hp_rig_snap *before, const hp_rig_snap *after)
+                        const hp_rig_snap *before, const hp_rig_snap *after,
+                        const char *riglog)
 {
     FILE *f = c->trace;
     fputc('\n', f);
     if (st->title)
-        wrapped(f, st->title, "  ", 0);
+        para(f, "  ", "  ", st->title);
     fputs("  $ ", f);
     hp_rig_step_describe(f, c->sb, st);
     fputc('\n', f);
+    for (const char *p = riglog; p && *p;) {
+        size_t l = strcspn(p, "\n");
+        char *line = hp_rig_memdup(p, l);
+        para(f, "    ", "    ", line);
+        free(line);
+        p += l + (p[l] == '\n');
+    }
     for (size_t i = 0; i < ev->n; i++)
         event_prose(f, &ev->v[i]);
     if (r) {
-        said(f, "|", r->out, r->outlen);
-        said(f, "!", r->err, r->errlen);
+        said(f, "|", r->out, r->outlen, NULL);
+        said(f, "hostpriv says:", r->err, r->errlen, ev);
         fprintf(f, "    exit status %d%s\n", r->status,
                 r->status == 0 ? " (ok)" : r->status == 77
                 ? " (declined or not permitted)" : r->status == 1
                 ? " (a task failed or this version does not do it)" : "");
     }
-    host_changes(f, before, after);
+    /* long lines of the change list wrapped; file contents kept as is */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    host_changes(m, before, after);
+    fclose(m);
+    for (char *p = buf; *p;) {
+        size_t l = strcspn(p, "\n"), sp = strspn(p, " ");
+        char *line = hp_rig_memdup(p, l);
+        if (sp <= 6 && l > 76) {
+            char *ind = hp_rig_memdup(p, sp), *cont = hp_rig_fmt("%s    ", ind);
+            para(f, ind, cont, line + sp);
+            free(ind);
+            free(cont);
+        } else
+            fprintf(f, "%s\n", line);
+        free(line);
+        p += l + (p[l] == '\n');
+    }
+    free(buf);
 }
 
 void hp_rig_report_outro(hp_rig_ctx *c)

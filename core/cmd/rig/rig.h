@@ -192,6 +192,11 @@ int hp_rig_hostops(hp_rig_sandbox *sb, const hp_rig_hostop *ops, size_t n,
 /* root + host path ("~/" expanded) into out. */
 int hp_rig_real(const hp_rig_sandbox *sb, const char *hpath, char *out,
                 size_t n);
+/* Open the directory holding host path hpath (copied into buf) without
+ * following a link on the way; *base is its last component ("." for /).
+ * Returns the directory fd, or -1 with errno. */
+int hp_rig_locate(const hp_rig_sandbox *sb, const char *hpath, char *buf,
+                  size_t n, const char **base);
 /* Expand "~/" in a host path (no root prefix). */
 int hp_rig_hpath(const hp_rig_sandbox *sb, const char *hpath, char *out,
                  size_t n);
@@ -298,9 +303,11 @@ size_t hp_rig_snap_diff(FILE *f, const hp_rig_snap *a, const hp_rig_snap *b,
                         const char *indent);
 
 /* ---- diff (diff.c) ------------------------------------------------ */
-/* Line diff of expected vs actual, unified-ish (-expected +actual). */
-void hp_rig_diff(FILE *f, const char *exp, size_t elen, const char *act,
-                 size_t alen, const char *indent);
+/* Line diff of a vs b, unified-ish: a header `--- la` / `+++ lb` (none
+ * when la is NULL), then `-` lines of a, `+` lines of b, with context. */
+void hp_rig_diff(FILE *f, const char *a, size_t alen, const char *b,
+                 size_t blen, const char *indent, const char *la,
+                 const char *lb);
 
 /* ---- running a scenario (run.c, expect.c, report.c) --------------- */
 typedef struct hp_rig_opts {
@@ -332,7 +339,8 @@ int hp_rig_check(hp_rig_ctx *c, const hp_rig_step *st, const hp_rig_expect *ex,
 /* --report: a step's events and host changes in prose. */
 void hp_rig_report_step(hp_rig_ctx *c, const hp_rig_step *st,
                         const hp_rig_proc *r, const hp_rig_evlist *ev,
-                        const hp_rig_snap *before, const hp_rig_snap *after);
+                        const hp_rig_snap *before, const hp_rig_snap *after,
+                        const char *riglog);
 void hp_rig_report_intro(hp_rig_ctx *c, const hp_rig_scenario *sc);
 void hp_rig_report_outro(hp_rig_ctx *c);
 /* The step as a person reads it: "hostpriv start (as hptest)". */

@@ -12,6 +12,8 @@ typedef struct hp_rig_perr {
 int hp_rig_perror(hp_rig_perr *pe, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* A host path: absolute or ~/..., without a ".." component. */
+int hp_rig_check_hpath(const char *p, hp_rig_perr *pe);
 /* dir, file, link, remove, writable, hosts (in [host] or a step's host.*) */
 int hp_rig_parse_hostop(const char *key, const char *value, const char *dir,
                         hp_rig_hostop **ops, size_t *n, hp_rig_perr *pe);

@@ -131,7 +131,7 @@ static void step_fail(hp_rig_ctx *c, const char *what, const char *msg)
 
 /* Everything but checking: returns -1 when the step itself could not run. */
 static int do_step(hp_rig_ctx *c, const hp_rig_step *st, hp_rig_proc *r,
-                   const char *what)
+                   const char *what, FILE *log)
 {
     hp_rig_sandbox *sb = c->sb;
     char err[1024];
@@ -139,7 +139,6 @@ static int do_step(hp_rig_ctx *c, const hp_rig_step *st, hp_rig_proc *r,
         step_fail(c, what, err);
         return -1;
     }
-    FILE *log = c->o->verbose ? c->trace : NULL;
     switch (st->kind) {
     case HP_RIG_ST_HOSTPRIV:
     case HP_RIG_ST_SH:
@@ -194,7 +193,11 @@ static int step(hp_rig_ctx *c, const hp_rig_step *st)
         hp_rig_snap_take(sb->root, "before", &before);
     long from = hp_rig_events_size(sb->events);
     hp_rig_proc r = { 0 };
-    int rc = do_step(c, st, &r, what);
+    char *logbuf = NULL;
+    size_t loglen = 0;
+    FILE *log = open_memstream(&logbuf, &loglen);
+    int rc = do_step(c, st, &r, what, log);
+    fclose(log);
     hp_rig_evlist ev = { 0 };
     hp_rig_events_read(sb->events, from, &ev);
     int runs = st->kind == HP_RIG_ST_HOSTPRIV || st->kind == HP_RIG_ST_SH;
@@ -211,15 +214,19 @@ static int step(hp_rig_ctx *c, const hp_rig_step *st)
         if (runs && r.errlen)
             fprintf(c->trace, "      stderr: %.*s%s", (int)r.errlen, r.err,
                     r.err[r.errlen - 1] == '\n' ? "" : "\n");
+        if (loglen)
+            fprintf(c->trace, "      %s", logbuf);
     }
     if (c->o->report) {
         hp_rig_snap_take(sb->root, "after", &after);
-        hp_rig_report_step(c, st, runs ? &r : NULL, &ev, &before, &after);
+        hp_rig_report_step(c, st, runs ? &r : NULL, &ev, &before, &after,
+                           logbuf);
         hp_rig_snap_free(&before);
         hp_rig_snap_free(&after);
     }
     hp_rig_events_free(&ev);
     hp_rig_proc_free(&r);
+    free(logbuf);
     free(what);
     return rc;
 }

@@ -147,6 +147,17 @@ static int open_parent(const hp_rig_sandbox *sb, char *h, int mk, char **base)
     return -1;
 }
 
+int hp_rig_locate(const hp_rig_sandbox *sb, const char *hpath, char *buf,
+                  size_t n, const char **base)
+{
+    if (hp_rig_hpath(sb, hpath, buf, n))
+        return errno = ENAMETOOLONG, -1;
+    char *b;
+    int fd = open_parent(sb, buf, 0, &b);
+    *base = fd >= 0 && *b ? b : ".";
+    return fd;
+}
+
 static int op_fail(char *err, size_t errn, const hp_rig_hostop *h,
                    const char *what)
 {

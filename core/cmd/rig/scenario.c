@@ -44,7 +44,7 @@ static char *reader(char *str, int num, void *stream)
     if (len > num - 3) {
         if (!p->toolong) {
             p->toolong = p->lineno;
-            p->toolong_max = num - 3;
+            p->toolong_max = num - 4;   /* characters, without the newline */
         }
         line[0] = '\0';
         len = 0;
@@ -326,7 +326,7 @@ int hp_rig_scenario_load(const char *file, hp_rig_scenario *sc, char *err,
     hp_rig_perr pe = { .line = 0 };
     int ret = 0;
     if (p.toolong) {
-        snprintf(err, errn, "%s:%d: line longer than %d bytes: fold it onto "
+        snprintf(err, errn, "%s:%d: line longer than %d characters: fold it onto "
                  "indented continuation lines, or put the data in a file "
                  "and use from=", file, p.toolong, p.toolong_max);
         ret = -1;

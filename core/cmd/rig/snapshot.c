@@ -221,7 +221,12 @@ static void show_added(FILE *f, const hp_rig_entry *e, int prose,
         fprintf(f, ", mode %04o", (unsigned)e->mode);
     fputs(")\n", f);
     /* a short text file is worth showing whole: a profile edit, a block */
-    if (e->type == 'f' && textual(e) && e->len && lines_of(e) <= 6) {
+    size_t pl = strlen(e->path);
+    int noise = !strncmp(e->path, "/var/log/", 9) ||
+                (pl > 4 && (!strcmp(e->path + pl - 4, ".log") ||
+                            !strcmp(e->path + pl - 4, ".pid")));
+    if (e->type == 'f' && !noise && textual(e) && e->len &&
+        lines_of(e) <= 6) {
         char *ind2 = hp_rig_fmt("%s    | ", ind);
         const char *p = e->data, *end = e->data + e->len;
         while (p < end) {
@@ -269,10 +274,12 @@ static void show_changed(FILE *f, const hp_rig_entry *a,
         return;
     }
     fprintf(f, "%s%s%s: contents%s\n", ind, lead, a->path,
-            prose ? " (- before, + after):" : " differ (- snapshot, + now):");
+            prose ? " (- line removed, + line added):"
+                  : " differ (- snapshot, + now):");
     if (textual(a) && textual(b)) {
         char *ind2 = hp_rig_fmt("%s    ", ind);
-        hp_rig_diff(f, a->data, a->len, b->data, b->len, ind2);
+        hp_rig_diff(f, a->data, a->len, b->data, b->len, ind2,
+                    prose ? NULL : "snapshot", prose ? NULL : "now");
         free(ind2);
     } else
         fprintf(f, "%s    (binary or large: %zu -> %zu bytes)\n", ind, a->len,

@@ -1,0 +1,295 @@
+/* Benchmark: privileged port binds, side by side in one run, in a private
+ * network namespace with a real hostprivd (the legacy-vmnetd plugin, as
+ * installed) in a sandbox root.
+ *   floor      bind+listen+close in this process, as root
+ *   new conn   through the helper, a new connection per bind (hclient)
+ *   kept conn  through the helper, one kept connection
+ *   fork+exec  a one-shot root program per bind that hands the socket back
+ *              (the cost of sudo/authbind-style designs)
+ *   8 clients  binds/s with 8 concurrent kept connections
+ *   idle       the helper's RSS and CPU over HP_BENCH_IDLE_S (10) seconds
+ * It measures and prints ratios; it never fails on a timing. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "ctx.h"
+#include "hclient.h"
+#include "ports.h"
+#include "proto.h"
+
+static char root[PATH_MAX], build[PATH_MAX];
+static pid_t helper = -1;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "helper_bind: %s: %s\n", what, strerror(errno));
+    if (helper > 0)
+        kill(helper, SIGKILL);
+    exit(1);
+}
+
+static void netns(void)
+{
+    if (unshare(CLONE_NEWNET) != 0)
+        die("unshare(CLONE_NEWNET)");
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) != 0)
+        die("SIOCGIFFLAGS");
+    ifr.ifr_flags |= IFF_UP;
+    if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0)
+        die("SIOCSIFFLAGS");
+    close(s);
+}
+
+static void write_file(const char *rel, const char *text)
+{
+    char p[PATH_MAX + 64];
+    snprintf(p, sizeof p, "%s%s", root, rel);
+    FILE *f = fopen(p, "w");
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+        die(p);
+}
+
+static void sandbox(void)
+{
+    snprintf(root, sizeof root, "/tmp/hp-bench.XXXXXX");
+    if (!mkdtemp(root) || chmod(root, 0755) != 0)
+        die("mkdtemp");
+    char p[PATH_MAX + 64];
+    snprintf(p, sizeof p, "%s/etc", root);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/etc/hostpriv", root);
+    mkdir(p, 0755);
+    write_file("/etc/hostpriv/hostpriv.ini",
+               "[core]\nplugin = legacy-vmnetd\n[host]\nplatform = linux\n"
+               "[helper]\nsocket = /var/run/bench.sock\n");
+}
+
+static hp_ctx *client_ctx(void)
+{
+    hp_open_opts o = { .role = HP_ROLE_USER, .root = root,
+                       .no_user_layer = 1, .no_plugin = 1 };
+    hp_ctx *c;
+    hp_err e = HP_ERR_INIT;
+    if (hp_ctx_open(&c, &o, &e) != HP_OK) {
+        fprintf(stderr, "helper_bind: %s\n", e.msg);
+        exit(1);
+    }
+    return c;
+}
+
+static void start_helper(void)
+{
+    char bin[PATH_MAX + 32], pd[PATH_MAX + 32];
+    snprintf(bin, sizeof bin, "%s/bin/hostprivd", build);
+    snprintf(pd, sizeof pd, "%s/plugins", build);
+    helper = fork();
+    if (helper == 0) {
+        int n = open("/dev/null", O_WRONLY);
+        dup2(n, 1);
+        dup2(n, 2);
+        execl(bin, bin, "--root", root, "--plugin-dir", pd, "--foreground",
+              (char *)NULL);
+        _exit(127);
+    }
+    hp_ctx *c = client_ctx();
+    for (int i = 0; i < 500; i++) {
+        if (hp_helper_alive(c)) {
+            hp_ctx_close(c);
+            return;
+        }
+        usleep(10000);
+    }
+    errno = ETIMEDOUT;
+    die("hostprivd did not start");
+}
+
+static const char *args80[] = { "tcp", "127.0.0.1", "80" };
+
+/* µs per bind of each method */
+static double floor_us(int n)
+{
+    double t = now_s();
+    for (int i = 0; i < n; i++) {
+        int fd;
+        if (hp_bind_socket(HP_SOCK_TCP, "127.0.0.1", 80, &fd, NULL) != 0)
+            die("in-process bind");
+        close(fd);
+    }
+    return (now_s() - t) * 1e6 / n;
+}
+
+static double helper_us(int n, int kept)
+{
+    hp_ctx *c = client_ctx();
+    double t = now_s();
+    for (int i = 0; i < n; i++) {
+        int fd;
+        hp_err e = HP_ERR_INIT;
+        if (hp_helper_call(c, "bind_port", args80, 3, NULL, 0, &fd, &e)) {
+            fprintf(stderr, "helper_bind: %s\n", e.msg);
+            exit(1);
+        }
+        close(fd);
+        if (!kept)
+            hp_helper_disconnect(c);
+    }
+    double us = (now_s() - t) * 1e6 / n;
+    hp_ctx_close(c);
+    return us;
+}
+
+/* The one-shot program: bind, send the socket to fd 3, exit. */
+static int oneshot(void)
+{
+    int fd;
+    if (hp_bind_socket(HP_SOCK_TCP, "127.0.0.1", 80, &fd, NULL) != 0)
+        return 1;
+    return hp_sock_send_all(3, "B", 1, fd, 5000) == 0 ? 0 : 1;
+}
+
+static double forkexec_us(int n)
+{
+    double t = now_s();
+    for (int i = 0; i < n; i++) {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+            die("socketpair");
+        pid_t pid = fork();
+        if (pid == 0) {
+            dup2(sv[1], 3);
+            execl("/proc/self/exe", "helper_bind", "--oneshot", (char *)NULL);
+            _exit(127);
+        }
+        close(sv[1]);
+        char b;
+        int fd = -1;
+        if (hp_sock_recv(sv[0], &b, 1, 0, &fd, NULL) != 1 || fd < 0)
+            die("one-shot bind");
+        close(fd);
+        close(sv[0]);
+        waitpid(pid, NULL, 0);
+    }
+    return (now_s() - t) * 1e6 / n;
+}
+
+/* 8 clients, each on its own port and kept connection, for `secs`. */
+static double throughput(int clients, double secs)
+{
+    int pfd[2];
+    if (pipe(pfd) != 0)
+        die("pipe");
+    for (int k = 0; k < clients; k++) {
+        if (fork() == 0) {
+            char port[8];
+            snprintf(port, sizeof port, "%d", 100 + k);
+            const char *a[] = { "tcp", "127.0.0.1", port };
+            hp_ctx *c = client_ctx();
+            long n = 0;
+            double end = now_s() + secs;
+            while (now_s() < end) {
+                int fd;
+                if (hp_helper_call(c, "bind_port", a, 3, NULL, 0, &fd, NULL))
+                    _exit(1);
+                close(fd);
+                n++;
+            }
+            (void)!write(pfd[1], &n, sizeof n);
+            _exit(0);
+        }
+    }
+    close(pfd[1]);
+    long total = 0, n;
+    while (read(pfd[0], &n, sizeof n) == sizeof n)
+        total += n;
+    close(pfd[0]);
+    while (wait(NULL) > 0)
+        ;
+    return total / secs;
+}
+
+static void proc_stat(long *ticks, long *rss_kb)
+{
+    char p[64], buf[2048];
+    snprintf(p, sizeof p, "/proc/%d/stat", (int)helper);
+    FILE *f = fopen(p, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    char *s = strrchr(buf, ')');
+    long ut = 0, st = 0, rss = 0;
+    if (s)
+        sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld "
+               "%*d %*d %*d %*d %*d %*d %*u %*u %ld", &ut, &st, &rss);
+    *ticks = ut + st;
+    *rss_kb = rss * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "--oneshot"))
+        return oneshot();
+    if (geteuid() != 0) {
+        printf("   helper: needs root (a root helper, real privileged ports): "
+               "skipped\n");
+        return 0;
+    }
+    const char *b = getenv("HP_BUILD");
+    snprintf(build, sizeof build, "%s", b ? b : "build");
+    const char *idle_env = getenv("HP_BENCH_IDLE_S");
+    int idle_s = idle_env ? atoi(idle_env) : 10;
+    signal(SIGPIPE, SIG_IGN);
+    netns();
+    sandbox();
+    start_helper();
+    floor_us(500);                              /* warm up */
+    helper_us(200, 1);
+    double fl = floor_us(20000);
+    double nc = helper_us(5000, 0);
+    double kc = helper_us(10000, 1);
+    double fe = forkexec_us(300);
+    double tp = throughput(8, 2.0);
+    long t0, t1, rss;
+    usleep(200000);
+    proc_stat(&t0, &rss);
+    sleep((unsigned)idle_s);
+    proc_stat(&t1, &rss);
+    printf("   in-process bind (floor)    %8.1f us\n", fl);
+    printf("   helper, new connection     %8.1f us  %5.1fx floor (aim <= 6x)\n",
+           nc, nc / fl);
+    printf("   helper, kept connection    %8.1f us  %5.1fx floor (aim <= 3x)\n",
+           kc, kc / fl);
+    printf("   fork+exec one-shot helper  %8.1f us  %5.1fx floor; the helper "
+           "(new conn) is %.1fx faster (aim >= 30x)\n", fe, fe / fl, fe / nc);
+    printf("   8 concurrent clients       %8.0f binds/s (aim >= 10000)\n", tp);
+    printf("   idle helper over %d s       %8ld ticks CPU (aim 0), RSS %ld "
+           "KiB\n", idle_s, t1 - t0, rss);
+    kill(helper, SIGTERM);
+    waitpid(helper, NULL, 0);
+    char rm[PATH_MAX + 32];
+    snprintf(rm, sizeof rm, "rm -rf -- '%s'", root);
+    return system(rm) == 0 ? 0 : 1;
+}

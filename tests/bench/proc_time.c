@@ -1,0 +1,78 @@
+/* Whole-process wall time of commands, run interleaved (A B C A B C ...) so
+ * machine load drifts over all of them alike; prints the median of each
+ * and its ratio to the first command (the floor, e.g. /bin/true).
+ * usage: proc_time RUNS "CMD ARG..." "CMD ARG..." ...  (split on spaces) */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAXCMD 8
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+static double run(char **argv)
+{
+    double t0 = now_ms();
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    return now_ms() - t0;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3 || argc - 2 > MAXCMD) {
+        fprintf(stderr, "usage: proc_time RUNS \"CMD ARG...\"...\n");
+        return 64;
+    }
+    int runs = atoi(argv[1]), n = argc - 2;
+    char *args[MAXCMD][16];
+    double *t[MAXCMD], med[MAXCMD];
+    for (int c = 0; c < n; c++) {
+        int k = 0;
+        for (char *w = strtok(argv[c + 2], " "); w && k < 15; w = strtok(NULL, " "))
+            args[c][k++] = w;
+        args[c][k] = NULL;
+        t[c] = calloc((size_t)runs, sizeof(double));
+        run(args[c]);                          /* warm the page cache */
+    }
+    for (int i = 0; i < runs; i++)
+        for (int c = 0; c < n; c++)
+            t[c][i] = run(args[c]);
+    for (int c = 0; c < n; c++) {
+        qsort(t[c], (size_t)runs, sizeof(double), cmp);
+        med[c] = t[c][runs / 2];
+        char name[128] = "";
+        for (int k = 0; args[c][k]; k++) {
+            const char *w = k ? args[c][k] : strrchr(args[c][0], '/') + 1;
+            snprintf(name + strlen(name), sizeof name - strlen(name), "%s%s",
+                     k ? " " : "", w);
+        }
+        printf("   %-26s %7.2f ms median  (%.2fx %s)\n", name, med[c],
+               med[c] / med[0], c ? "the floor" : "= the floor");
+        free(t[c]);
+    }
+    return 0;
+}

@@ -1,0 +1,295 @@
+/* Recorded decisions: set/get/each/clear as the user (hp_as_user), the
+ * file's owner and mode, strict keys and values, and hand-damaged files
+ * (SECURITY 29-31 applied to this INI: NUL, BOM, CRLF, a line longer than
+ * inih's buffer, keys outside the section, duplicates) refused with the
+ * file left as it was. */
+#include "testutil.h"
+#include "decisions.h"
+#include "identity.h"
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char root[PATH_MAX];
+static int rootfd = -1;
+static uid_t uid;
+static gid_t gid;
+#define HOME "/home/dec"
+#define DFILE HOME "/.docker/hostpriv/decisions.ini"
+
+static void sb_setup(void)
+{
+    tu_sandbox(root, sizeof root);
+    tu_user(&uid, &gid);
+    tu_mkdir(root, "/home", 0755, 0, 0);
+    tu_mkdir(root, HOME, 0755, uid, gid);
+    rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+static void sb_teardown(void)
+{
+    close(rootfd);
+    tu_sandbox_rm(root);
+}
+
+/* One call made as the test user; results in shared memory. */
+struct call {
+    char op;                    /* s set, g get, c clear, e each */
+    const char *key, *val;
+    int rc;
+    char got[256], list[1024], msg[768];
+};
+
+static void collect(void *arg, const char *k, const char *v)
+{
+    struct call *c = arg;
+    size_t n = strlen(c->list);
+    snprintf(c->list + n, sizeof c->list - n, "%s=%s;", k, v);
+}
+
+static int do_call(void *arg, hp_err *e)
+{
+    struct call *c = arg;
+    c->list[0] = c->got[0] = '\0';
+    switch (c->op) {
+    case 's': c->rc = hp_decision_set(rootfd, HOME, c->key, c->val, e); break;
+    case 'g': c->rc = hp_decision_get(rootfd, HOME, c->key, c->got,
+                                      sizeof c->got, e); break;
+    case 'c': c->rc = hp_decision_clear(rootfd, HOME, e); break;
+    default:  c->rc = hp_decision_each(rootfd, HOME, collect, c, e); break;
+    }
+    snprintf(c->msg, sizeof c->msg, "%s", e->msg);
+    return HP_OK;               /* the real result is c->rc */
+}
+
+static struct call *C;
+
+static int as_user(char op, const char *key, const char *val)
+{
+    hp_err e = HP_ERR_INIT;
+    if (!C) {
+        C = mmap(NULL, sizeof *C, PROT_READ | PROT_WRITE,
+                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        ck_assert(C != MAP_FAILED);
+    }
+    C->op = op;
+    C->key = key;
+    C->val = val;
+    C->rc = -999;
+    ck_assert_int_eq(hp_as_user(uid, gid, do_call, C, &e), HP_OK);
+    return C->rc;
+}
+
+static char *file_now(size_t *n)
+{
+    return tu_read(root, DFILE, n);
+}
+
+START_TEST(set_get_each_clear)
+{
+    ck_assert_int_eq(as_user('g', "cli-links.declined", NULL), 0);
+    ck_assert_int_eq(as_user('e', NULL, NULL), HP_OK);
+    ck_assert_str_eq(C->list, "");
+    ck_assert_msg(as_user('s', "cli-links.declined", "4.16.2") == HP_OK,
+                  "%s", C->msg);
+    ck_assert_int_eq(as_user('s', "a.first", "yes please"), HP_OK);
+    ck_assert_int_eq(as_user('g', "cli-links.declined", NULL), 1);
+    ck_assert_str_eq(C->got, "4.16.2");
+    ck_assert_int_eq(as_user('e', NULL, NULL), HP_OK);
+    ck_assert_str_eq(C->list, "a.first=yes please;cli-links.declined=4.16.2;");
+    /* the file: the user's, 0644, in a 0755 directory of the user's */
+    char p[PATH_MAX];
+    struct stat st;
+    snprintf(p, sizeof p, "%s%s", root, DFILE);
+    ck_assert_int_eq(stat(p, &st), 0);
+    ck_assert_uint_eq(st.st_uid, uid);
+    ck_assert_uint_eq(st.st_mode & 07777, 0644);
+    snprintf(p, sizeof p, "%s%s/.docker/hostpriv", root, HOME);
+    ck_assert_int_eq(stat(p, &st), 0);
+    ck_assert_uint_eq(st.st_uid, uid);
+    ck_assert_uint_eq(st.st_mode & 07777, 0755);
+    size_t n;
+    char *t = file_now(&n);
+    ck_assert_ptr_nonnull(strstr(t, "[decisions]\na.first = yes please\n"
+                                    "cli-links.declined = 4.16.2\n"));
+    free(t);
+    /* same value again: not rewritten */
+    snprintf(p, sizeof p, "%s%s", root, DFILE);
+    stat(p, &st);
+    ck_assert_int_eq(as_user('s', "a.first", "yes please"), HP_OK);
+    struct stat st2;
+    stat(p, &st2);
+    ck_assert_uint_eq(st.st_ino, st2.st_ino);
+    /* remove one, then the last: no file left */
+    ck_assert_int_eq(as_user('s', "a.first", NULL), HP_OK);
+    ck_assert_int_eq(as_user('g', "a.first", NULL), 0);
+    ck_assert_int_eq(as_user('s', "cli-links.declined", NULL), HP_OK);
+    ck_assert_int_ne(access(p, F_OK), 0);
+    ck_assert_int_eq(as_user('s', "cli-links.declined", NULL), HP_OK);
+    ck_assert_int_eq(as_user('s', "x", "1"), HP_OK);
+    ck_assert_int_eq(as_user('c', NULL, NULL), HP_OK);
+    ck_assert_int_ne(access(p, F_OK), 0);
+    ck_assert_int_eq(as_user('c', NULL, NULL), HP_OK);
+}
+END_TEST
+
+START_TEST(bad_keys_and_values)
+{
+    ck_assert_int_eq(as_user('s', "keep", "1"), HP_OK);
+    size_t n0;
+    char *before = file_now(&n0);
+    char l65[70], v121[130];
+    memset(l65, 'k', 65);
+    l65[65] = '\0';
+    memset(v121, 'v', 121);
+    v121[121] = '\0';
+    const char *keys[] = { "", "Upper", "a b", "a=b", "a;b", "[x]", "a\nb",
+                           "\xc3\xa9", l65, "a_b" };
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        ck_assert_msg(as_user('s', keys[i], "v") == HP_EUSAGE, "key #%zu", i);
+        ck_assert_int_lt(as_user('g', keys[i], NULL), 0);
+    }
+    const char *vals[] = { "a\nevil = 1", "a\rb", "a\tb", "x ; comment",
+                           "\xc3\xa9", " lead", "trail ", v121, "\x1b[31m" };
+    for (size_t i = 0; i < sizeof vals / sizeof *vals; i++)
+        ck_assert_msg(as_user('s', "k", vals[i]) == HP_EUSAGE, "value #%zu",
+                      i);
+    size_t n;
+    char *now = file_now(&n);
+    ck_assert(n == n0 && !memcmp(now, before, n));
+    free(now);
+    free(before);
+    /* a value with '=' ':' '#' and inner spaces is fine and reads back */
+    ck_assert_int_eq(as_user('s', "odd", "a=b:c #d  e"), HP_OK);
+    ck_assert_int_eq(as_user('g', "odd", NULL), 1);
+    ck_assert_str_eq(C->got, "a=b:c #d  e");
+}
+END_TEST
+
+/* A damaged file: get/each/set refuse (naming the line), nothing is
+ * rewritten, clear removes it. */
+static void damaged(const char *data, size_t len, const char *why)
+{
+    tu_mkdir(root, HOME "/.docker", 0755, uid, gid);
+    tu_mkdir(root, HOME "/.docker/hostpriv", 0755, uid, gid);
+    tu_write(root, DFILE, data, len, 0644, uid, gid);
+    ck_assert_int_lt(as_user('g', "evil", NULL), 0);
+    ck_assert_msg(strstr(C->msg, "corrupt") && strstr(C->msg, why),
+                  "'%s' lacks '%s'", C->msg, why);
+    ck_assert_int_ne(as_user('e', NULL, NULL), HP_OK);
+    ck_assert_int_eq(as_user('s', "k", "v"), HP_EFAIL);
+    size_t n;
+    char *now = file_now(&n);
+    ck_assert(n == len && !memcmp(now, data, len));
+    free(now);
+    ck_assert_int_eq(as_user('c', NULL, NULL), HP_OK);
+    ck_assert_ptr_null(file_now(&n));
+}
+
+START_TEST(damaged_files)
+{
+    static const char nul[] = "[decisions]\nk = v\0evil = 1\n";
+    damaged(nul, sizeof nul - 1, "NUL");
+    /* inih reads 200 bytes a line: the rest must not become a line */
+    char longl[400];
+    int k = snprintf(longl, sizeof longl, "[decisions]\nk = ");
+    memset(longl + k, 'x', 195);    /* "k = " + 195 = inih's 199 */
+    k += 195;
+    k += snprintf(longl + k, sizeof longl - (size_t)k, "evil = 1\n");
+    damaged(longl, (size_t)k, "too long");
+    const char *t = "evil = 1\n[decisions]\n";
+    damaged(t, strlen(t), "outside");
+    t = "[other]\nevil = 1\n";
+    damaged(t, strlen(t), "outside");
+    t = "[decisions]\nk = 1\nk = 2\n";
+    damaged(t, strlen(t), "twice");
+    t = "[decisions]\nthis is junk\n";
+    damaged(t, strlen(t), "line 2");
+    t = "[decisions]\nBAD = 1\n";
+    damaged(t, strlen(t), "malformed");
+    t = "[decisions]\nk = 1\n  continued\n";     /* inih multi-line */
+    damaged(t, strlen(t), "twice");
+}
+END_TEST
+
+START_TEST(hand_written_ok)
+{
+    /* BOM, CRLF, comments, blank lines: read as written */
+    const char t[] = "\xef\xbb\xbf; by hand\r\n[decisions]\r\n\r\n"
+                     "# note\r\nb = 2\r\na = 1\r\n";
+    tu_mkdir(root, HOME "/.docker", 0755, uid, gid);
+    tu_mkdir(root, HOME "/.docker/hostpriv", 0755, uid, gid);
+    tu_write(root, DFILE, t, sizeof t - 1, 0644, uid, gid);
+    ck_assert_int_eq(as_user('e', NULL, NULL), HP_OK);
+    ck_assert_str_eq(C->list, "a=1;b=2;");
+    ck_assert_int_eq(as_user('s', "c", "3"), HP_OK);
+    ck_assert_int_eq(as_user('e', NULL, NULL), HP_OK);
+    ck_assert_str_eq(C->list, "a=1;b=2;c=3;");
+}
+END_TEST
+
+START_TEST(root_does_not_write_user_home)
+{
+    hp_err e = HP_ERR_INIT;
+    ck_assert_int_eq(hp_decision_set(rootfd, HOME, "k", "v", &e),
+                     HP_EINTERNAL);
+    ck_assert_ptr_nonnull(strstr(e.msg, "hp_as_user"));
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s%s/.docker", root, HOME);
+    ck_assert_int_ne(access(p, F_OK), 0);
+    /* reading as root is fine (hostpriv status) */
+    ck_assert_int_eq(as_user('s', "k", "v"), HP_OK);
+    char v[16];
+    ck_assert_int_eq(hp_decision_get(rootfd, HOME, "k", v, sizeof v, &e), 1);
+    ck_assert_str_eq(v, "v");
+    ck_assert_int_eq(hp_decision_clear(rootfd, HOME, &e), HP_EINTERNAL);
+    ck_assert_int_eq(hp_decision_get(rootfd, HOME, "k", v, 1, &e),
+                     -HP_EUSAGE);
+    ck_assert_int_eq(hp_decision_get(rootfd, "relative", "k", v, 1, &e),
+                     -HP_EUSAGE);
+}
+END_TEST
+
+START_TEST(not_a_regular_file)
+{
+    tu_mkdir(root, HOME "/.docker", 0755, uid, gid);
+    tu_mkdir(root, HOME "/.docker/hostpriv", 0755, uid, gid);
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s%s", root, DFILE);
+    ck_assert_int_eq(symlink("/etc/passwd", p), 0);
+    ck_assert_int_eq(lchown(p, uid, gid), 0);
+    ck_assert_int_lt(as_user('g', "k", NULL), 0);
+    ck_assert_int_ne(as_user('s', "k", "v"), HP_OK);
+    ck_assert_int_ne(as_user('c', NULL, NULL), HP_OK);
+    struct stat st;
+    ck_assert_int_eq(lstat(p, &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+}
+END_TEST
+
+Suite *make_decisions_suite(void)
+{
+    Suite *s = suite_create("decisions");
+    TCase *t = tcase_create("store");
+    tcase_add_checked_fixture(t, sb_setup, sb_teardown);
+    tcase_add_test(t, set_get_each_clear);
+    tcase_add_test(t, bad_keys_and_values);
+    tcase_add_test(t, root_does_not_write_user_home);
+    tcase_add_test(t, not_a_regular_file);
+    tcase_set_timeout(t, 30);
+    suite_add_tcase(s, t);
+    t = tcase_create("parse");
+    tcase_add_checked_fixture(t, sb_setup, sb_teardown);
+    tcase_add_test(t, damaged_files);
+    tcase_add_test(t, hand_written_ok);
+    tcase_set_timeout(t, 30);
+    suite_add_tcase(s, t);
+    return s;
+}
