@@ -130,6 +130,9 @@ static int service_install(hp_ctx *c, hp_journal *j, hp_err *e)
     }
     argv[n++] = "--plugin-dir";
     argv[n++] = abs;
+    /* service managers (and the direct backend's pidfile) track the pid
+     * they started: the helper must not detach */
+    argv[n++] = "--foreground";
     argv[n] = NULL;
     hp_service s = {
         .label = hp_conf(c, "helper.label"),

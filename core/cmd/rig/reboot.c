@@ -32,16 +32,13 @@ static int wipe_var_run(const hp_rig_sandbox *sb, FILE *log, char *err,
                         size_t errn)
 {
     char *run = hp_rig_fmt("%s/var/run", sb->root);
-    struct stat st;
-    int rc = 0;
     if (log) {
         fputs("the machine restarts: every process stops, /var/run is wiped",
               log);
         list_dir(log, run);
         fputs(", and the services that run at load start\n", log);
     }
-    if (lstat(run, &st) == 0 && hp_rig_rmtree(run) != 0)
-        rc = -1;
+    int rc = hp_rig_remove(sb, "/var/run");
     if (rc == 0 && (mkdir(run, 0755) != 0 || chown(run, 0, 0) != 0))
         rc = -1;
     if (rc)

@@ -197,6 +197,9 @@ int hp_rig_real(const hp_rig_sandbox *sb, const char *hpath, char *out,
  * Returns the directory fd, or -1 with errno. */
 int hp_rig_locate(const hp_rig_sandbox *sb, const char *hpath, char *buf,
                   size_t n, const char **base);
+/* Remove a host path (recursively), never through a link on the way; an
+ * absent path is fine.  0 or -1 with errno. */
+int hp_rig_remove(const hp_rig_sandbox *sb, const char *hpath);
 /* Expand "~/" in a host path (no root prefix). */
 int hp_rig_hpath(const hp_rig_sandbox *sb, const char *hpath, char *out,
                  size_t n);

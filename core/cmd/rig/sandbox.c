@@ -158,6 +158,29 @@ int hp_rig_locate(const hp_rig_sandbox *sb, const char *hpath, char *buf,
     return fd;
 }
 
+int hp_rig_remove(const hp_rig_sandbox *sb, const char *hpath)
+{
+    char buf[PATH_MAX], real[PATH_MAX];
+    const char *base;
+    struct stat st;
+    int dfd = hp_rig_locate(sb, hpath, buf, sizeof buf, &base);
+    if (dfd < 0)
+        return errno == ENOENT ? 0 : -1;
+    int rc = 0;
+    if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        rc = errno == ENOENT ? 0 : -1;
+    else if (!S_ISDIR(st.st_mode))
+        rc = unlinkat(dfd, base, 0);
+    else if (hp_rig_real(sb, hpath, real, sizeof real) == 0)
+        /* every directory on the way was just walked without following a
+         * link, so this path names the directory we saw */
+        rc = hp_rig_rmtree(real);
+    else
+        rc = -1;
+    close(dfd);
+    return rc;
+}
+
 static int op_fail(char *err, size_t errn, const hp_rig_hostop *h,
                    const char *what)
 {
@@ -180,15 +203,9 @@ static int apply_one(hp_rig_sandbox *sb, const hp_rig_hostop *h, char *err,
     char hp[PATH_MAX], *base;
     if (hp_rig_hpath(sb, h->path, hp, sizeof hp))
         return errno = ENAMETOOLONG, op_fail(err, errn, h, "resolve");
-    if (h->kind == HP_RIG_REMOVE) {
-        char real[PATH_MAX];
-        struct stat st;
-        if (hp_rig_real(sb, h->path, real, sizeof real) || lstat(real, &st))
-            return 0;   /* already absent */
-        if (S_ISDIR(st.st_mode))
-            return hp_rig_rmtree(real) ? op_fail(err, errn, h, "remove") : 0;
-        return unlink(real) ? op_fail(err, errn, h, "remove") : 0;
-    }
+    if (h->kind == HP_RIG_REMOVE)
+        return hp_rig_remove(sb, h->path) ? op_fail(err, errn, h, "remove")
+                                          : 0;
     int dfd = open_parent(sb, hp, 1, &base);
     if (dfd < 0)
         return op_fail(err, errn, h, "reach the directory of");
