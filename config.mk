@@ -5,7 +5,8 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 LIBDIR    ?= $(PREFIX)/lib
 INCLUDEDIR?= $(PREFIX)/include
-SYSCONFDIR?= $(PREFIX)/etc
+# the system config is read from <root>/etc/hostpriv (DESIGN.md), so /etc
+SYSCONFDIR?= /etc
 MANDIR    ?= $(PREFIX)/share/man
 PLUGINDIR ?= $(LIBDIR)/hostpriv/plugins
 DESTDIR   ?=

@@ -55,7 +55,7 @@ struct hp_ctx {
 
     /* how to re-run ourselves as root (elevation, boot task) */
     char self_exe[PATH_MAX];     /* absolute path of the hostpriv CLI */
-    char config_arg[PATH_MAX];   /* -c FILE as given, "" when none */
+    char config_arg[PATH_MAX];   /* -c FILE made absolute, "" when none */
     char root_arg[PATH_MAX];     /* --root DIR as given, "" when none */
 
     int helper_fd;               /* kept helper connection, -1 if none */

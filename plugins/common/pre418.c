@@ -88,6 +88,24 @@ int pre418_links(pre418 *p)
     return links_fallback(p);                              /* B21 */
 }
 
+int pre418_links_unprivileged(pre418 *p)
+{
+    const hp_host_api *a = p->api;
+    if (a->check(p->h, HP_ACT_LINKS_SYSTEM) == 1) {
+        skipped(p, HP_TASK_CLI_LINKS, SYS_BIN, "already-applied");
+        return HP_OK;
+    }
+    if (a->user_can_write(p->h, SYS_BIN))
+        return a->run(p->h, HP_TASK_CLI_LINKS, HP_ACT_LINKS_SYSTEM,
+                      HP_ROUTE_SELF, NULL, 0);
+    const char *rec = a->decision_get(p->h, DECISION_LINKS);
+    if (rec && strcmp(rec, "declined") == 0)
+        skipped(p, HP_TASK_CLI_LINKS, SYS_BIN, "recorded-decline");
+    else if (a->decision_set(p->h, DECISION_LINKS, "declined") != HP_OK)
+        a->log(p->h, HP_LOG_WARN, "could not record the declined prompt");
+    return links_fallback(p);
+}
+
 int pre418_links_remove(pre418 *p)
 {
     const hp_host_api *a = p->api;

@@ -19,6 +19,10 @@ typedef struct pre418 {
 enum { PRE418_DONE = 0, PRE418_NOT_APPLIED = 1, PRE418_FAILED = 2 };
 
 int pre418_links(pre418 *p);
+/* The links when root is not to be had at all (legacy: the helper was
+ * declined): /usr/local/bin only if the user can write it, else the
+ * ~/.docker/bin fallback, with the rejection recorded (B21, B22). */
+int pre418_links_unprivileged(pre418 *p);
 int pre418_links_remove(pre418 *p);
 int pre418_socket(pre418 *p);
 int pre418_socket_remove(pre418 *p);

@@ -43,13 +43,13 @@ static int bind_on_demand(pre418 *p, int socktype, const char *addr, int port,
     const hp_host_api *a = p->api;
     char msg[1024];
     snprintf(msg, sizeof msg,
-             "Binding %s port %d on %s needs the privileged helper %s. Docker "
-             "Desktop will run it under the service manager (%s, started by "
-             "%s); it then stays running and only binds privileged ports "
+             "Binding %s port %d on %s needs the privileged helper %s (%s). "
+             "Docker Desktop will run it as root under the service manager "
+             "(%s); it then stays running and only binds privileged ports "
              "and caches the Registry Access Management policy.",
              socktype == HP_SOCK_UDP ? "UDP" : "TCP", port, addr,
-             a->conf(p->h, "helper.label"), a->conf(p->h, "helper.service_file"),
-             a->conf(p->h, "helper.start_command"));
+             a->conf(p->h, "helper.label"), a->conf(p->h, "helper.path"),
+             a->conf(p->h, "helper.service_file"));
     if (a->prompt(p->h, HP_TASK_HELPER, msg) != HP_PROMPT_GRANTED)
         return a->port_unavailable(p->h, socktype, addr, port, HP_EDENIED);
     int rc = a->run(p->h, HP_TASK_HELPER, HP_ACT_HELPER_START,

@@ -62,8 +62,13 @@ static int legacy_launch(void *st)
 {
     pre418 *p = st;
     int rc = legacy_helper_install(p);
-    if (rc != HP_OK)            /* declined: nothing installed at all */
+    if (rc != HP_OK) {
+        /* declined: nothing is installed as root; the CLI tools still go
+         * on PATH the unprivileged way (B21) */
+        if (rc == HP_EDENIED)
+            pre418_links_unprivileged(p);
         return rc;
+    }
     int codes[3] = { pre418_links(p), pre418_socket(p), pre418_hosts(p) };
     return pre418_fold(codes, 3);
 }

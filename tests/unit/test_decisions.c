@@ -6,6 +6,7 @@
 #include "testutil.h"
 #include "decisions.h"
 #include "identity.h"
+#include "atomicfile.h"
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -274,6 +275,35 @@ START_TEST(not_a_regular_file)
 }
 END_TEST
 
+/* Another writer between our read and our rename (the fault hook, run in
+ * the hp_as_user child at step 1): detected, re-read, both kept. */
+static int other_writes;
+
+static void other_writer(int step)
+{
+    char p[PATH_MAX], tmp[PATH_MAX + 8];
+    if (step != 1 || other_writes-- <= 0)
+        return;
+    snprintf(p, sizeof p, "%s%s", root, DFILE);
+    snprintf(tmp, sizeof tmp, "%s.x", p);
+    FILE *f = fopen(tmp, "w");
+    fputs("[decisions]\nother = 1\n", f);
+    fclose(f);
+    rename(tmp, p);
+}
+
+START_TEST(concurrent_writer)
+{
+    ck_assert_int_eq(as_user('s', "first", "1"), HP_OK);
+    hp_af_fault_hook = other_writer;
+    other_writes = 1;
+    ck_assert_msg(as_user('s', "mine", "2") == HP_OK, "%s", C->msg);
+    hp_af_fault_hook = NULL;
+    ck_assert_int_eq(as_user('e', NULL, NULL), HP_OK);
+    ck_assert_str_eq(C->list, "mine=2;other=1;");
+}
+END_TEST
+
 Suite *make_decisions_suite(void)
 {
     Suite *s = suite_create("decisions");
@@ -283,6 +313,7 @@ Suite *make_decisions_suite(void)
     tcase_add_test(t, bad_keys_and_values);
     tcase_add_test(t, root_does_not_write_user_home);
     tcase_add_test(t, not_a_regular_file);
+    tcase_add_test(t, concurrent_writer);
     tcase_set_timeout(t, 30);
     suite_add_tcase(s, t);
     t = tcase_create("parse");

@@ -194,6 +194,47 @@ START_TEST(malformed_scenario_names_file_and_line)
 }
 END_TEST
 
+/* The rig acts as root: a link in the sandbox pointing outside must never
+ * lead it there, neither to remove nor to read. */
+START_TEST(never_follows_a_link_out_of_the_sandbox)
+{
+    char f[PATH_MAX], *out;
+    tu_write(tmp, "/victim", "keep me\n", 8, 0644, 0, 0);
+    char text[2 * PATH_MAX];
+    snprintf(text, sizeof text, "[host]\nlink = /opt/esc -> %s\n\n"
+             "[step.1]\nexpect.file = /opt/esc/victim\n\n"
+             "[step.2]\nhost.remove = /opt/esc/victim\n", tmp);
+    write_scenario("escape.ini", text, f, sizeof f);
+    const char *args[] = { "run", f, NULL };
+    int rc = rig(args, &out, NULL);
+    ck_assert_msg(rc == 1, "rc %d, output:\n%s", rc, out);
+    /* the read did not go through the link */
+    ck_assert_msg(strstr(out, "nothing there (a directory on the way is "
+                              "missing or a link)") != NULL, "%s", out);
+    /* and the file outside is untouched */
+    size_t len;
+    char *data = tu_read(tmp, "/victim", &len);
+    ck_assert_ptr_nonnull(data);
+    ck_assert_str_eq(data, "keep me\n");
+    free(data);
+    free(out);
+
+    /* step 2 alone: the removal refuses the link on the way */
+    snprintf(text, sizeof text, "[host]\nlink = /opt/esc -> %s\n\n"
+             "[step.1]\nhost.remove = /opt/esc/victim\n", tmp);
+    write_scenario("escape2.ini", text, f, sizeof f);
+    args[1] = f;
+    rc = rig(args, &out, NULL);
+    ck_assert_msg(rc == 1, "rc %d, output:\n%s", rc, out);
+    ck_assert_msg(strstr(out, "cannot remove /opt/esc/victim") != NULL, "%s",
+                  out);
+    data = tu_read(tmp, "/victim", &len);
+    ck_assert_ptr_nonnull(data);
+    free(data);
+    free(out);
+}
+END_TEST
+
 START_TEST(step_timeout_kills_and_fails)
 {
     char f[PATH_MAX], *out;
@@ -303,6 +344,7 @@ Suite *make_rig_suite(void)
     tcase_add_test(tc, selftest_scenario_passes);
     tcase_add_test(tc, malformed_scenario_names_file_and_line);
     tcase_add_test(tc, step_timeout_kills_and_fails);
+    tcase_add_test(tc, never_follows_a_link_out_of_the_sandbox);
     suite_add_tcase(s, tc);
     tc = tcase_create("hygiene");
     tcase_add_checked_fixture(tc, setup, teardown);

@@ -245,14 +245,20 @@ static void check_path(chk *k, const hp_rig_expect *x)
         close(l.dfd);
 }
 
-static int ev_match(const hp_rig_expect *x, const hp_rig_event *e)
+static int ev_match(const hp_rig_sandbox *sb, const hp_rig_expect *x,
+                    const hp_rig_event *e)
 {
     if (strcmp(x->text, "*") && strcmp(x->text, e->f[0]))
         return 0;
     for (size_t i = 0; i < x->nev; i++) {
-        const char *v = hp_rig_ev_get(e, x->ev[i].field);
-        if (x->ev[i].contains ? !strstr(v, x->ev[i].value)
-                              : strcmp(v, x->ev[i].value))
+        const char *v = hp_rig_ev_get(e, x->ev[i].field), *want = x->ev[i].value;
+        char home[PATH_MAX];
+        /* path=~/.docker/bin: events carry host paths, so expand ~ */
+        if (!strcmp(x->ev[i].field, "path") && want[0] == '~' &&
+            (want[1] == '/' || !want[1]) &&
+            hp_rig_hpath(sb, want, home, sizeof home) == 0)
+            want = home;
+        if (x->ev[i].contains ? !strstr(v, want) : strcmp(v, want))
             return 0;
     }
     return 1;
@@ -263,7 +269,7 @@ static void check_event(chk *k, const hp_rig_expect *x,
 {
     long n = 0;
     for (size_t i = 0; ev && i < ev->n; i++)
-        n += ev_match(x, &ev->v[i]);
+        n += ev_match(k->c->sb, x, &ev->v[i]);
     if (x->num == HP_RIG_AT_LEAST_ONE ? n >= 1 : n == x->num)
         return;
     FILE *f = fail(k, x);

@@ -125,8 +125,9 @@ static int paths_only(const char *kind, int k, hp_rig_words *w,
     return 0;
 }
 
-static int one(const char *kind, hp_rig_expect *x, hp_rig_words *w,
-               hp_rig_perr *pe)
+/* exit, stdout, stderr, event, helper, unchanged: no leading path. */
+static int no_path(const char *kind, hp_rig_expect *x, hp_rig_words *w,
+                   hp_rig_perr *pe)
 {
     if (!strcmp(kind, "exit")) {
         x->kind = HP_RIG_EX_EXIT;
@@ -156,19 +157,18 @@ static int one(const char *kind, hp_rig_expect *x, hp_rig_words *w,
         x->text = hp_rig_strdup(w->v[0]);
         return 0;
     }
-    if (!strcmp(kind, "unchanged")) {
-        x->kind = HP_RIG_EX_UNCHANGED;
-        return unchanged(x, w, pe);
-    }
-    /* the rest start with a path */
-    static const char *const with_path[] = { "file", "link", "mode", "owner",
-                                             NULL };
-    if (!member(with_path, kind))
-        return hp_rig_perror(pe, "unknown expectation '%s' (exit stdout "
-                             "stderr file dir link exists absent mode owner "
-                             "event helper unchanged)", kind);
-    if (w->n == 0 || hp_rig_check_hpath(w->v[0], pe))
-        return w->n ? -1 : hp_rig_perror(pe, "%s needs a path", kind);
+    x->kind = HP_RIG_EX_UNCHANGED;
+    return unchanged(x, w, pe);
+}
+
+/* file, link, mode, owner: PATH then what it must be. */
+static int with_path(const char *kind, hp_rig_expect *x, hp_rig_words *w,
+                     hp_rig_perr *pe)
+{
+    if (w->n == 0)
+        return hp_rig_perror(pe, "%s needs a path", kind);
+    if (hp_rig_check_hpath(w->v[0], pe))
+        return -1;
     x->path = hp_rig_strdup(w->v[0]);
     if (!strcmp(kind, "file")) {
         x->kind = HP_RIG_EX_FILE;
@@ -196,6 +196,22 @@ static int one(const char *kind, hp_rig_expect *x, hp_rig_words *w,
         return hp_rig_perror(pe, "owner = PATH USER[:GROUP]");
     x->text = hp_rig_strdup(w->v[1]);
     return 0;
+}
+
+static int one(const char *kind, hp_rig_expect *x, hp_rig_words *w,
+               hp_rig_perr *pe)
+{
+    static const char *const plain[] = { "exit", "stdout", "stderr", "event",
+                                         "helper", "unchanged", NULL };
+    static const char *const pathed[] = { "file", "link", "mode", "owner",
+                                          NULL };
+    if (member(plain, kind))
+        return no_path(kind, x, w, pe);
+    if (member(pathed, kind))
+        return with_path(kind, x, w, pe);
+    return hp_rig_perror(pe, "unknown expectation '%s' (exit stdout stderr "
+                         "file dir link exists absent mode owner event helper "
+                         "unchanged)", kind);
 }
 
 int hp_rig_parse_expect(const char *kind, const char *value, const char *dir,

@@ -187,9 +187,9 @@ static int one(const scen *s, const hp_rig_stage *st, const hp_rig_opts *o,
     return v;
 }
 
-static int run(int argc, char **argv)
+/* Options of `run`; returns the index of the first PATH, or -1 (usage). */
+static int parse_opts(int argc, char **argv, hp_rig_opts *o)
 {
-    hp_rig_opts o = { 0 };
     static const struct option lo[] = {
         { "keep", no_argument, 0, 'k' }, { "verbose", no_argument, 0, 'v' },
         { "report", no_argument, 0, 'r' }, { 0, 0, 0, 0 } };
@@ -198,20 +198,40 @@ static int run(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+kvr", lo, NULL)) != -1) {
         if (c == 'k')
-            o.keep = 1;
+            o->keep = 1;
         else if (c == 'v')
-            o.verbose = 1;
+            o->verbose = 1;
         else if (c == 'r')
-            o.report = 1;
+            o->report = 1;
         else {
             fprintf(stderr, "hostpriv-rig run: unknown option '%s'\n\n",
                     argv[optind - 1]);
-            return fputs(usage_text, stderr), 64;
+            fputs(usage_text, stderr);
+            return -1;
         }
     }
-    if (optind == argc)
-        return fputs("hostpriv-rig run: name scenario files or directories\n",
-                     stderr), 64;
+    if (optind == argc) {
+        fputs("hostpriv-rig run: name scenario files or directories\n",
+              stderr);
+        return -1;
+    }
+    return optind;
+}
+
+static void summary(const int counts[3])
+{
+    printf("%d passed, %d failed", counts[HP_RIG_PASS], counts[HP_RIG_FAIL]);
+    if (counts[HP_RIG_SKIP])
+        printf(", %d skipped", counts[HP_RIG_SKIP]);
+    putchar('\n');
+}
+
+static int run(int argc, char **argv)
+{
+    hp_rig_opts o = { 0 };
+    int first = parse_opts(argc, argv, &o);
+    if (first < 0)
+        return 64;
     if (geteuid() != 0) {
         fputs("hostpriv-rig: must run as root: it builds sandbox roots, runs "
               "the helper as root and the app side as the test user, and "
@@ -221,7 +241,7 @@ static int run(int argc, char **argv)
     }
     scen *v = NULL;
     size_t n = 0;
-    if (collect(argv + optind, argc - optind, &v, &n))
+    if (collect(argv + first, argc - first, &v, &n))
         return 64;
     if (n == 0) {
         puts("0 passed, 0 failed");
@@ -248,10 +268,7 @@ static int run(int argc, char **argv)
         printf("# interrupted (signal %d): cleaned up\n", (int)g_sig);
         return 128 + g_sig;
     }
-    printf("%d passed, %d failed", counts[HP_RIG_PASS], counts[HP_RIG_FAIL]);
-    if (counts[HP_RIG_SKIP])
-        printf(", %d skipped", counts[HP_RIG_SKIP]);
-    putchar('\n');
+    summary(counts);
     for (size_t i = 0; i < n; i++) {
         free(v[i].path);
         free(v[i].display);

@@ -150,9 +150,7 @@ static int write_sudoers(hp_rig_stage *st, char *err, size_t errn)
 
 static int find_user(hp_rig_stage *st, char *err, size_t errn)
 {
-    const char *name = getenv("HP_TEST_USER");
-    if (!name || !*name)
-        name = HP_RIG_USER;
+    const char *name = HP_RIG_USER;
     struct passwd *pw = getpwnam(name);
     if (!pw) {
         snprintf(err, errn, "the test user '%s' is missing: run "
