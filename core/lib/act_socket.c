@@ -33,7 +33,7 @@ static size_t boot_argv(hp_ctx *c, const char **argv)
         argv[n++] = "-c";
         argv[n++] = c->config_arg;
     }
-    argv[n++] = "boot";
+    argv[n++] = "boot";     /* hostpriv boot, or hostprivd boot */
     argv[n] = NULL;
     return n;
 }

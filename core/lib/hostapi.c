@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "act.h"
 #include "actions.h"
 #include "ctx.h"
 #include "decisions.h"
@@ -89,10 +90,28 @@ static const char *api_decision_get(hp_host *h, const char *key)
 
 struct dset { hp_ctx *c; const char *key, *value; };
 
+/* The first decision may create ~/.docker and ~/.docker/hostpriv: they are
+ * journaled so uninstall leaves the home as it found it. */
 static int dset_fn(void *arg, hp_err *e)
 {
     struct dset *d = arg;
-    return hp_decision_set(d->c->rootfd, d->c->home, d->key, d->value, e);
+    hp_ctx *c = d->c;
+    char dir[2][PATH_MAX];
+    int had[2];
+    hp_path_user(c, ".docker", dir[0], sizeof dir[0]);
+    hp_path_user(c, ".docker/hostpriv", dir[1], sizeof dir[1]);
+    for (int i = 0; i < 2; i++)
+        had[i] = hp_act_exists(c, dir[i]);
+    int rc = hp_decision_set(c->rootfd, c->home, d->key, d->value, e);
+    if (rc != HP_OK || (had[0] && had[1]))
+        return rc;
+    hp_journal *j = NULL;
+    rc = hp_act_user_journal(c, &j, e);
+    for (int i = 0; i < 2 && rc == HP_OK; i++)
+        if (!had[i])
+            rc = hp_journal_add(j, HP_J_DIR, dir[i], NULL, e);
+    hp_journal_close(j);
+    return rc;
 }
 
 static int api_decision_set(hp_host *h, const char *key, const char *value)

@@ -117,4 +117,9 @@ int hpd_vmnet_input(hpd *d, hpd_conn *c);
 /* reload: main.c */
 int hpd_ctx_open(hpd *d, hp_ctx **out, hp_err *e);
 void hpd_reload(hpd *d);
+
+/* `hostprivd boot`: the boot task when the helper installed it (the helper
+ * runs from helper.path alone, so it cannot name the hostpriv CLI).  Runs
+ * the same action as `hostpriv boot`, as root, and exits: boot.c */
+int hpd_boot(const char *cfg, const char *root, const char *plugin_dir);
 #endif

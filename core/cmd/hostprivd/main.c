@@ -27,16 +27,18 @@
 
 static const char usage[] =
     "usage: hostprivd [-c FILE] [--root DIR] [--plugin-dir DIR] "
-    "[--foreground] [--socket-activation]\n"
+    "[--foreground] [--socket-activation] [boot]\n"
     "  -c FILE              configuration file (absolute, root-owned)\n"
     "  --root DIR           host.root: every host path resolves under it\n"
     "  --plugin-dir DIR     where the plugins are (absolute, root-owned)\n"
     "  --foreground         do not detach\n"
-    "  --socket-activation  listen on the sockets passed by LISTEN_FDS\n";
+    "  --socket-activation  listen on the sockets passed by LISTEN_FDS\n"
+    "  boot                 run the boot task once (recreate the\n"
+    "                       /var/run/docker.sock link) and exit\n";
 
 typedef struct hpd_args {
     const char *cfg, *root, *plugin_dir;
-    int foreground, activation;
+    int foreground, activation, boot;
 } hpd_args;
 
 long long hpd_now(void)
@@ -114,6 +116,8 @@ static int parse_args(int argc, char **argv, hpd_args *a)
             a->foreground = 1;
         } else if (!strcmp(s, "--socket-activation")) {
             a->activation = 1;
+        } else if (!strcmp(s, "boot")) {
+            a->boot = 1;
         } else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
             fputs(usage, stdout);
             exit(0);
@@ -234,6 +238,8 @@ int main(int argc, char **argv)
     umask(022);
     if (chdir("/") != 0)
         return HP_EINTERNAL;
+    if (a.boot)     /* a boot task installed by the helper runs the helper */
+        return hpd_boot(a.cfg, a.root, a.plugin_dir);
     clean_descriptors(3 + nact);
     static hpd d;
     d.sock_dirfd = d.reserve_fd = -1;

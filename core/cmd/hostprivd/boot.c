@@ -1,0 +1,48 @@
+/* `hostprivd boot`: the docker.sock boot task for a helper-installed link.
+ * It is the same action `hostpriv boot` runs (HP_ACT_BOOT), opened like a
+ * root command of the CLI (installer role: root-owned config and root only,
+ * no user layer), so the link it makes is the one the helper made. */
+#include <limits.h>
+#include <stdio.h>
+
+#include "actions.h"
+#include "events.h"
+#include "hostprivd.h"
+
+int hpd_boot(const char *cfg, const char *root, const char *plugin_dir)
+{
+    char set[PATH_MAX + 32];
+    const char *sets[2] = { NULL, NULL };
+    if (plugin_dir) {
+        snprintf(set, sizeof set, "core.plugin_dir=%s", plugin_dir);
+        sets[0] = set;
+    }
+    hp_open_opts o = {
+        .role = HP_ROLE_INSTALLER,
+        .root = root,
+        .config_file = cfg,
+        .sets = sets[0] ? sets : NULL,
+        .no_user_layer = 1,
+        .no_plugin = 1,
+    };
+    hp_ctx *c = NULL;
+    hp_err e = HP_ERR_INIT;
+    int rc = hp_ctx_open(&c, &o, &e);
+    if (rc != HP_OK) {
+        fprintf(stderr, "hostprivd boot: %s\n", e.msg);
+        return rc;
+    }
+    /* started by the service manager, not the app: log, not the event log */
+    if (c->evlog && !c->evlog_is_stdout) {
+        fclose(c->evlog);
+        c->evlog = NULL;
+    }
+    char path[PATH_MAX];
+    rc = hp_action_do(c, HP_ACT_BOOT, NULL, 0, path, sizeof path, &e);
+    if (rc != HP_OK)
+        fprintf(stderr, "hostprivd boot: %s\n", e.msg);
+    else
+        fprintf(stderr, "hostprivd boot: %s recreated\n", path);
+    hp_ctx_close(c);
+    return rc;
+}
