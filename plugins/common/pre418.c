@@ -78,10 +78,14 @@ int pre418_links(pre418 *p)
     if (ans == HP_PROMPT_GRANTED) {
         int rc = a->run(p->h, HP_TASK_CLI_LINKS, HP_ACT_LINKS_SYSTEM,
                         route(p), NULL, 0);
-        if (rc != HP_EDENIED)
+        if (rc == HP_OK)
             return rc;
-        /* granted, but no admin rights after all: the same fallback */
-        a->notice(p->h, "no administrator rights to write %s", SYS_BIN);
+        /* granted, but root could not be had (no admin rights, elevation
+         * or helper failing): the tools still go on PATH the user's way;
+         * nothing is recorded, the user did not say no */
+        a->notice(p->h, "could not write %s with administrator rights; "
+                  "using %s/.docker/bin instead", SYS_BIN, home(p));
+        return links_fallback(p);
     } else if (a->decision_set(p->h, DECISION_LINKS, "declined") != HP_OK) {
         a->log(p->h, HP_LOG_WARN, "could not record the declined prompt");
     }
