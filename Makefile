@@ -103,6 +103,7 @@ check-unit: all $(BUILD)/tests/check_hostpriv $(TPLUG_SO)
 	HP_BUILD=$(abspath $(BUILD)) HP_SRC=$(CURDIR) $(BUILD)/tests/check_hostpriv
 
 check-scenarios: all
+	scripts/scenario-table --check
 	$(BUILD)/bin/hostpriv-rig run tests/scenarios
 
 asan: deps
