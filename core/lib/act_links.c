@@ -73,21 +73,58 @@ static int links_each(links_job *jb, int dirfd, hp_journal *j, hp_err *e)
     return HP_OK;
 }
 
+/* What the profile edit may create: the file itself and, for fish, its
+ * config directories.  Recorded so uninstall removes them again. */
+typedef struct profile_new { int n; char path[4][PATH_MAX]; int dir[4]; } profile_new;
+
+static void profile_missing(hp_ctx *c, profile_new *pn)
+{
+    char rel[PATH_MAX], hp[PATH_MAX];
+    hp_err e = HP_ERR_INIT;
+    int homefd;
+    pn->n = 0;
+    if (hp_sp_open_dir(c->rootfd, c->home, &homefd, &e) != HP_OK)
+        return;
+    snprintf(rel, sizeof rel, "%s", hp_profile_file(homefd, c->shell));
+    close(homefd);
+    /* each parent inside home, then the file, shallowest first */
+    for (char *s = rel; ; s++) {
+        int end = *s == '\0';
+        if (*s != '/' && !end)
+            continue;
+        char save = *s;
+        *s = '\0';
+        snprintf(hp, sizeof hp, "%s/%s", c->home, rel);
+        if (!hp_act_exists(c, hp) && pn->n < 4) {
+            snprintf(pn->path[pn->n], PATH_MAX, "%s", hp);
+            pn->dir[pn->n++] = !end;
+        }
+        *s = save;
+        if (end)
+            break;
+    }
+}
+
 static int profile_step(links_job *jb, hp_journal *j, hp_err *e)
 {
     hp_ctx *c = jb->c;
     char file[PATH_MAX];
     int changed = 0, rc;
-    if (jb->action == HP_ACT_LINKS_USER) {
-        rc = hp_profile_ensure_file(c->rootfd, c->home, c->shell, jb->dir,
-                                    file, sizeof file, &changed, e);
-        if (rc == HP_OK && changed)
-            rc = hp_journal_add(j, HP_J_PROFILE, file, NULL, e);
-        if (rc == HP_OK)
-            snprintf(jb->info, jb->infosz, "PATH set in %s", file);
-        return rc;
-    }
-    return HP_OK;   /* removal: the journal's PROFILE entry undoes it */
+    if (jb->action != HP_ACT_LINKS_USER)
+        return HP_OK;   /* removal: the journal's PROFILE entry undoes it */
+    profile_new pn;
+    profile_missing(c, &pn);
+    rc = hp_profile_ensure_file(c->rootfd, c->home, c->shell, jb->dir, file,
+                                sizeof file, &changed, e);
+    for (int i = 0; rc == HP_OK && i < pn.n; i++)
+        if (hp_act_exists(c, pn.path[i]))
+            rc = hp_journal_add(j, pn.dir[i] ? HP_J_DIR : HP_J_FILE,
+                                pn.path[i], NULL, e);
+    if (rc == HP_OK && changed)
+        rc = hp_journal_add(j, HP_J_PROFILE, file, c->home, e);
+    if (rc == HP_OK)
+        snprintf(jb->info, jb->infosz, "PATH set in %s", file);
+    return rc;
 }
 
 static int collect_profile(void *arg, int kind, const char *hpath,

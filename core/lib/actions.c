@@ -96,13 +96,10 @@ static int do_policy(hp_ctx *c, const char *data, size_t len, hp_err *e)
         return hp_err_set(e, HP_EUSAGE, "no policy given: pass the JSON "
                           "document (hostpriv policy set FILE)");
     hp_journal *j = NULL;
-    int existed = hp_act_exists(c, file);
     int rc = hp_act_root_journal(c, &j, e);
     if (rc != HP_OK)
         return rc;
-    rc = hp_policy_store(c->rootfd, file, data, len, j, e);
-    if (rc == HP_OK && !existed)
-        rc = hp_journal_add(j, HP_J_FILE, file, NULL, e);
+    rc = hp_policy_store(c->rootfd, file, data, len, j, e);  /* journals */
     hp_journal_close(j);
     return rc;
 }

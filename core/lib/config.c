@@ -4,6 +4,7 @@
  * inih, so inih never sees a line longer than its buffer: old inih splits
  * such a line and parses the tail as a new line of its own (inih #145). */
 #include "config.h"
+#include "elevate.h"
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -441,8 +442,8 @@ static const char *computed_default(const hp_config *cfg, const char *key,
         return mac ? "/Library/Application Support/com.docker.docker/"
                      "registry-access-management.json"
                    : "/var/lib/hostpriv/registry-access-management.json";
-    if (!strcmp(key, "elevate.command"))
-        return mac ? "osascript" : "sudo -n";
+    if (!strcmp(key, "elevate.command"))    /* pkexec when present */
+        return hp_elevate_default(mac ? "macos" : "linux");
     return "";
 }
 

@@ -406,36 +406,73 @@ static int entry_valid(const hp_hosts_entry *ent, hp_err *e)
 
 struct buf {
     char *p;
-    size_t n, cap;
+    size_t n;
 };
 
-static void put(struct buf *b, const void *s, size_t n)
+static void put(struct buf *b, const char *s, size_t n)
 {
     memcpy(b->p + b->n, s, n);  /* capacity computed up front */
     b->n += n;
 }
 
-static void puts_(struct buf *b, const char *s)
+static void put_str(struct buf *b, const char *s)
 {
     put(b, s, strlen(s));
+}
+
+/* The new text: the missing wants go just before an existing block's end
+ * marker, or into a new block at the end of the file. */
+static int emit(const char *text, size_t len, const struct scan *sc, int blk,
+                const struct want *w, size_t n, size_t need, struct buf *b,
+                hp_err *e)
+{
+    const char *eol = sc->crlf ? "\r\n" : "\n";
+    int sep = !blk && len > 0 && text[len - 1] != '\n';
+    if (!(b->p = malloc(len + need + BEGIN_LEN + END_LEN + 8)))
+        return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "hosts edit");
+    size_t at = blk ? sc->end.off : len;
+    put(b, text, at);
+    if (!blk) {
+        if (sep)
+            put_str(b, eol);
+        put_str(b, HP_HOSTS_BEGIN);
+        put_str(b, eol);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (w[i].found)
+            continue;
+        put_str(b, w[i].addr);
+        put(b, " ", 1);
+        put_str(b, w[i].name);
+        put_str(b, eol);
+    }
+    if (blk) {
+        put(b, text + at, len - at);
+    } else {
+        put_str(b, HP_HOSTS_END);
+        if (!sep)               /* unterminated end = the separator is ours */
+            put_str(b, eol);
+    }
+    b->p[b->n] = '\0';
+    return HP_OK;
 }
 
 int hp_hosts_add(const char *text, size_t len, const hp_hosts_entry *ents,
                  size_t n, char **out, size_t *outlen, hp_err *e)
 {
+    struct want w[MAX_ENTS];
+    struct scan sc;
     *out = NULL;
     *outlen = 0;
     if (n > MAX_ENTS)
         return hp_err_set(e, HP_EUSAGE, "too many hosts entries at once "
                           "(%zu)", n);
-    struct want w[MAX_ENTS];
     for (size_t i = 0; i < n; i++) {
         int r = entry_valid(&ents[i], e);
         if (r)
             return r;
         want_init(&w[i], &ents[i]);
     }
-    struct scan sc;
     scan_text(text, len, &sc, w, n);
     int blk = block_state(&sc, e);
     if (blk < 0)
@@ -452,38 +489,13 @@ int hp_hosts_add(const char *text, size_t len, const hp_hosts_entry *ents,
             need += w[i].alen + 1 + w[i].nlen + 2;
     if (need == 0)
         return HP_OK;           /* everything mapped: write nothing */
-    const char *eol = sc.crlf ? "\r\n" : "\n";
-    int sep = !blk && len > 0 && text[len - 1] != '\n';
-    struct buf b = { NULL, 0, len + need + BEGIN_LEN + END_LEN + 8 };
-    if (!(b.p = malloc(b.cap + 1)))
-        return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "hosts edit");
-    size_t at = blk ? sc.end.off : len;
-    put(&b, text, at);
-    if (!blk) {
-        if (sep)
-            puts_(&b, eol);
-        puts_(&b, HP_HOSTS_BEGIN);
-        puts_(&b, eol);
+    struct buf b = { NULL, 0 };
+    int r = emit(text, len, &sc, blk, w, n, need, &b, e);
+    if (r == HP_OK) {
+        *out = b.p;
+        *outlen = b.n;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (w[i].found)
-            continue;
-        puts_(&b, w[i].addr);
-        put(&b, " ", 1);
-        puts_(&b, w[i].name);
-        puts_(&b, eol);
-    }
-    if (blk) {
-        put(&b, text + at, len - at);
-    } else {
-        puts_(&b, HP_HOSTS_END);
-        if (!sep)               /* unterminated end = the separator is ours */
-            puts_(&b, eol);
-    }
-    b.p[b.n] = '\0';
-    *out = b.p;
-    *outlen = b.n;
-    return HP_OK;
+    return r;
 }
 
 int hp_hosts_remove(const char *text, size_t len, char **out, size_t *outlen,
@@ -645,6 +657,9 @@ static int edit_file(int rootfd, const char *hpath, xform_fn fn,
         close(dirfd);
         return e->code ? e->code : HP_EFAIL;
     }
+    /* a temp left by an editor of ours killed mid-write: with the lock
+     * held no editor of ours is writing one, so it can go */
+    hp_af_clean_temps(dirfd, leaf);
     r = edit(dirfd, leaf, fn, arg, changed, e);
     if (r && !strstr(e->msg, hpath)) {
         char m[sizeof e->msg];

@@ -26,6 +26,10 @@ int hp_hosts_name_valid(const char *name, hp_err *e);
  * "%en0", no IPv4-mapped IPv6); loopback only. */
 int hp_hosts_addr_valid(const char *addr, hp_err *e);
 
+/* Invalid names or addresses (above, and localhost mapped to anything but
+ * 127.0.0.1 or ::1): HP_EUSAGE from every function below, nothing
+ * written. */
+
 /* 1 when `addr name` is mapped by an active (uncommented) line anywhere in
  * text (any white space, extra aliases, CRLF), else 0. */
 int hp_hosts_has(const char *text, size_t len, const hp_hosts_entry *ent);
@@ -37,13 +41,21 @@ int hp_hosts_add(const char *text, size_t len, const hp_hosts_entry *ents,
                  size_t n, char **out, size_t *outlen, hp_err *e);
 /* New text without the managed block (and the separator hp_hosts_add put
  * before it), so add-then-remove is byte-identical.  *out NULL when there
- * is no block. */
+ * is no block.  How the separator is remembered: when add had to put a
+ * newline before the block (the file did not end in one) it writes the end
+ * marker without a newline, as the file's last bytes; a block at EOF with
+ * an unterminated end marker therefore tells remove to drop the newline
+ * before the begin marker too. */
 int hp_hosts_remove(const char *text, size_t len, char **out, size_t *outlen,
                     hp_err *e);
 
 /* File level, under rootfd: lock the directory, read, transform, atomic
  * replace (keeping owner, mode, xattrs); *changed = 1 when written.  A
- * missing hosts file is created (root:root 0644). */
+ * missing hosts file is created (root:root 0644).  A symlink at hpath is
+ * followed only when root-owned in a root-owned directory writable by no
+ * one else (then its target is edited and the link stays).  Someone else
+ * changing the file between our read and our rename is detected: one
+ * re-read and retry, then HP_EFAIL.  Nothing is journaled here. */
 int hp_hosts_ensure_file(int rootfd, const char *hpath,
                          const hp_hosts_entry *ents, size_t n, int *changed,
                          hp_err *e);
