@@ -27,6 +27,10 @@ int hp_act_helper_check(hp_ctx *c, int action);
 int hp_act_uninstall(hp_ctx *c, hp_err *e);
 int hp_act_uninstall_check(hp_ctx *c);
 
+/* Unlink a file hostpriv made (absent is fine) and forget its journal
+ * entries (FILE, and SERVICE when it was a service file). */
+int hp_act_remove_file(hp_ctx *c, hp_journal *j, const char *hpath,
+                       hp_err *e);
 /* 1 when the host path exists (lstat under root, no following). */
 int hp_act_exists(hp_ctx *c, const char *hpath);
 #endif

@@ -145,21 +145,6 @@ static int service_install(hp_ctx *c, hp_journal *j, hp_err *e)
     return hp_service_install(c, &s, j, e);
 }
 
-static int remove_file(hp_ctx *c, hp_journal *j, const char *hpath, hp_err *e)
-{
-    char leaf[256];
-    int dfd;
-    if (hp_sp_open_parent(c->rootfd, hpath, &dfd, leaf, e) != HP_OK) {
-        hp_err_clear(e);
-        return HP_OK;
-    }
-    int r = unlinkat(dfd, leaf, 0), err = errno;
-    close(dfd);
-    if (r != 0 && err != ENOENT)
-        return hp_err_sys(e, HP_EFAIL, err, "cannot remove %s", hpath);
-    return hp_journal_forget(j, HP_J_FILE, hpath, e);
-}
-
 /* B45: unload, remove the service file, remove the helper binary. */
 static int helper_uninstall(hp_ctx *c, hp_journal *j, hp_err *e)
 {
@@ -169,10 +154,9 @@ static int helper_uninstall(hp_ctx *c, hp_journal *j, hp_err *e)
     if (rc != HP_OK && rc != HP_EUNAVAIL)
         return rc;
     hp_err_clear(e);
-    hp_journal_forget(j, HP_J_SERVICE, file, e);
-    rc = remove_file(c, j, file, e);
+    rc = hp_act_remove_file(c, j, file, e);
     if (rc == HP_OK)
-        rc = remove_file(c, j, hp_conf(c, "helper.path"), e);
+        rc = hp_act_remove_file(c, j, hp_conf(c, "helper.path"), e);
     return rc;
 }
 

@@ -89,24 +89,10 @@ static int boot_task_install(hp_ctx *c, hp_journal *j, hp_err *e)
 
 static int boot_task_remove(hp_ctx *c, hp_journal *j, hp_err *e)
 {
-    const char *label = hp_conf(c, "boot.label");
     const char *file = hp_conf(c, "boot.service_file");
-    char leaf[256];
-    int dirfd;
-    hp_service_stop(c, label, file, e);
+    hp_service_stop(c, hp_conf(c, "boot.label"), file, e);
     hp_err_clear(e);
-    if (hp_sp_open_parent(c->rootfd, file, &dirfd, leaf, e) != HP_OK) {
-        hp_err_clear(e);
-        return HP_OK;
-    }
-    if (unlinkat(dirfd, leaf, 0) != 0 && errno != ENOENT) {
-        int err = errno;
-        close(dirfd);
-        return hp_err_sys(e, HP_EFAIL, err, "cannot remove %s", file);
-    }
-    close(dirfd);
-    hp_journal_forget(j, HP_J_SERVICE, file, e);
-    return hp_journal_forget(j, HP_J_FILE, file, e);
+    return hp_act_remove_file(c, j, file, e);
 }
 
 int hp_act_socket(hp_ctx *c, int action, hp_err *e)

@@ -32,6 +32,23 @@ int hp_act_exists(hp_ctx *c, const char *hpath)
     return r;
 }
 
+int hp_act_remove_file(hp_ctx *c, hp_journal *j, const char *hpath,
+                       hp_err *e)
+{
+    char leaf[256];
+    int dfd;
+    if (hp_sp_open_parent(c->rootfd, hpath, &dfd, leaf, e) != HP_OK) {
+        hp_err_clear(e);        /* its directory is gone: so is the file */
+        return HP_OK;
+    }
+    int r = unlinkat(dfd, leaf, 0), err = errno;
+    close(dfd);
+    if (r != 0 && err != ENOENT)
+        return hp_err_sys(e, HP_EFAIL, err, "cannot remove %s", hpath);
+    hp_journal_forget(j, HP_J_SERVICE, hpath, e);
+    return hp_journal_forget(j, HP_J_FILE, hpath, e);
+}
+
 int hp_act_root_journal(hp_ctx *c, hp_journal **j, hp_err *e)
 {
     char p[PATH_MAX];

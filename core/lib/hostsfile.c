@@ -27,6 +27,7 @@
  * line ad-block hosts file costs milliseconds. */
 #include "hostsfile.h"
 #include "atomicfile.h"
+#include "textline.h"
 #include "safepath.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -44,26 +45,6 @@
 #define END_LEN   (sizeof HP_HOSTS_END - 1)
 #define MAX_HOPS  8             /* symlinks followed for the hosts file */
 #define MAX_ENTS  64            /* entries per call (a bit mask in the scan) */
-
-struct line {
-    size_t off, len;            /* content */
-    size_t term;                /* terminator bytes: 0, 1 ("\n"), 2 ("\r\n") */
-};
-
-/* Line starting at pos; returns the offset of the next one. */
-static size_t next_line(const char *t, size_t len, size_t pos, struct line *l)
-{
-    const char *nl = memchr(t + pos, '\n', len - pos);
-    size_t end = nl ? (size_t)(nl - t) : len;
-    l->off = pos;
-    l->term = nl ? 1 : 0;
-    if (nl && end > pos && t[end - 1] == '\r') {
-        end--;
-        l->term = 2;
-    }
-    l->len = end - pos;
-    return end + l->term;
-}
 
 static int is_blank(char c)
 {
@@ -299,7 +280,7 @@ struct scan {
     int crlf;                   /* style from the first terminator */
     size_t nbeg, nend;
     size_t beg_line[2], end_line[2];
-    struct line beg, end;       /* first begin / end marker lines */
+    hp_line beg, end;       /* first begin / end marker lines */
     size_t beg_prev_term;       /* terminator of the line before begin */
 };
 
@@ -310,8 +291,8 @@ static void scan_text(const char *t, size_t len, struct scan *sc,
     size_t prev_term = 0, lineno = 0;
     int styled = 0;
     for (size_t pos = 0; pos < len; lineno++) {
-        struct line l;
-        pos = next_line(t, len, pos, &l);
+        hp_line l;
+        pos = hp_next_line(t, len, pos, &l);
         if (!styled && l.term) {
             sc->crlf = l.term == 2;
             styled = 1;

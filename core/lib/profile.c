@@ -25,6 +25,7 @@
  * journaled here, the caller records what it needs to undo. */
 #include "profile.h"
 #include "atomicfile.h"
+#include "textline.h"
 #include "safepath.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -37,24 +38,6 @@
 
 #define PROFILE_MAX (4u * 1024 * 1024)
 #define SNIPPET_MAX 8192
-
-struct line {
-    size_t off, len, term;      /* content, terminator bytes (0, 1, 2) */
-};
-
-static size_t next_line(const char *t, size_t len, size_t pos, struct line *l)
-{
-    const char *nl = memchr(t + pos, '\n', len - pos);
-    size_t end = nl ? (size_t)(nl - t) : len;
-    l->off = pos;
-    l->term = nl ? 1 : 0;
-    if (nl && end > pos && t[end - 1] == '\r') {
-        end--;
-        l->term = 2;
-    }
-    l->len = end - pos;
-    return end + l->term;
-}
 
 /* 1 begin, 2 end, 0 other: the content, trailing blanks aside. */
 static int marker_kind(const char *s, size_t n)
@@ -70,7 +53,7 @@ static int marker_kind(const char *s, size_t n)
 
 struct block {
     int found;
-    struct line beg, end;
+    hp_line beg, end;
     size_t prev_term;           /* terminator of the line before begin */
 };
 
@@ -81,8 +64,8 @@ static int find_block(const char *t, size_t len, struct block *b, hp_err *e)
     size_t nb = 0, ne = 0, lb = 0, le = 0, lineno = 0, prev = 0;
     memset(b, 0, sizeof *b);
     for (size_t pos = 0; pos < len;) {
-        struct line l;
-        pos = next_line(t, len, pos, &l);
+        hp_line l;
+        pos = hp_next_line(t, len, pos, &l);
         lineno++;
         int k = l.len && t[l.off] == '#' ? marker_kind(t + l.off, l.len) : 0;
         if (k == 1 && nb++ == 0) {
@@ -226,8 +209,8 @@ static int snippet_check(const char *s, hp_err *e)
         return hp_err_set(e, HP_EUSAGE, "profile snippet must be non-empty "
                           "LF-terminated lines");
     for (size_t pos = 0; pos < n;) {
-        struct line l;
-        pos = next_line(s, n, pos, &l);
+        hp_line l;
+        pos = hp_next_line(s, n, pos, &l);
         if (marker_kind(s + l.off, l.len))
             return hp_err_set(e, HP_EUSAGE, "profile snippet contains a "
                               "hostpriv marker line");

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "events.h"
+#include "proc.h"
 
 /* How long a prompt command gets between SIGTERM and SIGKILL. */
 #define HP_PROMPT_GRACE_MS 500
@@ -151,17 +152,6 @@ int hp_prompt_tty(const char *task, const char *message, int timeout,
 
 /* ------------------------------------------------------------- command */
 
-static int pidfd_open_(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-    return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-    (void)pid;
-    errno = ENOSYS;
-    return -1;
-#endif
-}
-
 /* Descriptors the prompting process holds (a helper connection, an event
  * log) are no business of a dialog command. */
 static void close_from(int lowfd)
@@ -181,7 +171,7 @@ static int have_pidfd(void)
 {
     static int known = -1;
     if (known < 0) {
-        int fd = pidfd_open_(getpid());
+        int fd = hp_pidfd_open(getpid());
         known = fd >= 0;
         if (fd >= 0)
             close(fd);
@@ -315,7 +305,7 @@ int hp_prompt_command(const char *cmd, const char *task, const char *message,
                                      : -1;
     int exec_err = exec_status(fds[0]);
     close(fds[0]);
-    int waitfd = fds[2] >= 0 ? fds[2] : pidfd_open_(pid);
+    int waitfd = fds[2] >= 0 ? fds[2] : hp_pidfd_open(pid);
     int timed_out = waitfd >= 0 && !wait_until(waitfd, deadline);
     if (timed_out)
         kill_group(pid, waitfd);

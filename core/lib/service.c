@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "atomicfile.h"
+#include "proc.h"
 #include "events.h"
 #include "journal.h"
 #include "safepath.h"
@@ -809,17 +810,6 @@ static int systemctl(hp_ctx *c, const char *verb, int now, const char *file,
 #define RUN_DIR "/var/run"
 #define LOG_DIR "/var/log/hostpriv"
 
-static int pidfd_open_(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-    return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-    (void)pid;
-    errno = ENOSYS;
-    return -1;
-#endif
-}
-
 /* Signal through the pidfd where we have one: it cannot have been
  * recycled for another process since we checked what it runs. */
 static int pidfd_kill(int pidfd, pid_t pid, int sig)
@@ -1030,7 +1020,7 @@ static int write_pid(int rundir, const char *label, pid_t pid, hp_err *e)
 static int finish_oneshot(pid_t pid, const char *label, const char *log,
                           hp_err *e)
 {
-    int pidfd = pidfd_open_(pid), st = 0;
+    int pidfd = hp_pidfd_open(pid), st = 0;
     if (pidfd >= 0 && !wait_exit(pidfd, SVC_ONESHOT_WAIT_MS)) {
         close(pidfd);
         return HP_OK;       /* still going: it finishes on its own */
@@ -1095,7 +1085,7 @@ out:
 static int stop_pid(hp_ctx *c, const char *label, const char *prog,
                     int rundir, pid_t pid, hp_err *e)
 {
-    int pidfd = pidfd_open_(pid);
+    int pidfd = hp_pidfd_open(pid);
     if (pidfd < 0 && errno == ESRCH) {
         remove_pid(rundir, label);          /* gone already */
         return HP_OK;

@@ -155,6 +155,8 @@ static double helper_us(int n, int kept)
         close(fd);
         if (!kept)
             hp_helper_disconnect(c);
+        if (getenv("HP_BENCH_TRACE"))
+            fprintf(stderr, "%d\n", i);
     }
     double us = (now_s() - t) * 1e6 / n;
     hp_ctx_close(c);
@@ -267,10 +269,14 @@ int main(int argc, char **argv)
     start_helper();
     floor_us(500);                              /* warm up */
     helper_us(200, 1);
+    fprintf(stderr, "warm done\n");
     double fl = floor_us(20000);
+    fprintf(stderr, "floor done\n");
     double nc = helper_us(5000, 0);
     double kc = helper_us(10000, 1);
+    fprintf(stderr, "helper done\n");
     double fe = forkexec_us(300);
+    fprintf(stderr, "forkexec done\n");
     double tp = throughput(8, 2.0);
     long t0, t1, rss;
     usleep(200000);

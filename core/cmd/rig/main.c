@@ -264,11 +264,14 @@ static int run(int argc, char **argv)
         counts[one(&v[i], &st, &o, netns)]++;
     if (o.keep)
         printf("# stage kept: %s\n", st.dir);
+    int rc;
     if (g_sig) {
         printf("# interrupted (signal %d): cleaned up\n", (int)g_sig);
-        return 128 + g_sig;
+        rc = 128 + g_sig;
+    } else {
+        summary(counts);
+        rc = counts[HP_RIG_FAIL] ? 1 : 0;
     }
-    summary(counts);
     for (size_t i = 0; i < n; i++) {
         free(v[i].path);
         free(v[i].display);
@@ -277,7 +280,7 @@ static int run(int argc, char **argv)
     for (size_t i = 0; i < st.nplugins; i++)
         free(st.plugin_names[i]);
     free(st.plugin_names);
-    return counts[HP_RIG_FAIL] ? 1 : 0;
+    return rc;
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,10 @@
+/* Process helpers shared by the prompt runner and the service backend. */
+#ifndef HP_PROC_H
+#define HP_PROC_H
+#include <sys/types.h>
+
+/* pidfd_open(2) through syscall(2) (glibc 2.36 has no wrapper everywhere);
+ * -1 with errno ENOSYS where the kernel or headers lack it, so callers
+ * fall back to waitpid. */
+int hp_pidfd_open(pid_t pid);
+#endif
