@@ -30,7 +30,7 @@ LIBSO   = $(BUILD)/lib/libhostpriv.so
 LIBA    = $(BUILD)/lib/libhostpriv.a
 BINS    = $(BUILD)/bin/hostpriv $(BUILD)/bin/hostprivd $(BUILD)/bin/hostpriv-rig
 
-.PHONY: all check check-unit check-scenarios asan bench demo install uninstall clean deps test-user
+.PHONY: all check check-unit check-scenarios asan bench demo fuzz install uninstall clean deps test-user
 all: $(LIBSO) $(LIBA) $(BINS) $(PLUGIN_SO)
 
 $(OBJ)/%.o: %.c
@@ -87,6 +87,21 @@ $(BUILD)/tests/check_hostpriv: $(TEST_SRC:%.c=$(OBJ)/%.o) $(OBJ)/tests/main/chec
 $(BUILD)/tests/bench/%: tests/bench/%.c $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(HP_CFLAGS) $(CFLAGS) -o $@ $^ $(HP_LIBS)
+
+# libFuzzer harnesses (clang): `make fuzz`, then run build/fuzz/fuzz_codec
+# tests/fuzz/corpus/codec (tests/fuzz/README.md).  Without clang the corpora
+# are replayed by the Check suite instead.
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE \
+             -DHP_VERSION='"$(VERSION)"' -Icore/include -Icore/lib
+$(BUILD)/fuzz/fuzz_codec: tests/fuzz/fuzz_codec.c core/lib/proto.c core/lib/vmnetd.c core/lib/ports.c core/lib/err.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -o $@ $^
+$(BUILD)/fuzz/fuzz_helper: tests/fuzz/fuzz_helper.c core/lib/proto.c core/lib/vmnetd.c core/lib/ports.c $(LIBA)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -o $@ $^ $(HP_LIBS)
+fuzz:
+	@scripts/install-deps fuzz
+	$(MAKE) all $(BUILD)/fuzz/fuzz_codec $(BUILD)/fuzz/fuzz_helper
 
 deps:
 	@scripts/install-deps

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -234,8 +235,14 @@ void hp_event(hp_ctx *c, int kind, int task, int via, const char *path,
 
 static int use_syslog;
 
+/* Only where a syslog socket exists: without one, glibc tries to connect
+ * again on every message (four system calls per line), and the messages go
+ * nowhere anyway; stderr (or the service's log file) still has them. */
 void hp_log_open_syslog(const char *ident)
 {
+    struct stat st;
+    if (stat("/dev/log", &st) != 0 || !S_ISSOCK(st.st_mode))
+        return;
     openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
     use_syslog = 1;
 }

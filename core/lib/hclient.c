@@ -119,36 +119,54 @@ static int check_peer_root(hp_ctx *c, int s, hp_err *e)
     return HP_OK;
 }
 
-static int handshake(hp_ctx *c, int s, hp_err *e)
+/* "HPRV" + HELLO, and the first request with it when there is one: the
+ * helper answers them in order, so a new connection costs one round trip. */
+static int send_opening(int s, const char *const *req, size_t nreq,
+                        hp_err *e)
 {
     const char *f[] = { HP_PROTO_MAGIC, "1" };
-    uint8_t *frame, *out;
-    size_t len;
-    int rc = hp_msg_encode(HP_MSG_HELLO, f, 2, &frame, &len, e);
-    if (rc != HP_OK)
+    uint8_t *hello, *rq = NULL, *out;
+    size_t hl, rl = 0;
+    int rc = hp_msg_encode(HP_MSG_HELLO, f, 2, &hello, &hl, e);
+    if (rc == HP_OK && req)
+        rc = hp_msg_encode(HP_MSG_REQ, req, nreq, &rq, &rl, e);
+    if (rc != HP_OK) {
+        free(hello);
         return rc;
-    out = malloc(len + HP_PROTO_MAGIC_LEN);
-    if (!out) {
-        free(frame);
-        return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "helper hello");
     }
-    memcpy(out, HP_PROTO_MAGIC, HP_PROTO_MAGIC_LEN);
-    memcpy(out + HP_PROTO_MAGIC_LEN, frame, len);
-    free(frame);
-    int r = hp_sock_send_all(s, out, len + HP_PROTO_MAGIC_LEN, -1,
+    out = malloc(HP_PROTO_MAGIC_LEN + hl + rl);
+    if (out) {
+        memcpy(out, HP_PROTO_MAGIC, HP_PROTO_MAGIC_LEN);
+        memcpy(out + HP_PROTO_MAGIC_LEN, hello, hl);
+        if (rq)
+            memcpy(out + HP_PROTO_MAGIC_LEN + hl, rq, rl);
+    }
+    free(hello);
+    free(rq);
+    if (!out)
+        return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "helper hello");
+    int r = hp_sock_send_all(s, out, HP_PROTO_MAGIC_LEN + hl + rl, -1,
                              HP_HELLO_TIMEOUT_MS);
     free(out);
+    return r < 0 ? hp_err_sys(e, HP_EUNAVAIL, -r, "helper hello") : HP_OK;
+}
+
+static int refused_at_hello(hp_ctx *c, hp_err *e)
+{
+    return hp_err_set(e, HP_EDENIED, "the helper on %s closed the connection "
+                      "at the handshake: it serves only root and the user "
+                      "named by host.user in its configuration (this process "
+                      "is uid %u), or it is shutting down", sock_hpath(c),
+                      (unsigned)getuid());
+}
+
+static int read_hello(hp_ctx *c, int s, hp_rbuf *rb, hp_err *e)
+{
     hp_msg m;
     hp_err le = HP_ERR_INIT;
-    if (r == 0)
-        rc = hp_msg_recv(s, &m, NULL, HP_HELLO_TIMEOUT_MS, &le);
-    if (r < 0 || (rc == HP_EUNAVAIL &&
-                  (le.sys == EPIPE || le.sys == ECONNRESET)))
-        return hp_err_set(e, HP_EDENIED, "the helper on %s closed the "
-                          "connection at the handshake: it serves only root "
-                          "and the user named by host.user in its "
-                          "configuration (this process is uid %u), or it is "
-                          "shutting down", sock_hpath(c), (unsigned)getuid());
+    int rc = hp_msg_recv_buf(s, rb, &m, &le);
+    if (rc == HP_EUNAVAIL)
+        return refused_at_hello(c, e);
     if (rc != HP_OK) {
         if (e)
             *e = le;
@@ -156,23 +174,47 @@ static int handshake(hp_ctx *c, int s, hp_err *e)
     }
     if (m.type != HP_MSG_HELLO || m.nfields < 1 || strcmp(m.field[0], "1"))
         rc = hp_err_set(e, HP_EUNAVAIL, "the helper on %s speaks another "
-                        "protocol version (%s); reinstall it with this "
+                        "protocol version (%s%s%s); reinstall it with this "
                         "hostpriv", sock_hpath(c),
-                        m.nfields ? m.field[0] : "?");
+                        m.nfields ? m.field[0] : "?",
+                        m.nfields > 1 ? ": " : "",
+                        m.nfields > 1 ? m.field[1] : "");
     hp_msg_free(&m);
     return rc;
+}
+
+/* A connected, checked socket (peer is root, deadlines set), or -code. */
+static int open_conn(hp_ctx *c, hp_err *e)
+{
+    int s = dial(c, e);
+    if (s < 0)
+        return s;
+    struct timeval tv = { HP_REQUEST_TIMEOUT_MS / 1000, 0 };
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    int rc = check_peer_root(c, s, e);
+    if (rc != HP_OK) {
+        close(s);
+        return -rc;
+    }
+    return s;
 }
 
 int hp_helper_connect(hp_ctx *c, hp_err *e)
 {
     if (c->helper_fd >= 0)
         return HP_OK;
-    int s = dial(c, e);
+    int s = open_conn(c, e);
     if (s < 0)
         return -s;
-    int rc = check_peer_root(c, s, e);
+    hp_rbuf rb;
+    hp_rbuf_init(&rb);
+    int rc = send_opening(s, NULL, 0, e);
     if (rc == HP_OK)
-        rc = handshake(c, s, e);
+        rc = read_hello(c, s, &rb, e);
+    if (rc == HP_OK && (rb.len || rb.fd >= 0))
+        rc = hp_err_set(e, HP_EINTERNAL, "the helper on %s sent more than "
+                        "its hello", sock_hpath(c));
+    hp_rbuf_reset(&rb);
     if (rc != HP_OK) {
         close(s);
         return rc;
@@ -209,18 +251,18 @@ static int reply_code(const char *s)
     return v <= 255 ? v : -1;
 }
 
-/* *replied is set once a well-formed reply arrived: the connection is
- * then still in step and may be kept. */
-static int read_reply(hp_ctx *c, int *fd_out, int *replied, hp_err *e)
+/* *replied is set once a well-formed reply arrived and nothing followed
+ * it: the connection is then still in step and may be kept. */
+static int read_reply(hp_ctx *c, hp_rbuf *rb, int *fd_out, int *replied,
+                      hp_err *e)
 {
     hp_msg m;
-    int fd = -1;
-    int rc = hp_msg_recv(c->helper_fd, &m, &fd, HP_REQUEST_TIMEOUT_MS, e);
+    int rc = hp_msg_recv_buf(c->helper_fd, rb, &m, e);
     if (rc != HP_OK)
         return rc;
     int code = m.type == HP_MSG_REPLY && m.nfields == 2 ?
                reply_code(m.field[0]) : -1;
-    if (code < 0) {
+    if (code < 0 || rb->len) {
         rc = hp_err_set(e, HP_EINTERNAL, "the helper on %s sent a malformed "
                         "reply", sock_hpath(c));
     } else {
@@ -229,23 +271,36 @@ static int read_reply(hp_ctx *c, int *fd_out, int *replied, hp_err *e)
         hp_err_set(e, code, "%s", m.field[1]);
     }
     hp_msg_free(&m);
-    if (rc == HP_OK && fd_out)
-        *fd_out = fd;
-    else if (fd >= 0)
-        close(fd);
+    if (rc == HP_OK && fd_out) {
+        *fd_out = rb->fd;
+        rb->fd = -1;
+    }
     return rc;
 }
 
-/* Send the request and read its reply once. */
+/* Send the request (with the opening on a new connection), read the
+ * reply once. */
 static int exchange(hp_ctx *c, const char *const *f, size_t n, int *fd_out,
                     int *replied, hp_err *e)
 {
     *replied = 0;
-    int rc = hp_helper_connect(c, e);
-    if (rc == HP_OK)
+    hp_rbuf rb;
+    hp_rbuf_init(&rb);
+    int rc;
+    if (c->helper_fd < 0) {
+        int s = open_conn(c, e);
+        if (s < 0)
+            return -s;
+        c->helper_fd = s;
+        rc = send_opening(s, f, n, e);
+        if (rc == HP_OK)
+            rc = read_hello(c, s, &rb, e);
+    } else {
         rc = hp_msg_send(c->helper_fd, HP_MSG_REQ, f, n, -1, e);
+    }
     if (rc == HP_OK)
-        rc = read_reply(c, fd_out, replied, e);
+        rc = read_reply(c, &rb, fd_out, replied, e);
+    hp_rbuf_reset(&rb);         /* an fd nobody took is closed */
     if (!*replied)
         hp_helper_disconnect(c);
     return rc;

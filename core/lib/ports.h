@@ -10,11 +10,16 @@ int hp_port_parse(const char *spec, char *addr, size_t addrsz, int *port,
 /* Numeric IPv4/IPv6 only (inet_pton; no scope ids, no names). */
 int hp_addr_parse(const char *addr, void *sockaddr_storage_out,
                   unsigned *salen, hp_err *e);
-/* socket + bind (+ listen for TCP), SOCK_CLOEXEC, no SO_REUSEPORT.
- * Returns 0 with *fd, or -errno (e set). */
+/* socket + bind (+ listen(SOMAXCONN) for TCP), SOCK_CLOEXEC, protocol 0.
+ * socktype HP_SOCK_TCP or HP_SOCK_UDP only (anything else, SOCK_RAW
+ * included, is -EINVAL); port 1..65535; address as hp_addr_parse (no
+ * scope ids, no IPv4-mapped forms).  SO_REUSEADDR for TCP only (a UDP
+ * port must not be shareable), never SO_REUSEPORT; IPV6_V6ONLY for v6.
+ * Returns 0 with *fd, or -errno (e set; -EACCES is HP_EDENIED in e). */
 int hp_bind_socket(int socktype, const char *addr, int port, int *fd,
                    hp_err *e);
-/* "1-1023", "1-1023 8080 9000-9100": 1 when port is allowed. */
+/* "1-1023", "1-1023 8080 9000-9100": 1 when port is allowed; a malformed
+ * list allows nothing. */
 int hp_ports_allowed(const char *ranges, int port);
 int hp_ports_valid(const char *ranges, hp_err *e);
 /* The documented message (DESIGN.md), with the configured socket:

@@ -396,3 +396,92 @@ int hp_msg_recv(int sock, hp_msg *m, int *fd_out, int timeout_ms, hp_err *e)
         *fd_out = fd;
     return HP_OK;
 }
+
+/* ---- buffered receive (strict request/reply clients) ------------------- */
+
+void hp_rbuf_init(hp_rbuf *rb)
+{
+    rb->len = 0;
+    rb->fd = -1;
+}
+
+void hp_rbuf_reset(hp_rbuf *rb)
+{
+    if (rb->fd >= 0)
+        close(rb->fd);
+    hp_rbuf_init(rb);
+}
+
+/* One blocking read into rb (or dst when given); fds parked in rb->fd. */
+static int rb_read(int sock, hp_rbuf *rb, uint8_t *dst, size_t room,
+                   size_t *got, hp_err *e)
+{
+    int stray = 0;
+    ssize_t r = hp_sock_recv(sock, dst, room, 0, &rb->fd, &stray);
+    if (stray || r == -EPROTO)
+        return hp_err_set(e, HP_EUSAGE, "protocol: unexpected descriptors "
+                          "attached");
+    if (r == -EAGAIN)
+        return hp_err_sys(e, HP_EFAIL, ETIMEDOUT, "protocol: waiting for "
+                          "the reply");
+    if (r < 0)
+        return hp_err_sys(e, r == -ECONNRESET && *got == 0 ? HP_EUNAVAIL
+                                                           : HP_EUSAGE,
+                          (int)-r, "protocol: receive");
+    if (r == 0)
+        return *got == 0 ? hp_err_sys(e, HP_EUNAVAIL, EPIPE, "protocol: the "
+                                      "peer closed the connection")
+                         : hp_err_set(e, HP_EUSAGE, "protocol: the peer "
+                                      "closed the connection mid-message");
+    *got += (size_t)r;
+    return HP_OK;
+}
+
+/* A frame larger than rb: the rest goes straight into its own buffer. */
+static int recv_big(int sock, hp_rbuf *rb, size_t plen, hp_msg *m,
+                    hp_err *e)
+{
+    uint8_t *p = malloc(plen);
+    if (!p)
+        return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "protocol: receive");
+    size_t have = rb->len - 4;
+    memcpy(p, rb->b + 4, have);
+    rb->len = 0;
+    int rc = HP_OK;
+    while (rc == HP_OK && have < plen) {
+        size_t got = 1;         /* EOF now is mid-message */
+        rc = rb_read(sock, rb, p + have, plen - have, &got, e);
+        have += got - 1;
+    }
+    if (rc == HP_OK)
+        rc = hp_msg_decode(p, plen, m, e);
+    free(p);
+    return rc;
+}
+
+int hp_msg_recv_buf(int sock, hp_rbuf *rb, hp_msg *m, hp_err *e)
+{
+    memset(m, 0, sizeof *m);
+    size_t got = rb->len;
+    for (;;) {
+        size_t plen;
+        if (rb->len >= 4) {
+            int rc = hp_frame_len(rb->b, &plen, e);
+            if (rc != HP_OK)
+                return rc;
+            if (4 + plen > sizeof rb->b)
+                return recv_big(sock, rb, plen, m, e);
+            if (rb->len >= 4 + plen) {
+                rc = hp_msg_decode(rb->b + 4, plen, m, e);
+                memmove(rb->b, rb->b + 4 + plen, rb->len - 4 - plen);
+                rb->len -= 4 + plen;
+                return rc;
+            }
+        }
+        int rc = rb_read(sock, rb, rb->b + rb->len, sizeof rb->b - rb->len,
+                         &got, e);
+        if (rc != HP_OK)
+            return rc;
+        rb->len = got;
+    }
+}

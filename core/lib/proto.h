@@ -68,6 +68,21 @@ int hp_msg_send(int sock, int type, const char *const *fields, size_t n,
                 int passfd, hp_err *e);
 int hp_msg_recv(int sock, hp_msg *m, int *fd_out, int timeout_ms, hp_err *e);
 
+/* Receive side of a strict request/reply client (hclient): few syscalls.
+ * The socket is blocking and its SO_RCVTIMEO is the deadline (expiry:
+ * HP_EFAIL with ETIMEDOUT).  Bytes read past one message stay in rb for
+ * the next call; a descriptor that arrives is parked in rb->fd (a second
+ * one is refused, HP_EUSAGE).  The caller takes rb->fd and must close it
+ * when it does not want it; hp_rbuf_reset does that. */
+typedef struct hp_rbuf {
+    uint8_t b[4096];
+    size_t len;
+    int fd;             /* -1 when none */
+} hp_rbuf;
+void hp_rbuf_init(hp_rbuf *rb);
+void hp_rbuf_reset(hp_rbuf *rb);
+int hp_msg_recv_buf(int sock, hp_rbuf *rb, hp_msg *m, hp_err *e);
+
 /* Lowest level, shared with the daemon's non-blocking loop.
  * hp_sock_send_all: all of buf with MSG_NOSIGNAL, passfd (>= 0) attached
  * to the first byte, waiting with poll() up to timeout_ms (<0 none).

@@ -68,6 +68,7 @@ typedef struct hpd {
     int exit_code;
     int stop;                   /* leave the loop */
     long long last_active;
+    long idle_ms;               /* helper.idle_exit, cached per (re)load */
     uid_t user_uid;             /* host.user from root-owned config */
     int user_ok;                /* user_uid is valid */
 } hpd;
@@ -114,8 +115,9 @@ int hpd_bind(hpd *d, const char *socktype, const char *addr,
 /* vmnet.c */
 int hpd_vmnet_input(hpd *d, hpd_conn *c);
 
-/* reload: main.c */
+/* main.c: open the context; take in what the loop caches from it */
 int hpd_ctx_open(hpd *d, hp_ctx **out, hp_err *e);
+void hpd_apply_config(hpd *d);
 void hpd_reload(hpd *d);
 
 /* `hostprivd boot`: the boot task when the helper installed it (the helper

@@ -426,7 +426,7 @@ int hpd_loop(hpd *d)
         }
         long long now = hpd_now();
         expire(d, now);
-        long idle_ms = hp_conf_int(d->ctx, "helper.idle_exit") * 1000;
+        long idle_ms = d->idle_ms;
         if (idle_ms > 0 && d->nconns == 0 && now - d->last_active >= idle_ms) {
             hpd_log(d, HP_LOG_NOTICE, "idle for %ld s: exiting",
                     idle_ms / 1000);

@@ -145,6 +145,12 @@ int hpd_ctx_open(hpd *d, hp_ctx **out, hp_err *e)
     return hp_ctx_open(out, &o, e);
 }
 
+void hpd_apply_config(hpd *d)
+{
+    hpd_auth_setup(d);
+    d->idle_ms = hp_conf_int(d->ctx, "helper.idle_exit") * 1000;
+}
+
 /* SIGHUP: a new context from the same files; the old one stays when the
  * new configuration does not load. */
 void hpd_reload(hpd *d)
@@ -163,7 +169,7 @@ void hpd_reload(hpd *d)
                 "helper to move its socket", new_sock);
     hp_ctx_close(d->ctx);
     d->ctx = n;
-    hpd_auth_setup(d);
+    hpd_apply_config(d);
     hpd_log(d, HP_LOG_NOTICE, "configuration reloaded (plugin %s)",
             d->ctx->active ? d->ctx->active->desc.name : "(none)");
 }
@@ -187,7 +193,7 @@ static int setup(hpd *d, const hpd_args *a, int nact)
         fprintf(stderr, "hostprivd: %s\n", e.msg);
         return rc;
     }
-    hpd_auth_setup(d);
+    hpd_apply_config(d);
     rc = hpd_listen_setup(d, nact, &e);
     if (rc != HP_OK) {
         hpd_log(d, HP_LOG_ERR, "%s", e.msg);
