@@ -212,6 +212,16 @@ int pre418_boot(pre418 *p)
                        HP_ROUTE_SELF, NULL, 0);
 }
 
+int pre418_install(pre418 *p, const char *user)
+{
+    p->api->notice(p->h, "install%s%s: the installer flow is not built yet "
+                   "in hostpriv (it comes with the installers work); nothing "
+                   "was changed", user ? " --user " : "", user ? user : "");
+    p->api->event(p->h, HP_EV_SKIPPED, HP_TASK_HELPER, HP_VIA_NONE, "",
+                  "not-in-this-version");
+    return HP_ENOTSUP;
+}
+
 int pre418_fold(const int *codes, int n)
 {
     int denied = 0, failed = HP_OK;

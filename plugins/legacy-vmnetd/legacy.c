@@ -77,6 +77,10 @@ static int legacy_links_install(void *st) { return pre418_links(st); }
 static int legacy_links_remove(void *st) { return pre418_links_remove(st); }
 static int legacy_socket_install(void *st) { return pre418_socket(st); }
 static int legacy_socket_remove(void *st) { return pre418_socket_remove(st); }
+static int legacy_install(void *st, const char *user)
+{
+    return pre418_install(st, user);
+}
 static int legacy_boot(void *st) { return pre418_boot(st); }
 static int legacy_hosts(void *st) { return pre418_hosts(st); }
 static int legacy_uninstall(void *st) { return pre418_uninstall(st); }
@@ -121,7 +125,7 @@ HP_PLUGIN_EXPORT const hp_plugin hp_plugin_descriptor = {
     .fini = legacy_fini,
     .ops = {
         .launch = legacy_launch,
-        .install = NULL,
+        .install = legacy_install,
         .links_install = legacy_links_install,
         .links_remove = legacy_links_remove,
         .socket_link_install = legacy_socket_install,

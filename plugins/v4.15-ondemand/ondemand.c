@@ -63,6 +63,10 @@ static int od_links_install(void *st) { return pre418_links(st); }
 static int od_links_remove(void *st) { return pre418_links_remove(st); }
 static int od_socket_install(void *st) { return pre418_socket(st); }
 static int od_socket_remove(void *st) { return pre418_socket_remove(st); }
+static int od_install(void *st, const char *user)
+{
+    return pre418_install(st, user);
+}
 static int od_boot(void *st) { return pre418_boot(st); }
 static int od_hosts(void *st) { return pre418_hosts(st); }
 static int od_uninstall(void *st) { return pre418_uninstall(st); }
@@ -99,7 +103,7 @@ HP_PLUGIN_EXPORT const hp_plugin hp_plugin_descriptor = {
     .fini = od_fini,
     .ops = {
         .launch = od_launch,
-        .install = NULL,
+        .install = od_install,
         .links_install = od_links_install,
         .links_remove = od_links_remove,
         .socket_link_install = od_socket_install,
