@@ -29,6 +29,12 @@ static int helper_source(hp_ctx *c, char *out, size_t n, hp_err *e)
         return hp_err_sys(e, HP_EINTERNAL, errno, "cannot find the helper "
                           "program %s to install (it ships next to hostpriv)",
                           out);
+    /* root copies it and the service manager runs it as root: it must be
+     * a file only root could have put there */
+    hp_err se = HP_ERR_INIT;
+    if (hp_sp_check_safe_file(out, &se) != HP_OK)
+        return hp_err_set(e, HP_ECONFIG, "refusing to install %s as the "
+                          "privileged helper: %s", out, se.msg);
     return HP_OK;
 }
 

@@ -101,6 +101,15 @@ int hp_act_socket(hp_ctx *c, int action, hp_err *e)
         return hp_err_set(e, HP_EDENIED, "linking %s needs root: run it "
                           "through the helper or elevation",
                           HP_DOCKER_SOCK_LINK);
+    if (action == HP_ACT_SOCKET_LINK) {
+        /* the service manager will run this program as root at every
+         * boot: refuse before changing anything if root did not put it
+         * there */
+        hp_err se = HP_ERR_INIT;
+        if (hp_sp_check_safe_file(c->self_exe, &se) != HP_OK)
+            return hp_err_set(e, HP_ECONFIG, "refusing to make %s the boot "
+                              "task: %s", c->self_exe, se.msg);
+    }
     hp_journal *j = NULL;
     int rc = hp_act_root_journal(c, &j, e);
     if (rc != HP_OK)
