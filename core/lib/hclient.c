@@ -165,7 +165,7 @@ static int read_hello(hp_ctx *c, int s, hp_rbuf *rb, hp_err *e)
     hp_msg m;
     hp_err le = HP_ERR_INIT;
     int rc = hp_msg_recv_buf(s, rb, &m, &le);
-    if (rc == HP_EUNAVAIL)
+    if (rc == HP_EUNAVAIL || le.sys == ECONNRESET)
         return refused_at_hello(c, e);
     if (rc != HP_OK) {
         if (e)
@@ -293,6 +293,10 @@ static int exchange(hp_ctx *c, const char *const *f, size_t n, int *fd_out,
             return -s;
         c->helper_fd = s;
         rc = send_opening(s, f, n, e);
+        /* connected, then closed on us before or while we wrote: the
+         * helper refused this peer (it closes without reading) */
+        if (rc == HP_EUNAVAIL && e && (e->sys == EPIPE || e->sys == ECONNRESET))
+            rc = refused_at_hello(c, e);
         if (rc == HP_OK)
             rc = read_hello(c, s, &rb, e);
     } else {
