@@ -193,6 +193,33 @@ static double helper_us(int n, int kept)
     return us;
 }
 
+/* What any helper design pays before doing anything: one byte to another
+ * process and back over a unix socket (two wake-ups).  Printed so the
+ * helper's ratios can be read against the machine's IPC cost. */
+static double pingpong_us(int n)
+{
+    int sv[2];
+    char b = 'x';
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        die("socketpair");
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(sv[0]);
+        while (read(sv[1], &b, 1) == 1 && write(sv[1], &b, 1) == 1)
+            ;
+        _exit(0);
+    }
+    close(sv[1]);
+    double t = now_s();
+    for (int i = 0; i < n; i++)
+        if (write(sv[0], &b, 1) != 1 || read(sv[0], &b, 1) != 1)
+            die("ping-pong");
+    double us = (now_s() - t) * 1e6 / n;
+    close(sv[0]);
+    waitpid(pid, NULL, 0);
+    return us;
+}
+
 /* The one-shot program: bind, send the socket to fd 3, exit. */
 static int oneshot(void)
 {
@@ -305,6 +332,7 @@ int main(int argc, char **argv)
     double nc = helper_us(5000, 0);
     double kc = helper_us(10000, 1);
     double fe = forkexec_us(300);
+    double pp = pingpong_us(20000);
     double tp = throughput(8, 2.0);
     long t0, t1, rss;
     usleep(200000);
@@ -312,6 +340,8 @@ int main(int argc, char **argv)
     sleep((unsigned)idle_s);
     proc_stat(&t1, &rss);
     printf("   in-process bind (floor)    %8.1f us\n", fl);
+    printf("   unix-socket round trip     %8.1f us  %5.1fx floor (no work: "
+           "the IPC any helper pays)\n", pp, pp / fl);
     printf("   helper, new connection     %8.1f us  %5.1fx floor (aim <= 6x)\n",
            nc, nc / fl);
     printf("   helper, kept connection    %8.1f us  %5.1fx floor (aim <= 3x)\n",
