@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
 #include "proc.h"
 
 int hp_pidfd_open(pid_t pid)
@@ -12,4 +13,15 @@ int hp_pidfd_open(pid_t pid)
     errno = ENOSYS;
     return -1;
 #endif
+}
+
+void hp_close_from(int lowfd)
+{
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0) == 0)
+        return;
+#endif
+    long max = sysconf(_SC_OPEN_MAX);
+    for (int fd = lowfd; fd < (max > 0 ? max : 1024); fd++)
+        close(fd);
 }

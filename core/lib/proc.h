@@ -7,4 +7,8 @@
  * -1 with errno ENOSYS where the kernel or headers lack it, so callers
  * fall back to waitpid. */
 int hp_pidfd_open(pid_t pid);
+/* Close every descriptor from lowfd up, in a child about to exec: what the
+ * parent holds (a helper connection, an event log) is no business of a
+ * dialog command or a service. */
+void hp_close_from(int lowfd);
 #endif

@@ -152,19 +152,6 @@ int hp_prompt_tty(const char *task, const char *message, int timeout,
 
 /* ------------------------------------------------------------- command */
 
-/* Descriptors the prompting process holds (a helper connection, an event
- * log) are no business of a dialog command. */
-static void close_from(int lowfd)
-{
-#ifdef SYS_close_range
-    if (syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0) == 0)
-        return;
-#endif
-    long max = sysconf(_SC_OPEN_MAX);
-    for (int fd = lowfd; fd < (max > 0 ? max : 1024); fd++)
-        close(fd);
-}
-
 /* Without pidfds (kernels before 5.3) the command holds the write end of a
  * "life" pipe as fd 4; EOF on it means every holder has exited. */
 static int have_pidfd(void)
@@ -194,7 +181,7 @@ static void command_child(const char *cmd, const char *task,
     fcntl(3, F_SETFD, FD_CLOEXEC);
     if (lifefd >= 0)
         fcntl(4, F_SETFD, 0);
-    close_from(lifefd >= 0 ? 5 : 4);
+    hp_close_from(lifefd >= 0 ? 5 : 4);
     int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null < 0 || dup2(null, 0) < 0)
         _exit(127);

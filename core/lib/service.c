@@ -909,17 +909,6 @@ static int exe_is(pid_t pid, const char *prog)
     return strcmp(exe, want) == 0;
 }
 
-static void close_from(int lowfd)
-{
-#ifdef SYS_close_range
-    if (syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0) == 0)
-        return;
-#endif
-    long max = sysconf(_SC_OPEN_MAX);
-    for (int fd = lowfd; fd < (max > 0 ? max : 1024); fd++)
-        close(fd);
-}
-
 /* In the service process: what a service manager gives a daemon. */
 static void exec_service(char *const *argv, int logfd, int execfd)
 {
@@ -935,7 +924,7 @@ static void exec_service(char *const *argv, int logfd, int execfd)
         dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0 || dup2(execfd, 3) < 0)
         _exit(127);
     fcntl(3, F_SETFD, FD_CLOEXEC);
-    close_from(4);
+    hp_close_from(4);
     execve(argv[0], argv, envp);
     int err = errno;
     (void)!write(3, &err, sizeof err);
