@@ -146,7 +146,10 @@ static int service_install(hp_ctx *c, hp_journal *j, hp_err *e)
         .argv = argv,
         .run_at_load = 1,
         .keep_alive = 1,
-        .socket = NULL,
+        /* the socket the app talks to it on (launchd Sockets, a systemd
+         * .socket unit); hostprivd takes it from the activator, or, under
+         * the direct backend, makes it itself */
+        .socket = hp_conf(c, "helper.socket"),
     };
     return hp_service_install(c, &s, j, e);
 }
