@@ -92,6 +92,8 @@ int pre418_links(pre418 *p)
     return links_fallback(p);                              /* B21 */
 }
 
+static int ask_and_run(pre418 *p, int task, int action, const char *msg);
+
 int pre418_links_unprivileged(pre418 *p)
 {
     const hp_host_api *a = p->api;
@@ -117,10 +119,15 @@ int pre418_links_remove(pre418 *p)
     if (a->check(p->h, HP_ACT_LINKS_USER) == 1)
         rc = a->run(p->h, HP_TASK_CLI_LINKS, HP_ACT_LINKS_USER_REMOVE,
                     HP_ROUTE_SELF, NULL, 0);
-    int sys = pre418_is_root(p) || a->user_can_write(p->h, SYS_BIN)
-                  ? HP_ROUTE_SELF : route(p);
-    int rc2 = a->run(p->h, HP_TASK_CLI_LINKS, HP_ACT_LINKS_SYSTEM_REMOVE,
-                     sys, NULL, 0);
+    int rc2;
+    if (pre418_is_root(p) || a->user_can_write(p->h, SYS_BIN))
+        rc2 = a->run(p->h, HP_TASK_CLI_LINKS, HP_ACT_LINKS_SYSTEM_REMOVE,
+                     HP_ROUTE_SELF, NULL, 0);
+    else    /* root is asked for, as for making them */
+        rc2 = ask_and_run(p, HP_TASK_CLI_LINKS, HP_ACT_LINKS_SYSTEM_REMOVE,
+                          "Docker Desktop needs to remove its CLI symlinks "
+                          "from " SYS_BIN ", which only an administrator "
+                          "can write; links it did not make are left.");
     return rc != HP_OK ? rc : rc2;
 }
 
