@@ -303,6 +303,8 @@ static hp_ctx *ctx_new(const hp_open_opts *o)
         return NULL;
     c->rootfd = -1;
     c->helper_fd = -1;
+    c->helper_dirfd = -1;
+    c->bound.fd = -1;
     c->role = o->role;
     c->json = o->json;
     if (!(c->cfg = hp_config_new())) {
@@ -358,6 +360,8 @@ void hp_ctx_close(hp_ctx *c)
         close(c->rootfd);
     if (c->helper_fd >= 0)
         close(c->helper_fd);
+    if (c->helper_dirfd >= 0)
+        close(c->helper_dirfd);
     hp_config_free(c->cfg);
     free(c);
 }

@@ -59,6 +59,15 @@ struct hp_ctx {
     char root_arg[PATH_MAX];     /* --root DIR as given, "" when none */
 
     int helper_fd;               /* kept helper connection, -1 if none */
+    /* The helper socket's directory, opened once by the safe walk and
+     * kept (O_PATH) for later connections; the leaf and the host path it
+     * was opened for (a changed helper.socket walks again). */
+    int helper_dirfd;
+    char helper_leaf[256];
+    char helper_hpath[PATH_MAX];
+    /* The socket the core bound last for a plugin (bind_direct), so the
+     * helper can tell it is what a plugin hands back (no system call). */
+    struct { int fd, socktype, port; } bound;
     hp_err err;                  /* last failure, for hp_errmsg() */
 };
 

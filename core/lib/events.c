@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "loader.h"
+#include "loghold.h"
 
 static const char *const task_names[HP_TASK__COUNT] = {
     "helper", "cli-links", "docker-socket", "privileged-port", "hosts",
@@ -98,77 +99,92 @@ static void put(struct sink *k, const void *s, size_t l)
     k->len += l;
 }
 
-size_t hp_json_escape(char *out, size_t n, const char *s)
+/* Plain printable ASCII that needs no escape: copied in runs. */
+static int json_plain(unsigned char b)
 {
-    struct sink k = { out, n, 0, 0 };
+    return b >= 0x20 && b < 0x7f && b != '"' && b != '\\';
+}
+
+static void escape_into(struct sink *k, const char *s)
+{
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     while (*p) {
+        const unsigned char *run = p;
+        while (json_plain(*p))
+            p++;
+        if (p > run)
+            put(k, run, (size_t)(p - run));
+        if (!*p)
+            break;
         char esc[8];
         size_t u = utf8_len(p);
         if (u == 0) {
-            put(&k, "\\ufffd", 6);
+            put(k, "\\ufffd", 6);
             p++;
             continue;
         }
         if (u > 1) {
-            put(&k, p, u);
+            put(k, p, u);
             p += u;
             continue;
         }
         switch (*p) {
-        case '"':  put(&k, "\\\"", 2); break;
-        case '\\': put(&k, "\\\\", 2); break;
-        case '\b': put(&k, "\\b", 2); break;
-        case '\f': put(&k, "\\f", 2); break;
-        case '\n': put(&k, "\\n", 2); break;
-        case '\r': put(&k, "\\r", 2); break;
-        case '\t': put(&k, "\\t", 2); break;
+        case '"':  put(k, "\\\"", 2); break;
+        case '\\': put(k, "\\\\", 2); break;
+        case '\b': put(k, "\\b", 2); break;
+        case '\f': put(k, "\\f", 2); break;
+        case '\n': put(k, "\\n", 2); break;
+        case '\r': put(k, "\\r", 2); break;
+        case '\t': put(k, "\\t", 2); break;
         default:
-            if (*p < 0x20 || *p == 0x7f) {
-                snprintf(esc, sizeof esc, "\\u%04x", *p);
-                put(&k, esc, 6);
-            } else {
-                put(&k, p, 1);
-            }
+            snprintf(esc, sizeof esc, "\\u%04x", *p);
+            put(k, esc, 6);
         }
         p++;
     }
+}
+
+size_t hp_json_escape(char *out, size_t n, const char *s)
+{
+    struct sink k = { out, n, 0, 0 };
+    escape_into(&k, s);
     if (!k.full && n)
         out[k.len] = '\0';
     return k.len;
 }
 
 /* Appends "name":"escaped" (with a leading comma unless first). */
-static size_t field(char *out, size_t n, size_t at, const char *name,
-                    const char *val, int first)
+static void field(struct sink *k, const char *name, const char *val,
+                  int first)
 {
-    size_t room = at < n ? n - at : 0;
-    char *dst = at < n ? out + at : NULL;
-    int k = snprintf(dst, room, "%s\"%s\":\"", first ? "" : ",", name);
-    at += (size_t)k;
-    room = at < n ? n - at : 0;
-    at += hp_json_escape(at < n ? out + at : NULL, room, val);
-    room = at < n ? n - at : 0;
-    at += (size_t)snprintf(at < n ? out + at : NULL, room, "\"");
-    return at;
+    if (!first)
+        put(k, ",", 1);
+    put(k, "\"", 1);
+    put(k, name, strlen(name));
+    put(k, "\":\"", 3);
+    escape_into(k, val);
+    put(k, "\"", 1);
 }
 
+/* Built with memcpy, not snprintf: the helper formats one per bind. */
 size_t hp_event_format(char *out, size_t n, const char *ts, const char *plugin,
                        const char *version, int kind, int task, int via,
                        const char *path, const char *detail)
 {
-    size_t at = (size_t)snprintf(out, n, "{");
-    at = field(out, n, at, "ts", ts, 1);
-    at = field(out, n, at, "plugin", plugin, 0);
-    at = field(out, n, at, "version", version, 0);
-    at = field(out, n, at, "event", hp_event_name(kind), 0);
-    at = field(out, n, at, "task", hp_task_name(task), 0);
-    at = field(out, n, at, "via", hp_via_name(via), 0);
-    at = field(out, n, at, "path", path, 0);
-    at = field(out, n, at, "detail", detail, 0);
-    at += (size_t)snprintf(at < n ? out + at : NULL, at < n ? n - at : 0,
-                           "}\n");
-    return at;
+    struct sink k = { out, n, 0, 0 };
+    put(&k, "{", 1);
+    field(&k, "ts", ts, 1);
+    field(&k, "plugin", plugin, 0);
+    field(&k, "version", version, 0);
+    field(&k, "event", hp_event_name(kind), 0);
+    field(&k, "task", hp_task_name(task), 0);
+    field(&k, "via", hp_via_name(via), 0);
+    field(&k, "path", path, 0);
+    field(&k, "detail", detail, 0);
+    put(&k, "}\n", 2);
+    if (!k.full && n)
+        out[k.len] = '\0';
+    return k.len;
 }
 
 /* ---- writing --------------------------------------------------------- */
@@ -188,31 +204,42 @@ static void write_line(int fd, const char *s, size_t len)
     }
 }
 
-static void rfc3339_now(char *ts, size_t n)
+static void rfc3339(time_t sec, char *ts, size_t n)
 {
-    struct timespec now;
     struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &now);
-    gmtime_r(&now.tv_sec, &tm);
+    gmtime_r(&sec, &tm);
     strftime(ts, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void hp_event(hp_ctx *c, int kind, int task, int via, const char *path,
-              const char *detail)
+static size_t format_at(hp_ctx *c, char *out, size_t n, time_t when,
+                        int kind, int task, int via, const char *path,
+                        const char *detail)
 {
-    char ts[32], stack[2048], *line = stack;
-    rfc3339_now(ts, sizeof ts);
+    char ts[32];
+    rfc3339(when, ts, sizeof ts);
     const char *plugin = c && c->active ? c->active->desc.name : "";
     const char *version = c ? hp_conf(c, "core.version") : NULL;
-    size_t len = hp_event_format(stack, sizeof stack, ts, plugin, version,
-                                 kind, task, via, path, detail);
+    return hp_event_format(out, n, ts, plugin, version, kind, task, via,
+                           path, detail);
+}
+
+static int root_role(const hp_ctx *c)
+{
+    return c && (c->role == HP_ROLE_HELPER || c->role == HP_ROLE_PRIVILEGED);
+}
+
+void hp_event_at(hp_ctx *c, time_t when, int kind, int task, int via,
+                 const char *path, const char *detail)
+{
+    char stack[2048], *line = stack;
+    size_t len = format_at(c, stack, sizeof stack, when, kind, task, via,
+                           path, detail);
     if (len >= sizeof stack) {
         if (!(line = malloc(len + 1)))
             return;
-        hp_event_format(line, len + 1, ts, plugin, version, kind, task, via,
-                        path, detail);
+        format_at(c, line, len + 1, when, kind, task, via, path, detail);
     }
-    if (c && (c->role == HP_ROLE_HELPER || c->role == HP_ROLE_PRIVILEGED)) {
+    if (root_role(c)) {
         line[len - 1] = '\0';
         hp_log(c, kind == HP_EV_FAILED ? HP_LOG_WARN : HP_LOG_INFO,
                "event %s", line);
@@ -229,6 +256,17 @@ void hp_event(hp_ctx *c, int kind, int task, int via, const char *path,
     }
     if (line != stack)
         free(line);
+}
+
+void hp_event(hp_ctx *c, int kind, int task, int via, const char *path,
+              const char *detail)
+{
+    time_t now = time(NULL);
+    /* the helper's events are log lines: they may wait for the reply */
+    if (root_role(c) && hp_log_held_event(c, now, kind, task, via, path,
+                                          detail))
+        return;
+    hp_event_at(c, now, kind, task, via, path, detail);
 }
 
 /* ---- logging --------------------------------------------------------- */
@@ -254,6 +292,14 @@ static void sanitise(char *out, size_t n, const char *in)
     size_t o = 0;
     const unsigned char *p = (const unsigned char *)in;
     while (*p && o + 9 < n) {
+        const unsigned char *run = p;      /* printable ASCII: in runs */
+        while (*p >= 0x20 && *p < 0x7f && (size_t)(p - run) + o + 9 < n)
+            p++;
+        if (p > run) {
+            memcpy(out + o, run, (size_t)(p - run));
+            o += (size_t)(p - run);
+            continue;
+        }
         size_t u = utf8_len(p);
         if (*p == '\n' || *p == '\r') {
             o += (size_t)snprintf(out + o, n - o, *p == '\n' ? "\\n" : "\\r");
@@ -274,8 +320,10 @@ static void sanitise(char *out, size_t n, const char *in)
     out[o] = '\0';
 }
 
-static void emit(int level, const char *msg)
+void hp_log_line(int level, const char *msg)
 {
+    if (hp_log_held_line(level, msg))
+        return;
     static const char *const tag[] = { "debug: ", "", "", "warning: ",
                                        "error: " };
     static const int prio[] = { LOG_DEBUG, LOG_INFO, LOG_NOTICE, LOG_WARNING,
@@ -303,7 +351,7 @@ void hp_log(hp_ctx *c, int level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    emit(level, msg);
+    hp_log_line(level, msg);
 }
 
 void hp_notice(hp_ctx *c, const char *fmt, ...)
@@ -313,7 +361,7 @@ void hp_notice(hp_ctx *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    emit(HP_LOG_NOTICE, msg);
+    hp_log_line(HP_LOG_NOTICE, msg);
     /* An embedder without a terminal reads it through hp_errmsg(); a
      * failure already recorded there is not overwritten. */
     if (c && c->err.code == HP_OK)

@@ -2,6 +2,7 @@
 #ifndef HP_EVENTS_H
 #define HP_EVENTS_H
 #include <stddef.h>
+#include <time.h>
 #include "ctx.h"
 
 const char *hp_task_name(int task);      /* "cli-links" */
@@ -24,12 +25,17 @@ size_t hp_json_escape(char *out, size_t n, const char *s);
  * privileged) to the log instead of the app's event log. */
 void hp_event(hp_ctx *c, int kind, int task, int via, const char *path,
               const char *detail);
+/* The same, stamped with a given time and never held (loghold.c). */
+void hp_event_at(hp_ctx *c, time_t when, int kind, int task, int via,
+                 const char *path, const char *detail);
 
 /* Logging: stderr (and syslog in the helper); messages are sanitised
  * (control characters escaped) so a client cannot forge log lines. */
 void hp_log(hp_ctx *c, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void hp_log_open_syslog(const char *ident);
+/* One formatted message to stderr/syslog (held while hp_log_hold is on). */
+void hp_log_line(int level, const char *msg);
 /* Messages for the user (the embedder sees them through hp_errmsg too). */
 void hp_notice(hp_ctx *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

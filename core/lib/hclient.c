@@ -43,18 +43,25 @@ static int dial_error(hp_ctx *c, hp_err *e, int err)
                       c->root, c->root[0] ? ")" : "");
 }
 
+static int have_proc_fd(void)
+{
+    static int known = -1;
+    struct stat st;
+    if (known < 0)
+        known = stat("/proc/self/fd", &st) == 0;
+    return known;
+}
+
 /* Build the address: /proc/self/fd/N/LEAF, or the real path where /proc
  * is absent. */
-static int sock_addr(hp_ctx *c, int dirfd, const char *leaf,
-                     struct sockaddr_un *sa)
+static int sock_addr(hp_ctx *c, struct sockaddr_un *sa)
 {
     memset(sa, 0, sizeof *sa);
     sa->sun_family = AF_UNIX;
     int n;
-    struct stat st;
-    if (stat("/proc/self/fd", &st) == 0)
+    if (have_proc_fd())
         n = snprintf(sa->sun_path, sizeof sa->sun_path, "/proc/self/fd/%d/%s",
-                     dirfd, leaf);
+                     c->helper_dirfd, c->helper_leaf);
     else
         n = snprintf(sa->sun_path, sizeof sa->sun_path, "%s%s", c->root,
                      sock_hpath(c));
@@ -71,35 +78,75 @@ static int open_root(hp_ctx *c, int *owned)
     return *owned;
 }
 
-/* Connect the stream socket; -errno or the fd. */
-static int dial(hp_ctx *c, hp_err *e)
+static void forget_dir(hp_ctx *c)
 {
+    if (c->helper_dirfd >= 0)
+        close(c->helper_dirfd);
+    c->helper_dirfd = -1;
+}
+
+/* The socket's directory by the safe walk, kept for later connections
+ * while helper.socket names the same path.  Keeping it is as safe as the
+ * walk was: the directory it reached stays that directory, and the peer
+ * must still be root (check_peer_root). */
+static int socket_dir(hp_ctx *c, hp_err *e)
+{
+    const char *hs = sock_hpath(c);
+    if (c->helper_dirfd >= 0 && !strcmp(c->helper_hpath, hs))
+        return HP_OK;
+    forget_dir(c);
     int owned, rootfd = open_root(c, &owned);
     if (rootfd < 0)
-        return -unavailable(c, e, errno, NULL);
-    int dirfd;
-    char leaf[256];
+        return unavailable(c, e, errno, NULL);
     hp_err pe = HP_ERR_INIT;
-    int rc = hp_sp_open_parent(rootfd, sock_hpath(c), &dirfd, leaf, &pe);
+    int rc = hp_sp_open_parent(rootfd, hs, &c->helper_dirfd, c->helper_leaf,
+                               &pe);
     if (owned >= 0)
         close(owned);
-    if (rc != HP_OK)
+    if (rc != HP_OK) {
+        c->helper_dirfd = -1;
         return pe.sys == ENOENT || pe.sys == ENOTDIR ?
-               -dial_error(c, e, pe.sys) : -unavailable(c, e, 0, pe.msg);
-    struct sockaddr_un sa;
-    int s = -1, err = sock_addr(c, dirfd, leaf, &sa) ? ENAMETOOLONG : 0;
-    if (!err) {
-        s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof sa) != 0)
-            err = errno;
+               dial_error(c, e, pe.sys) : unavailable(c, e, 0, pe.msg);
     }
-    close(dirfd);
-    if (err) {
+    snprintf(c->helper_hpath, sizeof c->helper_hpath, "%s", hs);
+    return HP_OK;
+}
+
+static int dial_once(hp_ctx *c, int *err)
+{
+    struct sockaddr_un sa;
+    if (sock_addr(c, &sa)) {
+        *err = ENAMETOOLONG;
+        return -1;
+    }
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        *err = errno;
         if (s >= 0)
             close(s);
-        return -dial_error(c, e, err);
+        return -1;
     }
     return s;
+}
+
+/* Connect the stream socket; -code or the fd.  A kept directory that no
+ * longer holds the socket (the helper was reinstalled, its directory
+ * made anew) is walked again once. */
+static int dial(hp_ctx *c, hp_err *e)
+{
+    int kept = c->helper_dirfd >= 0 && !strcmp(c->helper_hpath,
+                                                sock_hpath(c));
+    int rc = socket_dir(c, e), err = 0;
+    if (rc != HP_OK)
+        return -rc;
+    int s = dial_once(c, &err);
+    if (s < 0 && kept && err != ENAMETOOLONG) {
+        forget_dir(c);
+        if ((rc = socket_dir(c, e)) != HP_OK)
+            return -rc;
+        s = dial_once(c, &err);
+    }
+    return s >= 0 ? s : -dial_error(c, e, err);
 }
 
 /* The helper runs as root; anything else listening there is an impostor. */

@@ -150,7 +150,12 @@ static int api_run(hp_host *h, int task, int action, int route,
 static int api_bind_direct(hp_host *h, int socktype, const char *addr,
                            int port, int *fd)
 {
-    return hp_bind_socket(socktype, addr, port, fd, &hp_ctx_of(h)->err);
+    hp_ctx *c = hp_ctx_of(h);
+    int rc = hp_bind_socket(socktype, addr, port, fd, &c->err);
+    c->bound.fd = rc == 0 ? *fd : -1;
+    c->bound.socktype = socktype;
+    c->bound.port = port;
+    return rc;
 }
 
 static int api_helper_bind(hp_host *h, int socktype, const char *addr,

@@ -139,6 +139,20 @@ static void as_nobody(void)
         _exit(126);
 }
 
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    double t[64];
+    memcpy(t, v, sizeof *v * (size_t)n);
+    qsort(t, (size_t)n, sizeof *t, cmp_d);
+    return t[n / 2];
+}
+
 /* µs per bind of each method */
 static double floor_us(int n)
 {
@@ -320,6 +334,21 @@ int main(int argc, char **argv)
     }
     const char *b = getenv("HP_BUILD");
     snprintf(build, sizeof build, "%s", b ? b : "build");
+    /* helper_bind --only new|kept N: just that loop, for strace/perf */
+    if (argc > 3 && !strcmp(argv[1], "--only")) {
+        signal(SIGPIPE, SIG_IGN);
+        netns();
+        sandbox();
+        start_helper();
+        int n = atoi(argv[3]);
+        double us = helper_us(n > 0 ? n : 1000, !strcmp(argv[2], "kept"));
+        printf("   helper, %s connection %8.1f us\n", argv[2], us);
+        kill(helper, SIGTERM);
+        waitpid(helper, NULL, 0);
+        char rm[PATH_MAX + 32];
+        snprintf(rm, sizeof rm, "rm -rf -- '%s'", root);
+        return system(rm) == 0 ? 0 : 1;
+    }
     const char *idle_env = getenv("HP_BENCH_IDLE_S");
     int idle_s = idle_env ? atoi(idle_env) : 10;
     signal(SIGPIPE, SIG_IGN);
@@ -328,26 +357,38 @@ int main(int argc, char **argv)
     start_helper();
     floor_us(500);                              /* warm up */
     helper_us(200, 1);
-    double fl = floor_us(20000);
-    double nc = helper_us(5000, 0);
-    double kc = helper_us(10000, 1);
+    /* Interleaved rounds, medians: this machine's speed drifts by tens of
+     * percent within a minute, so each ratio is taken within one round. */
+    enum { R = 7 };
+    double fl[R], nc[R], kc[R], pp[R], rnc[R], rkc[R], rpp[R];
+    for (int r = 0; r < R; r++) {
+        fl[r] = floor_us(3000);
+        nc[r] = helper_us(1500, 0);
+        kc[r] = helper_us(3000, 1);
+        pp[r] = pingpong_us(3000);
+        rnc[r] = nc[r] / fl[r];
+        rkc[r] = kc[r] / fl[r];
+        rpp[r] = pp[r] / fl[r];
+    }
     double fe = forkexec_us(300);
-    double pp = pingpong_us(20000);
     double tp = throughput(8, 2.0);
     long t0, t1, rss;
     usleep(200000);
     proc_stat(&t0, &rss);
     sleep((unsigned)idle_s);
     proc_stat(&t1, &rss);
-    printf("   in-process bind (floor)    %8.1f us\n", fl);
+    double mfl = median(fl, R), mnc = median(nc, R);
+    printf("   medians of %d interleaved rounds\n", R);
+    printf("   in-process bind (floor)    %8.1f us\n", mfl);
     printf("   unix-socket round trip     %8.1f us  %5.1fx floor (no work: "
-           "the IPC any helper pays)\n", pp, pp / fl);
+           "the IPC any helper pays)\n", median(pp, R), median(rpp, R));
     printf("   helper, new connection     %8.1f us  %5.1fx floor (aim <= 6x)\n",
-           nc, nc / fl);
+           mnc, median(rnc, R));
     printf("   helper, kept connection    %8.1f us  %5.1fx floor (aim <= 3x)\n",
-           kc, kc / fl);
+           median(kc, R), median(rkc, R));
     printf("   fork+exec one-shot helper  %8.1f us  %5.1fx floor; the helper "
-           "(new conn) is %.1fx faster (aim >= 30x)\n", fe, fe / fl, fe / nc);
+           "(new conn) is %.1fx faster (aim >= 30x)\n", fe, fe / mfl,
+           fe / mnc);
     printf("   8 concurrent clients       %8.0f binds/s (aim >= 10000)\n", tp);
     printf("   idle helper over %d s       %8ld ticks CPU (aim 0), RSS %ld "
            "KiB\n", idle_s, t1 - t0, rss);

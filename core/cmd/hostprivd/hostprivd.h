@@ -20,6 +20,8 @@
 /* Pending output must drain within this long. */
 #define HPD_WRITE_MS        5000
 #define HPD_INBUF_START     512
+/* replies queued before they are sent (more input waits meanwhile) */
+#define HPD_OUT_BATCH       65536
 
 enum hpd_proto { HPD_P_UNKNOWN = 0, HPD_P_NATIVE, HPD_P_VMNET };
 /* Native stages, then vmnetd stages. */
@@ -37,8 +39,9 @@ typedef struct hpd_conn {
     uint8_t *in;
     size_t inlen, incap;
     uint8_t *out;
-    size_t outlen, outoff;
-    int outfd;                  /* descriptor to attach to out[0], -1 */
+    size_t outlen, outoff, outcap;
+    int outfd;                  /* descriptor to pass, -1 */
+    size_t outfd_at;            /* the byte of out it goes with */
     int close_after;            /* close once out is flushed */
     long long deadline;         /* monotonic ms */
 } hpd_conn;

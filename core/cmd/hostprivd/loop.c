@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "events.h"
 #include "hostprivd.h"
+#include "loghold.h"
 #include "proto.h"
 
 #define HPD_ACCEPT_BATCH   64
@@ -100,13 +101,17 @@ static void conns_compact(hpd *d)
 static int conn_flush(hpd *d, hpd_conn *c)
 {
     while (c->outoff < c->outlen) {
-        /* A descriptor goes alone with the first byte, and our copy is
-         * closed before the rest of the reply leaves: when the client has
-         * its answer the helper holds nothing, so closing the socket
-         * frees the port at once (no EADDRINUSE race on a rebind). */
-        int fd = c->outoff == 0 ? c->outfd : -1;
-        ssize_t r = hp_sock_send_some(c->fd, c->out + c->outoff,
-                                      fd >= 0 ? 1 : c->outlen - c->outoff, fd);
+        /* The descriptor leaves with the rest of the batch in one
+         * message (one wake-up for the client), and our copy is closed
+         * right after, before anything else is read: a rebind through
+         * the helper always finds the port free. */
+        int fd = -1;
+        size_t n = c->outlen - c->outoff;
+        if (c->outfd >= 0 && c->outoff < c->outfd_at)
+            n = c->outfd_at - c->outoff;
+        else if (c->outfd >= 0)
+            fd = c->outfd;
+        ssize_t r = hp_sock_send_some(c->fd, c->out + c->outoff, n, fd);
         if (r == -EAGAIN)
             return 0;
         if (r < 0) {
@@ -115,8 +120,7 @@ static int conn_flush(hpd *d, hpd_conn *c)
                             (unsigned)c->uid, (int)c->pid, strerror((int)-r));
             return -1;
         }
-        if (c->outfd >= 0) {
-            /* the descriptor travelled with the first byte */
+        if (fd >= 0) {
             close(c->outfd);
             c->outfd = -1;
         }
@@ -126,28 +130,41 @@ static int conn_flush(hpd *d, hpd_conn *c)
     return 0;
 }
 
+/* Queue a reply.  Replies leave together when the input that produced
+ * them has been handled (conn_process): a new connection's HELLO and its
+ * first answer cost the client one wake-up, not two.  One descriptor per
+ * batch: conn_process sends the batch before handling more input. */
 int hpd_conn_send(hpd *d, hpd_conn *c, const void *buf, size_t len,
                   int passfd)
 {
-    if (passfd >= 0 && (c->outlen > 0 || c->outfd >= 0)) {
-        close(passfd);      /* only ever one reply in flight: a bug guard */
+    (void)d;
+    if (passfd >= 0 && c->outfd >= 0) {
+        close(passfd);      /* one descriptor per batch: a bug guard */
         return -1;
     }
-    uint8_t *n = realloc(c->out, c->outlen + len);
-    if (!n) {
-        if (passfd >= 0)
-            close(passfd);
-        return -1;
+    if (c->outlen + len > c->outcap) {
+        size_t cap = c->outcap ? c->outcap : 256;
+        while (cap < c->outlen + len)
+            cap *= 2;
+        uint8_t *n = realloc(c->out, cap);
+        if (!n) {
+            if (passfd >= 0)
+                close(passfd);
+            return -1;
+        }
+        c->out = n;
+        c->outcap = cap;
     }
-    c->out = n;
     memcpy(c->out + c->outlen, buf, len);
     c->outlen += len;
-    if (passfd >= 0)
+    if (passfd >= 0) {
         c->outfd = passfd;
-    int r = conn_flush(d, c);
-    if (r == 0 && c->outlen > 0)
-        c->deadline = hpd_now() + HPD_WRITE_MS;
-    return r;
+        /* Native clients keep a descriptor until the reply that names it,
+         * so it rides on the batch's first byte and the batch leaves in
+         * one piece; a vmnetd client expects it with the status itself. */
+        c->outfd_at = c->proto == HPD_P_NATIVE ? 0 : c->outlen - len;
+    }
+    return 0;
 }
 
 static void conn_consume(hpd_conn *c, size_t n)
@@ -183,12 +200,12 @@ static int detect(hpd *d, hpd_conn *c)
     return 0;
 }
 
-/* Run the protocol over what is buffered, one message at a time, while
- * no reply is waiting to be sent (replies stay in order and a client that
- * does not read stops being read). */
-static int conn_process(hpd *d, hpd_conn *c)
+/* Handle one batch: the complete messages buffered, until a reply carries
+ * a descriptor (one per batch) or HPD_OUT_BATCH bytes wait. */
+static int conn_batch(hpd *d, hpd_conn *c)
 {
-    while (c->outlen == 0 && !c->close_after && c->inlen > 0) {
+    while (!c->close_after && c->inlen > 0 && c->outfd < 0 &&
+           c->outlen < HPD_OUT_BATCH) {
         int r = c->proto == HPD_P_NATIVE ? hpd_native_input(d, c)
               : c->proto == HPD_P_VMNET  ? hpd_vmnet_input(d, c)
               : detect(d, c);
@@ -202,6 +219,31 @@ static int conn_process(hpd *d, hpd_conn *c)
         c->deadline = d->last_active +
             (c->inlen > 0 || c->stage != HPD_S_READY ? HPD_FRAME_MS
                                                      : HPD_IDLE_CONN_MS);
+    }
+    return 0;
+}
+
+/* Run the protocol over what is buffered and send the answers, batch by
+ * batch, while the client keeps reading (replies stay in order, and a
+ * client that does not read stops being read: its output waits for
+ * POLLOUT under the write deadline). */
+static int conn_process(hpd *d, hpd_conn *c)
+{
+    while (c->outlen == 0) {
+        if (conn_batch(d, c) < 0)
+            return -1;
+        if (c->outlen == 0)
+            break;
+        int fr = conn_flush(d, c);
+        hp_log_release();       /* the answer is out: now its log lines */
+        if (fr < 0)
+            return -1;
+        if (c->outlen > 0) {
+            c->deadline = hpd_now() + HPD_WRITE_MS;
+            return 0;
+        }
+        if (c->close_after)
+            break;
     }
     if (c->close_after && c->outlen == 0)
         return -1;
@@ -413,7 +455,9 @@ int hpd_loop(hpd *d)
 {
     struct pollfd p[1 + HPD_MAX_LISTEN + HPD_MAX_CONNS];
     d->last_active = hpd_now();
+    hp_log_hold(1);
     while (!d->stop) {
+        hp_log_release();       /* nothing waits across a poll */
         if (got_term) {
             hpd_log(d, HP_LOG_NOTICE, "terminating on a signal");
             break;
@@ -457,5 +501,6 @@ int hpd_loop(hpd *d)
     for (size_t i = 0; i < d->nconns; i++)
         conn_drop(d, i);
     conns_compact(d);
+    hp_log_hold(0);
     return d->exit_code;
 }

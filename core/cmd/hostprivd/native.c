@@ -6,7 +6,6 @@
  * The helper takes no paths from clients: no request here has a path
  * argument. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,24 +109,19 @@ static int port_of(const char *s)
 }
 
 /* What comes back from a plugin crosses the privilege boundary: it must
- * be the socket that was asked for, close-on-exec, without SO_REUSEPORT. */
-static int check_socket(int fd, const char *socktype, hp_err *e)
+ * be the socket the core itself bound for this request (hp_bind_socket:
+ * the type and port asked for, close-on-exec, never SO_REUSEPORT), not
+ * some other descriptor of this root process.  The core recorded it, so
+ * telling costs no system call. */
+static int check_socket(hpd *d, int fd, const char *socktype, int port,
+                        hp_err *e)
 {
-    int type = -1, reuseport = 1;
-    socklen_t l1 = sizeof type, l2 = sizeof reuseport;
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    int fl = fcntl(fd, F_GETFD);
-    if (fl < 0 || !(fl & FD_CLOEXEC) ||
-        getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l1) != 0 ||
-        getsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &reuseport, &l2) != 0 ||
-        getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 || reuseport ||
-        type != (!strcmp(socktype, "udp") ? SOCK_DGRAM : SOCK_STREAM) ||
-        (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+    int want = !strcmp(socktype, "udp") ? HP_SOCK_UDP : HP_SOCK_TCP;
+    if (fd != d->ctx->bound.fd || d->ctx->bound.socktype != want ||
+        d->ctx->bound.port != port)
         return hp_err_set(e, HP_EINTERNAL, "the plugin's bind_port returned "
-                          "a socket that is not the %s socket asked for "
-                          "(or lacks CLOEXEC, or has SO_REUSEPORT): refused",
-                          socktype);
+                          "a descriptor that is not the %s socket the core "
+                          "bound for port %d: refused", socktype, port);
     return HP_OK;
 }
 
@@ -158,11 +152,12 @@ int hpd_bind(hpd *d, const char *socktype, const char *addr,
                           allowed ? allowed : "");
     const char *argv[3] = { socktype, addr, port };
     hp_err_clear(&d->ctx->err);
+    d->ctx->bound.fd = -1;
     rc = hp_dispatch_call(d->ctx, "bind_port", 3, argv, fd, e);
     if (rc == HP_OK && *fd < 0)
         rc = hp_err_set(e, HP_EINTERNAL, "the plugin's bind_port returned "
                         "no socket");
-    if (rc == HP_OK && (rc = check_socket(*fd, socktype, e)) != HP_OK) {
+    if (rc == HP_OK && (rc = check_socket(d, *fd, socktype, p, e)) != HP_OK) {
         close(*fd);
         *fd = -1;
     }

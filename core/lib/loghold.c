@@ -1,0 +1,101 @@
+/* Held log lines: a small ordered queue of copies.  A full queue is
+ * written at once (a request that logs a lot only loses the deferral); a
+ * line that cannot be copied is written at once too, so nothing is lost
+ * to memory pressure. */
+#include "loghold.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include "events.h"
+
+#define HELD_MAX 32
+
+typedef struct held {
+    hp_ctx *c;          /* NULL: a plain log line */
+    time_t when;
+    int level, kind, task, via;
+    char *msg, *path, *detail;
+} held;
+
+static held q[HELD_MAX];
+static size_t nq;
+static int holding, releasing;
+
+static char *dup0(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+void hp_log_release(void)
+{
+    releasing = 1;
+    for (size_t i = 0; i < nq; i++) {
+        held *h = &q[i];
+        if (h->c)
+            hp_event_at(h->c, h->when, h->kind, h->task, h->via, h->path,
+                        h->detail);
+        else
+            hp_log_line(h->level, h->msg);
+        free(h->msg);
+        free(h->path);
+        free(h->detail);
+    }
+    nq = 0;
+    releasing = 0;
+}
+
+/* A forked child (hp_as_user, a prompt or service command before exec)
+ * writes its own lines at once; the parent still owns what was queued. */
+static void in_child(void)
+{
+    nq = 0;
+    holding = 0;
+}
+
+void hp_log_hold(int on)
+{
+    static int registered;
+    if (on && !registered)
+        registered = pthread_atfork(NULL, NULL, in_child) == 0;
+    if (!on)
+        hp_log_release();
+    holding = on && registered;
+}
+
+static held *slot(void)
+{
+    if (!holding || releasing)
+        return NULL;
+    if (nq == HELD_MAX)
+        hp_log_release();
+    return &q[nq];
+}
+
+int hp_log_held_line(int level, const char *msg)
+{
+    held *h = slot();
+    if (!h)
+        return 0;
+    *h = (held){ .level = level, .msg = strdup(msg) };
+    if (!h->msg)
+        return 0;
+    nq++;
+    return 1;
+}
+
+int hp_log_held_event(hp_ctx *c, time_t when, int kind, int task, int via,
+                      const char *path, const char *detail)
+{
+    held *h = slot();
+    if (!h || !c)
+        return 0;
+    *h = (held){ .c = c, .when = when, .kind = kind, .task = task,
+                 .via = via, .path = dup0(path), .detail = dup0(detail) };
+    if ((path && !h->path) || (detail && !h->detail)) {
+        free(h->path);
+        free(h->detail);
+        return 0;
+    }
+    nq++;
+    return 1;
+}
