@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "events.h"
+#include "loghold.h"
 #include "testutil.h"
 
 static char root[PATH_MAX];
@@ -285,6 +286,50 @@ START_TEST(root_roles_log_events_instead)
 }
 END_TEST
 
+/* The helper holds its lines while it answers: nothing is written until
+ * the release, then everything in order; a forked child (which would
+ * lose a queue at _exit) writes its own lines at once. */
+START_TEST(held_lines_wait_and_keep_order)
+{
+    char log[PATH_MAX];
+    snprintf(log, sizeof log, "%s/events.jsonl", root);
+    hp_ctx *c = open_ctx(log, HP_ROLE_HELPER);
+    struct capture k;
+    cap_begin(&k, 2);
+    hp_log_hold(1);
+    hp_log(c, HP_LOG_INFO, "first");
+    hp_event(c, HP_EV_DONE, HP_TASK_PRIVILEGED_PORT, HP_VIA_HELPER, "",
+             "second");
+    for (int i = 0; i < 40; i++)        /* more than the queue holds */
+        hp_log(c, HP_LOG_INFO, "n%02d", i);
+    pid_t pid = fork();
+    if (pid == 0) {
+        hp_log(c, HP_LOG_INFO, "from the child");
+        _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+    off_t mid = lseek(2, 0, SEEK_CUR);
+    hp_log(c, HP_LOG_INFO, "last");
+    ck_assert_int_eq(lseek(2, 0, SEEK_CUR), mid);    /* still held */
+    hp_log_hold(0);
+    char *err = cap_end(&k);
+    hp_ctx_close(c);
+    const char *want[] = { "first", "\"detail\":\"second\"", "n00", "n31",
+                           "n32", "n39", "last" };
+    const char *at = err;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const char *p = strstr(at, want[i]);
+        ck_assert_msg(p != NULL, "'%s' missing or out of order in:\n%s",
+                      want[i], err);
+        at = p;
+    }
+    ck_assert_ptr_nonnull(strstr(err, "from the child"));
+    ck_assert_ptr_null(strstr(strstr(err, "from the child") + 1,
+                              "from the child"));   /* written once */
+    free(err);
+}
+END_TEST
+
 START_TEST(json_mode_prints_events_on_stdout)
 {
     hp_ctx *c = open_ctx("", HP_ROLE_USER);
@@ -361,6 +406,7 @@ Suite *make_events_suite(void)
     tcase_add_test(t, event_goes_to_the_event_log);
     tcase_add_test(t, concurrent_writers_do_not_interleave);
     tcase_add_test(t, root_roles_log_events_instead);
+    tcase_add_test(t, held_lines_wait_and_keep_order);
     tcase_add_test(t, json_mode_prints_events_on_stdout);
     suite_add_tcase(s, t);
 

@@ -426,6 +426,34 @@ START_TEST(user_binds_through_helper)
 }
 END_TEST
 
+/* What a plugin hands back crosses the privilege boundary: only the
+ * socket the core bound for this very request leaves the helper. */
+START_TEST(plugin_socket_checked)
+{
+    fx_start();
+    int base = daemon_fds();
+    int s = cl_open();
+    ck_assert_int_eq(cl_hello(s), 0);
+    const char *ports[] = { "1000", "1001", "1002" };
+    for (int i = 0; i < 3; i++) {
+        const char *f[] = { "bind_port", "tcp", "127.0.0.1", ports[i] };
+        int fd;
+        ck_assert_int_eq(cl_call(s, f, 4, &fd), HP_EINTERNAL);
+        ck_assert_int_eq(fd, -1);
+        ck_assert_msg(strstr(reply_msg, "not the tcp socket the core bound"),
+                      "%s", reply_msg);
+    }
+    /* the same connection still binds a well-behaved port */
+    const char *ok[] = { "bind_port", "tcp", "127.0.0.1", "999" };
+    int fd;
+    ck_assert_int_eq(cl_call(s, ok, 4, &fd), HP_OK);
+    ck_assert(fd >= 0 && sock_props_ok(fd));
+    close(fd);
+    close(s);
+    ck_assert_int_eq(daemon_fds(), base);   /* refused ones were closed */
+}
+END_TEST
+
 static int stranger(void *arg)
 {
     (void)arg;
@@ -684,6 +712,92 @@ START_TEST(byte_per_write_and_batched)
     free(a);
     free(b);
     free(c);
+}
+END_TEST
+
+/* One recvmsg after POLLIN: everything that arrived in one message. */
+static ssize_t recv_one(int s, uint8_t *b, size_t n, int *fd)
+{
+    struct pollfd p = { .fd = s, .events = POLLIN };
+    ck_assert_int_eq(poll(&p, 1, 5000), 1);
+    char cb[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = { b, n };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+                         .msg_control = cb, .msg_controllen = sizeof cb };
+    ssize_t r = recvmsg(s, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    *fd = -1;
+    if (c && c->cmsg_type == SCM_RIGHTS)
+        memcpy(fd, CMSG_DATA(c), sizeof(int));
+    return r;
+}
+
+/* A new connection's opening and first request are answered in one
+ * message: HELLO and the reply together, the socket attached (one
+ * wake-up for the client, not one per frame). */
+START_TEST(answers_in_one_message)
+{
+    fx_start();
+    const char *hf[] = { "HPRV", "1" },
+               *bf[] = { "bind_port", "tcp", "127.0.0.1", "80" };
+    size_t l1, l2;
+    uint8_t *a = frame_of(HP_MSG_HELLO, hf, 2, &l1),
+            *b = frame_of(HP_MSG_REQ, bf, 4, &l2);
+    uint8_t all[256], in[512];
+    memcpy(all, "HPRV", 4);
+    memcpy(all + 4, a, l1);
+    memcpy(all + 4 + l1, b, l2);
+    int s = cl_open();
+    send_raw(s, all, 4 + l1 + l2);
+    int fd;
+    ssize_t n = recv_one(s, in, sizeof in, &fd);
+    ck_assert_int_gt(fd, -1);
+    ck_assert(tcp_accepts(fd, 80));
+    close(fd);
+    /* both frames were in that one message: HELLO, then the reply */
+    size_t p1, p2;
+    ck_assert_int_eq(hp_frame_len(in, &p1, NULL), HP_OK);
+    ck_assert_int_gt(n, (ssize_t)(4 + p1 + 4));
+    ck_assert_int_eq(hp_frame_len(in + 4 + p1, &p2, NULL), HP_OK);
+    ck_assert_int_eq(n, (ssize_t)(4 + p1 + 4 + p2));
+    hp_msg m;
+    ck_assert_int_eq(hp_msg_decode(in + 4, p1, &m, NULL), HP_OK);
+    ck_assert_int_eq(m.type, HP_MSG_HELLO);
+    hp_msg_free(&m);
+    ck_assert_int_eq(hp_msg_decode(in + 8 + p1, p2, &m, NULL), HP_OK);
+    ck_assert_int_eq(m.type, HP_MSG_REPLY);
+    ck_assert_str_eq(m.field[0], "0");
+    hp_msg_free(&m);
+    /* the helper closed its copy: the port is free once we closed ours */
+    int again;
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "127.0.0.1", 80, &again,
+                                    NULL), 0);
+    close(again);
+    close(s);
+    free(a);
+    free(b);
+}
+END_TEST
+
+/* A vmnetd client that writes hello, command and request at once still
+ * gets its socket with the status, not with the hello. */
+START_TEST(vmnetd_pipelined)
+{
+    fx_start();
+    uint8_t all[57], h[49], res[8];
+    memcpy(all, vm_hello, 49);
+    all[49] = 6;
+    memcpy(all + 50, "\x01\x00\x00\x7f\x50\x00\x00", 7);
+    int s = cl_open();
+    send_raw(s, all, sizeof all);
+    ck_assert_int_eq(recv(s, h, 49, MSG_WAITALL), 49);  /* no control room */
+    int fd;
+    ck_assert_int_eq(recv_one(s, res, 8, &fd), 8);
+    ck_assert_int_eq(res[0], 0);
+    ck_assert_int_gt(fd, -1);
+    ck_assert(tcp_accepts(fd, 80));
+    close(fd);
+    close(s);
 }
 END_TEST
 
@@ -1426,6 +1540,7 @@ Suite *make_hostprivd_suite(void)
     tcase_add_checked_fixture(t, setup, teardown);
     tcase_set_timeout(t, 60);
     tcase_add_test(t, user_binds_through_helper);
+    tcase_add_test(t, plugin_socket_checked);
     tcase_add_test(t, other_uid_refused);
     tcase_add_test(t, client_helper_absent);
     tcase_add_test(t, vmnetd_client);
@@ -1436,6 +1551,8 @@ Suite *make_hostprivd_suite(void)
     tcase_add_test(t, bad_lengths);
     tcase_add_test(t, cut_header_then_close);
     tcase_add_test(t, byte_per_write_and_batched);
+    tcase_add_test(t, answers_in_one_message);
+    tcase_add_test(t, vmnetd_pipelined);
     tcase_add_test(t, unknown_and_wrong_state);
     tcase_add_test(t, bad_fields);
     tcase_add_test(t, fds_attached);

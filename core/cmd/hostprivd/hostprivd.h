@@ -85,6 +85,8 @@ enum hpd_logkind { HPD_LOG_REQ = 0, HPD_LOG_REFUSED, HPD_LOG_PROTO,
                    HPD_LOG_ACCEPT, HPD_LOG__COUNT };
 void hpd_log(hpd *d, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* 1: a line of this kind may be written now (and is counted) */
+int hpd_log_allowed(hpd *d, int kind);
 void hpd_log_limited(hpd *d, int kind, int level, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

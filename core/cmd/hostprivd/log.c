@@ -32,7 +32,9 @@ void hpd_log(hpd *d, int level, const char *fmt, ...)
     va_end(ap);
 }
 
-void hpd_log_limited(hpd *d, int kind, int level, const char *fmt, ...)
+/* 1 when a line of this kind may be written now (counted), 0 when it is
+ * suppressed; callers that build a message first ask before building. */
+int hpd_log_allowed(hpd *d, int kind)
 {
     if (kind < 0 || kind >= HPD_LOG__COUNT)
         kind = HPD_LOG_PROTO;
@@ -47,9 +49,16 @@ void hpd_log_limited(hpd *d, int kind, int level, const char *fmt, ...)
     }
     if (lim[kind].count >= HPD_LOG_BURST) {
         lim[kind].dropped++;
-        return;
+        return 0;
     }
     lim[kind].count++;
+    return 1;
+}
+
+void hpd_log_limited(hpd *d, int kind, int level, const char *fmt, ...)
+{
+    if (!hpd_log_allowed(d, kind))
+        return;
     va_list ap;
     va_start(ap, fmt);
     vlog(d, level, fmt, ap);

@@ -273,14 +273,16 @@ static int on_hello(hpd *d, hpd_conn *c, const hp_msg *m)
 
 static void log_request(hpd *d, hpd_conn *c, const hp_msg *m, int code)
 {
+    if (!hpd_log_allowed(d, HPD_LOG_REQ))
+        return;
     char args[160] = "";
     size_t o = 0;
     for (size_t i = 1; i < m->nfields && o < sizeof args - 1; i++)
         o += (size_t)snprintf(args + o, sizeof args - o, " %.40s",
                               m->field[i]);
-    hpd_log_limited(d, HPD_LOG_REQ, code == HP_OK ? HP_LOG_INFO : HP_LOG_WARN,
-                    "uid %u pid %d: %.40s%s: %s", (unsigned)c->uid,
-                    (int)c->pid, m->field[0], args, hp_strerror(code));
+    hpd_log(d, code == HP_OK ? HP_LOG_INFO : HP_LOG_WARN, "uid %u pid %d: "
+            "%.40s%s: %s", (unsigned)c->uid, (int)c->pid, m->field[0], args,
+            hp_strerror(code));
 }
 
 static int on_request(hpd *d, hpd_conn *c, const hp_msg *m)

@@ -44,10 +44,23 @@ static int marker(ht *t, const char *name, const char *text)
     return ok ? HP_OK : HP_EFAIL;
 }
 
+/* Ports 1000 to 1002 misbehave, so the tests can see the helper refuse
+ * what a plugin hands back: 1000 another descriptor of this process, 1001
+ * a socket bound for another port, 1002 UDP when TCP was asked. */
 static int ht_bind(void *st, int socktype, const char *addr, int port,
                    int *fd)
 {
     ht *t = st;
+    if (port == 1000) {
+        *fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        return *fd >= 0 ? HP_OK : HP_EFAIL;
+    }
+    if (port == 1001 || port == 1002) {
+        int other = port == 1001 ? 1003 : port;
+        int type = port == 1002 ? 3 - socktype : socktype;  /* tcp <-> udp */
+        return t->api->bind_direct(t->h, type, addr, other, fd) == 0
+                   ? HP_OK : HP_EFAIL;
+    }
     return t->api->bind_direct(t->h, socktype, addr, port, fd) == 0
                ? HP_OK : HP_EFAIL;
 }
