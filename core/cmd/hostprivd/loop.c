@@ -16,7 +16,11 @@
 #include "loghold.h"
 #include "proto.h"
 
-#define HPD_ACCEPT_BATCH   64
+/* One accept per turn, as nginx does without multi_accept: usually one
+ * client waits, and trying again until EAGAIN would cost every new
+ * connection a system call; a burst is taken over consecutive turns
+ * (the listener stays readable, so poll returns at once). */
+#define HPD_ACCEPT_BATCH   1
 #define HPD_ACCEPT_PAUSE_MS 100
 
 static volatile sig_atomic_t got_term, got_hup;
