@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -124,11 +125,23 @@ const hp_config_key *hp_config_schema(size_t *n)
     return schema;
 }
 
+/* Callers mostly pass string literals, so where a key pointer was found
+ * is remembered (checked with one strcmp: a reused buffer may hold
+ * another key); the helper looks keys up on every request. */
 static int key_index(const char *key)
 {
+    static struct { const char *p; int i; } memo[64];
+    if (!key)
+        return -1;
+    size_t h = ((uintptr_t)key >> 3) % 64;
+    if (memo[h].p == key && !strcmp(schema[memo[h].i].key, key))
+        return memo[h].i;
     for (size_t i = 0; i < NKEYS; i++)
-        if (key && strcmp(schema[i].key, key) == 0)
+        if (strcmp(schema[i].key, key) == 0) {
+            memo[h].p = key;
+            memo[h].i = (int)i;
             return (int)i;
+        }
     return -1;
 }
 

@@ -332,13 +332,19 @@ void hp_log_line(int level, const char *msg)
         level = HP_LOG_ERR;
     if (level == HP_LOG_DEBUG && !secure_getenv("HOSTPRIV_DEBUG"))
         return;
-    char clean[2048], line[2200];
+    /* room for clean, a program name (NAME_MAX) and the tag: it fits */
+    char clean[2048], line[2048 + 256 + 32];
     sanitise(clean, sizeof clean, msg);
-    int n = snprintf(line, sizeof line, "%s: %s%s\n",
-                     program_invocation_short_name, tag[level], clean);
-    if (n > 0)
-        write_line(STDERR_FILENO, line,
-                   (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    /* "prog: tag clean\n", by memcpy: the helper logs every bind */
+    struct sink k = { line, sizeof line, 0, 0 };
+    put(&k, program_invocation_short_name,
+        strlen(program_invocation_short_name));
+    put(&k, ": ", 2);
+    put(&k, tag[level], strlen(tag[level]));
+    put(&k, clean, strlen(clean));
+    put(&k, "\n", 1);
+    if (!k.full)
+        write_line(STDERR_FILENO, line, k.len);
     if (use_syslog)
         syslog(prio[level], "%s%s", tag[level], clean);
 }

@@ -1,10 +1,10 @@
 /* The peer the helper bench compares hostprivd with: the smallest honest
  * root bind helper (about 60 lines).  One poll loop; each connection is
  * checked with SO_PEERCRED (root or the uid given) and then every byte it
- * sends asks for 127.0.0.1:80, which comes back bound and listening with
- * SCM_RIGHTS.  No protocol, no config, no plugin, no log: the cost floor
+ * sends asks for 127.0.0.1:PORT, which comes back bound and listening
+ * with SCM_RIGHTS.  No protocol, no config, no plugin, no log: the cost floor
  * of the helper design on this machine.
- *   usage: minihelper SOCKET-PATH UID   (run as root by helper_bind) */
+ *   usage: minihelper SOCKET-PATH UID PORT  (run as root by helper_bind) */
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -14,9 +14,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static int bind80(void)
+static in_port_t port;
+
+static int bind_port(void)
 {
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(80),
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = port,
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     int one = 1, s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
@@ -30,7 +32,7 @@ static int bind80(void)
 
 static void answer(int c)
 {
-    int fd = bind80();
+    int fd = bind_port();
     char code = fd < 0, cm[CMSG_SPACE(sizeof(int))];
     struct iovec iov = { &code, 1 };
     struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
@@ -50,8 +52,9 @@ static void answer(int c)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3)
+    if (argc != 4)
         return 64;
+    port = htons((in_port_t)atoi(argv[3]));
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     strncpy(sa.sun_path, argv[1], sizeof sa.sun_path - 1);
     uid_t allowed = (uid_t)atol(argv[2]);

@@ -768,10 +768,11 @@ START_TEST(answers_in_one_message)
     ck_assert_int_eq(m.type, HP_MSG_REPLY);
     ck_assert_str_eq(m.field[0], "0");
     hp_msg_free(&m);
-    /* the helper closed its copy: the port is free once we closed ours */
+    /* the helper closed its copy before reading on: once ours is closed
+     * the next bind through it finds the port free */
     int again;
-    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "127.0.0.1", 80, &again,
-                                    NULL), 0);
+    ck_assert_int_eq(cl_call(s, bf, 4, &again), HP_OK);
+    ck_assert(again >= 0 && tcp_accepts(again, 80));
     close(again);
     close(s);
     free(a);
