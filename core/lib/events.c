@@ -204,11 +204,19 @@ static void write_line(int fd, const char *s, size_t len)
     }
 }
 
+/* The text of the last second is kept (per thread): the helper stamps
+ * an event per bind, many within one second. */
 static void rfc3339(time_t sec, char *ts, size_t n)
 {
-    struct tm tm;
-    gmtime_r(&sec, &tm);
-    strftime(ts, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    static _Thread_local time_t last = -1;
+    static _Thread_local char text[32];
+    if (sec != last) {
+        struct tm tm;
+        gmtime_r(&sec, &tm);
+        strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        last = sec;
+    }
+    snprintf(ts, n, "%s", text);
 }
 
 static size_t format_at(hp_ctx *c, char *out, size_t n, time_t when,
@@ -228,21 +236,28 @@ static int root_role(const hp_ctx *c)
     return c && (c->role == HP_ROLE_HELPER || c->role == HP_ROLE_PRIVILEGED);
 }
 
+/* In root roles the line goes to the log as "event {...}" (PRE is that
+ * prefix, room kept in front of the JSON so it is not copied again). */
+#define PRE "event "
+#define PRELEN (sizeof PRE - 1)
+
 void hp_event_at(hp_ctx *c, time_t when, int kind, int task, int via,
                  const char *path, const char *detail)
 {
-    char stack[2048], *line = stack;
-    size_t len = format_at(c, stack, sizeof stack, when, kind, task, via,
-                           path, detail);
-    if (len >= sizeof stack) {
-        if (!(line = malloc(len + 1)))
+    char stack[2048], *buf = stack;
+    size_t len = format_at(c, stack + PRELEN, sizeof stack - PRELEN, when,
+                           kind, task, via, path, detail);
+    if (len >= sizeof stack - PRELEN) {
+        if (!(buf = malloc(PRELEN + len + 1)))
             return;
-        format_at(c, line, len + 1, when, kind, task, via, path, detail);
+        format_at(c, buf + PRELEN, len + 1, when, kind, task, via, path,
+                  detail);
     }
+    char *line = buf + PRELEN;
     if (root_role(c)) {
+        memcpy(buf, PRE, PRELEN);
         line[len - 1] = '\0';
-        hp_log(c, kind == HP_EV_FAILED ? HP_LOG_WARN : HP_LOG_INFO,
-               "event %s", line);
+        hp_log_line(kind == HP_EV_FAILED ? HP_LOG_WARN : HP_LOG_INFO, buf);
     } else if (c) {
         if (c->evlog && !(c->evlog_is_stdout && c->json)) {
             if (c->evlog_is_stdout)
@@ -254,8 +269,8 @@ void hp_event_at(hp_ctx *c, time_t when, int kind, int task, int via,
             write_line(STDOUT_FILENO, line, len);
         }
     }
-    if (line != stack)
-        free(line);
+    if (buf != stack)
+        free(buf);
 }
 
 void hp_event(hp_ctx *c, int kind, int task, int via, const char *path,

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -199,26 +200,39 @@ static double helper_us_here(int n, int kept)
     return us;
 }
 
+static double client_cpu_us;    /* the last as_client's CPU per bind */
+
+static double cpu_now_us(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+           ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+}
+
 /* Run fn as the unprivileged app side in a child; its µs per bind. */
 static double as_client(double (*fn)(int, int), int n, int kept)
 {
     int p[2];
-    double us = -1;
+    double r[2] = { -1, -1 };
     if (pipe(p) != 0)
         die("pipe");
     pid_t pid = fork();
     if (pid == 0) {
         as_nobody();
-        us = fn(n, kept);
-        (void)!write(p[1], &us, sizeof us);
+        double c0 = cpu_now_us();
+        r[0] = fn(n, kept);
+        r[1] = (cpu_now_us() - c0) / n;
+        (void)!write(p[1], r, sizeof r);
         _exit(0);
     }
     close(p[1]);
-    if (read(p[0], &us, sizeof us) != sizeof us)
+    if (read(p[0], r, sizeof r) != sizeof r)
         die("client measurement");
     close(p[0]);
     waitpid(pid, NULL, 0);
-    return us;
+    client_cpu_us = r[1];
+    return r[0];
 }
 
 static double helper_us(int n, int kept)
@@ -385,10 +399,10 @@ static double throughput(int clients, double secs)
     return total / secs;
 }
 
-static void proc_stat(long *ticks, long *rss_kb)
+static void proc_stat(pid_t pid, long *ticks, long *rss_kb)
 {
     char p[64], buf[2048];
-    snprintf(p, sizeof p, "/proc/%d/stat", (int)helper);
+    snprintf(p, sizeof p, "/proc/%d/stat", (int)pid);
     FILE *f = fopen(p, "r");
     size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
     if (f)
@@ -480,15 +494,16 @@ int main(int argc, char **argv)
         int n = atoi(argv[3]);
         n = n > 0 ? n : 1000;
         long t0, t1, rss;
-        proc_stat(&t0, &rss);
         int minimal = !strncmp(argv[2], "mini-", 5);
         if (minimal)
             start_mini();
+        pid_t served = minimal ? mini : helper;
+        proc_stat(served, &t0, &rss);
         double us = minimal ? mini_us(n, !strcmp(argv[2] + 5, "kept"))
                             : helper_us(n, !strcmp(argv[2], "kept"));
-        proc_stat(&t1, &rss);
-        printf("   helper, %s connection %8.1f us; the helper's CPU %.1f us "
-               "per bind\n", argv[2], us,
+        proc_stat(served, &t1, &rss);
+        printf("   %s connection %8.1f us; CPU per bind: client %.1f us, "
+               "helper %.1f us\n", argv[2], us, client_cpu_us,
                (t1 - t0) * 1e6 / sysconf(_SC_CLK_TCK) / n);
         kill(helper, SIGTERM);
         waitpid(helper, NULL, 0);
@@ -519,9 +534,9 @@ int main(int argc, char **argv)
     double tp = throughput(8, 2.0);
     long t0, t1, rss;
     usleep(200000);
-    proc_stat(&t0, &rss);
+    proc_stat(helper, &t0, &rss);
     sleep((unsigned)idle_s);
-    proc_stat(&t1, &rss);
+    proc_stat(helper, &t1, &rss);
     printf("   medians of %d interleaved rounds;  where the scheduler puts "
            "them  |  both on one CPU\n", R);
     row("in-process bind (floor)", spread.fl, one.fl, 0, 0, "");
