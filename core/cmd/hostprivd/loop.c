@@ -341,12 +341,13 @@ static int shed(hpd *d, int lfd)
     return 1;
 }
 
-static void conn_new(hpd *d, int fd, uid_t uid, pid_t pid)
+/* The new connection, appended last; NULL (fd closed) without memory. */
+static hpd_conn *conn_new(hpd *d, int fd, uid_t uid, pid_t pid)
 {
     hpd_conn *c = calloc(1, sizeof *c);
     if (!c) {
         close(fd);
-        return;
+        return NULL;
     }
     c->fd = fd;
     c->outfd = -1;
@@ -355,6 +356,21 @@ static void conn_new(hpd *d, int fd, uid_t uid, pid_t pid)
     c->deadline = hpd_now() + HPD_FRAME_MS;
     d->conns[d->nconns++] = c;
     d->last_active = hpd_now();
+    return c;
+}
+
+/* A client usually writes its opening right after connect, and waking
+ * this process took longer than that: read the new connection at once
+ * rather than after another poll (TCP_DEFER_ACCEPT, done by hand: one
+ * wake-up less per new connection, one EAGAIN when nothing came yet). */
+static void first_read(hpd *d, hpd_conn *c)
+{
+    size_t i = d->nconns - 1;   /* conn_new appended it */
+    if (conn_read(d, c) < 0) {
+        conn_free(d, c);        /* the last slot: no hole to compact */
+        d->conns[i] = NULL;
+        d->nconns = i;
+    }
 }
 
 static void accept_some(hpd *d, int lfd)
@@ -380,7 +396,9 @@ static void accept_some(hpd *d, int lfd)
             close(fd);      /* refused: nothing read, nothing done */
             continue;
         }
-        conn_new(d, fd, uid, pid);
+        hpd_conn *c = conn_new(d, fd, uid, pid);
+        if (c)
+            first_read(d, c);
     }
 }
 
