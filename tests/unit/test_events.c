@@ -267,13 +267,20 @@ START_TEST(concurrent_writers_do_not_interleave)
 }
 END_TEST
 
-START_TEST(root_roles_log_events_instead)
+/* A helper-role context whose event log is set, with stderr captured. */
+static hp_ctx *helper_ctx_capturing(struct capture *k)
 {
     char log[PATH_MAX];
     snprintf(log, sizeof log, "%s/events.jsonl", root);
     hp_ctx *c = open_ctx(log, HP_ROLE_HELPER);
+    cap_begin(k, 2);
+    return c;
+}
+
+START_TEST(root_roles_log_events_instead)
+{
     struct capture k;
-    cap_begin(&k, 2);
+    hp_ctx *c = helper_ctx_capturing(&k);
     hp_event(c, HP_EV_DONE, HP_TASK_PRIVILEGED_PORT, HP_VIA_HELPER, "",
              "bound 127.0.0.1:80");
     char *err = cap_end(&k);
@@ -291,11 +298,8 @@ END_TEST
  * lose a queue at _exit) writes its own lines at once. */
 START_TEST(held_lines_wait_and_keep_order)
 {
-    char log[PATH_MAX];
-    snprintf(log, sizeof log, "%s/events.jsonl", root);
-    hp_ctx *c = open_ctx(log, HP_ROLE_HELPER);
     struct capture k;
-    cap_begin(&k, 2);
+    hp_ctx *c = helper_ctx_capturing(&k);
     hp_log_hold(1);
     hp_log(c, HP_LOG_INFO, "first");
     hp_event(c, HP_EV_DONE, HP_TASK_PRIVILEGED_PORT, HP_VIA_HELPER, "",
