@@ -130,7 +130,7 @@ const hp_config_key *hp_config_schema(size_t *n)
  * another key); the helper looks keys up on every request. */
 static int key_index(const char *key)
 {
-    static struct { const char *p; int i; } memo[64];
+    static _Thread_local struct { const char *p; int i; } memo[64];
     if (!key)
         return -1;
     size_t h = ((uintptr_t)key >> 3) % 64;

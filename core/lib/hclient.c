@@ -45,7 +45,7 @@ static int dial_error(hp_ctx *c, hp_err *e, int err)
 
 static int have_proc_fd(void)
 {
-    static int known = -1;
+    static _Thread_local int known = -1;
     struct stat st;
     if (known < 0)
         known = stat("/proc/self/fd", &st) == 0;

@@ -524,6 +524,34 @@ START_TEST(client_helper_absent)
 }
 END_TEST
 
+/* The client keeps the socket's directory between connections; when the
+ * helper comes back in a directory made anew (a reinstall), the kept one
+ * no longer holds the socket and the client walks to the new one. */
+START_TEST(client_rewalks_a_new_directory)
+{
+    fx_start();
+    hp_ctx *c;
+    ck_assert_int_eq(user_ctx(&c), HP_OK);
+    ck_assert(hp_helper_alive(c));
+    hp_helper_disconnect(c);
+    ck_assert_int_ge(c->helper_dirfd, 0);
+    ck_assert_int_eq(fx_stop(), 0);
+    char old[PATH_MAX + 16], now[PATH_MAX + 16];
+    snprintf(now, sizeof now, "%s/var/run", F.root);
+    snprintf(old, sizeof old, "%s/var/run.old", F.root);
+    ck_assert_int_eq(rename(now, old), 0);
+    tu_mkdir(F.root, "/var/run", 0755, 0, 0);
+    fx_start();
+    ck_assert(hp_helper_alive(c));
+    /* and the kept directory is the new one now */
+    struct stat a, b;
+    ck_assert_int_eq(fstat(c->helper_dirfd, &a), 0);
+    ck_assert_int_eq(stat(now, &b), 0);
+    ck_assert(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+    hp_ctx_close(c);
+}
+END_TEST
+
 /* ---- vmnetd, written from PROTOCOL-vmnetd.md alone -------------------------- */
 
 static const char vm_hello[] =
@@ -1544,6 +1572,7 @@ Suite *make_hostprivd_suite(void)
     tcase_add_test(t, plugin_socket_checked);
     tcase_add_test(t, other_uid_refused);
     tcase_add_test(t, client_helper_absent);
+    tcase_add_test(t, client_rewalks_a_new_directory);
     tcase_add_test(t, vmnetd_client);
     suite_add_tcase(s, t);
     t = tcase_create("wire");
