@@ -56,6 +56,11 @@ static void die(const char *what)
         kill(helper, SIGKILL);
     if (mini > 0)
         kill(mini, SIGKILL);
+    if (root[0]) {
+        char rm[PATH_MAX + 32];
+        snprintf(rm, sizeof rm, "rm -rf -- '%s'", root);
+        (void)!system(rm);
+    }
     exit(1);
 }
 
@@ -473,6 +478,66 @@ static void row(const char *what, double a, double b, double ra, double rb,
         printf("   %-27s %7.1f us         | %7.1f us\n", what, a, b);
 }
 
+/* Stop what we started (by pid) and remove the sandbox. */
+static int finish(void)
+{
+    pid_t ours[] = { helper, mini };
+    for (int i = 0; i < 2; i++)
+        if (ours[i] > 0) {
+            kill(ours[i], SIGTERM);
+            waitpid(ours[i], NULL, 0);
+        }
+    char rm[PATH_MAX + 32];
+    snprintf(rm, sizeof rm, "rm -rf -- '%s'", root);
+    return system(rm) == 0 ? 0 : 1;
+}
+
+/* helper_bind --only [mini-]new|kept N: just that loop (hostprivd's or
+ * the minimal helper's) and the CPU per bind of both sides, for
+ * strace/perf. */
+static int only(const char *what, int n)
+{
+    n = n > 0 ? n : 1000;
+    int minimal = !strncmp(what, "mini-", 5);
+    if (minimal)
+        start_mini();
+    pid_t served = minimal ? mini : helper;
+    long t0, t1, rss;
+    proc_stat(served, &t0, &rss);
+    double us = minimal ? mini_us(n, !strcmp(what + 5, "kept"))
+                        : helper_us(n, !strcmp(what, "kept"));
+    proc_stat(served, &t1, &rss);
+    printf("   %s connection %8.1f us; CPU per bind: client %.1f us, "
+           "helper %.1f us\n", what, us, client_cpu_us,
+           (t1 - t0) * 1e6 / sysconf(_SC_CLK_TCK) / n);
+    return finish();
+}
+
+static void report(const figs *spread, const figs *one, double fe,
+                   double fe1)
+{
+    printf("   medians of %d interleaved rounds;  where the scheduler puts "
+           "them  |  both on one CPU\n", R);
+    row("in-process bind (floor)", spread->fl, one->fl, 0, 0, "");
+    row("unix-socket round trip", spread->pp, one->pp, spread->rpp, one->rpp,
+        "no work: the IPC any helper pays");
+    row("minimal helper, new conn", spread->mnc, one->mnc, spread->rmnc,
+        one->rmnc, "the 60-line peer");
+    row("minimal helper, kept conn", spread->mkc, one->mkc, spread->rmkc,
+        one->rmkc, "");
+    row("hostprivd, new connection", spread->nc, one->nc, spread->rnc,
+        one->rnc, "aim <= 6x");
+    row("hostprivd, kept connection", spread->kc, one->kc, spread->rkc,
+        one->rkc, "aim <= 3x");
+    row("fork+exec one-shot helper", fe, fe1, fe / spread->fl, fe1 / one->fl,
+        "");
+    printf("   hostprivd (new conn) vs fork+exec: %.1fx | %.1fx faster (aim "
+           ">= 30x); vs the minimal helper: new %.2fx | %.2fx, kept %.2fx | "
+           "%.2fx its time\n", fe / spread->nc, fe1 / one->nc,
+           spread->nc / spread->mnc, one->nc / one->mnc,
+           spread->kc / spread->mkc, one->kc / one->mkc);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "--oneshot"))
@@ -482,45 +547,15 @@ int main(int argc, char **argv)
                "skipped\n");
         return 0;
     }
-    const char *b = getenv("HP_BUILD");
+    const char *b = getenv("HP_BUILD"), *idle_env = getenv("HP_BENCH_IDLE_S");
     snprintf(build, sizeof build, "%s", b ? b : "build");
-    /* helper_bind --only [mini-]new|kept N: just that loop (hostprivd's or
-     * the minimal helper's), for strace/perf */
-    if (argc > 3 && !strcmp(argv[1], "--only")) {
-        signal(SIGPIPE, SIG_IGN);
-        netns();
-        sandbox();
-        start_helper();
-        int n = atoi(argv[3]);
-        n = n > 0 ? n : 1000;
-        long t0, t1, rss;
-        int minimal = !strncmp(argv[2], "mini-", 5);
-        if (minimal)
-            start_mini();
-        pid_t served = minimal ? mini : helper;
-        proc_stat(served, &t0, &rss);
-        double us = minimal ? mini_us(n, !strcmp(argv[2] + 5, "kept"))
-                            : helper_us(n, !strcmp(argv[2], "kept"));
-        proc_stat(served, &t1, &rss);
-        printf("   %s connection %8.1f us; CPU per bind: client %.1f us, "
-               "helper %.1f us\n", argv[2], us, client_cpu_us,
-               (t1 - t0) * 1e6 / sysconf(_SC_CLK_TCK) / n);
-        kill(helper, SIGTERM);
-        waitpid(helper, NULL, 0);
-        if (minimal) {
-            kill(mini, SIGTERM);
-            waitpid(mini, NULL, 0);
-        }
-        char rm[PATH_MAX + 32];
-        snprintf(rm, sizeof rm, "rm -rf -- '%s'", root);
-        return system(rm) == 0 ? 0 : 1;
-    }
-    const char *idle_env = getenv("HP_BENCH_IDLE_S");
     int idle_s = idle_env ? atoi(idle_env) : 10;
     signal(SIGPIPE, SIG_IGN);
     netns();
     sandbox();
     start_helper();
+    if (argc > 3 && !strcmp(argv[1], "--only"))
+        return only(argv[2], atoi(argv[3]));
     start_mini();
     floor_us(500);                              /* warm up */
     helper_us(200, 1);
@@ -537,34 +572,9 @@ int main(int argc, char **argv)
     proc_stat(helper, &t0, &rss);
     sleep((unsigned)idle_s);
     proc_stat(helper, &t1, &rss);
-    printf("   medians of %d interleaved rounds;  where the scheduler puts "
-           "them  |  both on one CPU\n", R);
-    row("in-process bind (floor)", spread.fl, one.fl, 0, 0, "");
-    row("unix-socket round trip", spread.pp, one.pp, spread.rpp, one.rpp,
-        "no work: the IPC any helper pays");
-    row("minimal helper, new conn", spread.mnc, one.mnc, spread.rmnc,
-        one.rmnc, "the 60-line peer");
-    row("minimal helper, kept conn", spread.mkc, one.mkc, spread.rmkc,
-        one.rmkc, "");
-    row("hostprivd, new connection", spread.nc, one.nc, spread.rnc, one.rnc,
-        "aim <= 6x");
-    row("hostprivd, kept connection", spread.kc, one.kc, spread.rkc, one.rkc,
-        "aim <= 3x");
-    row("fork+exec one-shot helper", fe, fe1, fe / spread.fl, fe1 / one.fl,
-        "");
-    printf("   hostprivd (new conn) vs fork+exec: %.1fx | %.1fx faster (aim "
-           ">= 30x); vs the minimal helper: new %.2fx | %.2fx, kept %.2fx | "
-           "%.2fx its time\n", fe / spread.nc, fe1 / one.nc,
-           spread.nc / spread.mnc, one.nc / one.mnc, spread.kc / spread.mkc,
-           one.kc / one.mkc);
+    report(&spread, &one, fe, fe1);
     printf("   8 concurrent clients       %8.0f binds/s (aim >= 10000)\n", tp);
     printf("   idle helper over %d s       %8ld ticks CPU (aim 0), RSS %ld "
            "KiB\n", idle_s, t1 - t0, rss);
-    kill(helper, SIGTERM);
-    waitpid(helper, NULL, 0);
-    kill(mini, SIGTERM);
-    waitpid(mini, NULL, 0);
-    char rm[PATH_MAX + 32];
-    snprintf(rm, sizeof rm, "rm -rf -- '%s'", root);
-    return system(rm) == 0 ? 0 : 1;
+    return finish();
 }
