@@ -27,11 +27,7 @@ static gid_t gid;
 
 static void sb_setup(void)
 {
-    tu_sandbox(root, sizeof root);
-    tu_user(&uid, &gid);
-    tu_mkdir(root, "/home", 0755, 0, 0);
-    tu_mkdir(root, HOME, 0755, uid, gid);
-    rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    rootfd = tu_home_sandbox(root, sizeof root, HOME, &uid, &gid);
 }
 
 static void sb_teardown(void)

@@ -99,6 +99,18 @@ void tu_user(uid_t *uid, gid_t *gid)
     *gid = pw->pw_gid;
 }
 
+int tu_home_sandbox(char *root, size_t n, const char *home, uid_t *uid,
+                    gid_t *gid)
+{
+    tu_sandbox(root, n);
+    tu_user(uid, gid);
+    tu_mkdir(root, "/home", 0755, 0, 0);
+    tu_mkdir(root, home, 0755, *uid, *gid);
+    int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    ck_assert_int_ge(fd, 0);
+    return fd;
+}
+
 static void drop(uid_t uid, gid_t gid)
 {
     if (setgroups(0, NULL) != 0 || setresgid(gid, gid, gid) != 0 ||

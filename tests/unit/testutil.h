@@ -23,6 +23,10 @@ void tu_write(const char *root, const char *hpath, const char *data,
 char *tu_read(const char *root, const char *hpath, size_t *len);
 /* The test user's uid/gid (scripts/test-user creates it); aborts if absent. */
 void tu_user(uid_t *uid, gid_t *gid);
+/* A sandbox whose root-owned /home holds HOME owned by the test user
+ * (uid/gid set); returns an O_PATH descriptor on the sandbox root. */
+int tu_home_sandbox(char *root, size_t n, const char *home, uid_t *uid,
+                    gid_t *gid);
 /* Fork; in the child drop to uid/gid (groups cleared) and call fn(arg);
  * its return value is the child's exit code, which is returned here. */
 int tu_as(uid_t uid, gid_t gid, int (*fn)(void *arg), void *arg);
