@@ -10,7 +10,9 @@ HP_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 LDSAN     = -fsanitize=address,undefined
 endif
 
-CORE_SRC    = $(wildcard core/lib/*.c)
+# core/lib/ is one folder per layer (docs/ARCHITECTURE.md); scripts/layers
+# checks that each includes only the ones below it.
+CORE_SRC    = $(wildcard core/lib/*/*.c)
 CORE_OBJ    = $(CORE_SRC:%.c=$(OBJ)/%.o)
 CLI_SRC     = $(wildcard core/cmd/hostpriv/*.c)
 HELPER_SRC  = $(wildcard core/cmd/hostprivd/*.c)
@@ -93,10 +95,10 @@ $(BUILD)/tests/bench/%: tests/bench/%.c $(LIBA)
 # are replayed by the Check suite instead.
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE \
              -DHP_VERSION='"$(VERSION)"' -Icore/include -Icore/lib
-$(BUILD)/fuzz/fuzz_codec: tests/fuzz/fuzz_codec.c core/lib/proto.c core/lib/vmnetd.c core/lib/ports.c core/lib/err.c
+$(BUILD)/fuzz/fuzz_codec: tests/fuzz/fuzz_codec.c core/lib/helper/proto.c core/lib/helper/vmnetd.c core/lib/host/ports.c core/lib/base/err.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -o $@ $^
-$(BUILD)/fuzz/fuzz_helper: tests/fuzz/fuzz_helper.c core/lib/proto.c core/lib/vmnetd.c core/lib/ports.c $(LIBA)
+$(BUILD)/fuzz/fuzz_helper: tests/fuzz/fuzz_helper.c core/lib/helper/proto.c core/lib/helper/vmnetd.c core/lib/host/ports.c $(LIBA)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -o $@ $^ $(HP_LIBS)
 fuzz:

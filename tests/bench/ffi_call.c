@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <time.h>
 #include <ffi.h>
-#include "ctx.h"
-#include "dispatch.h"
-#include "loader.h"
+#include "engine/ctx.h"
+#include "engine/dispatch.h"
+#include "engine/loader.h"
 
 static int sum(void *st, int a, int b)
 {

@@ -34,10 +34,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "ctx.h"
-#include "hclient.h"
-#include "ports.h"
-#include "proto.h"
+#include "engine/ctx.h"
+#include "helper/hclient.h"
+#include "host/ports.h"
+#include "helper/proto.h"
 
 static char root[PATH_MAX], build[PATH_MAX];
 static pid_t helper = -1, mini = -1;

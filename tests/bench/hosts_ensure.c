@@ -12,7 +12,7 @@
  * in-process figures show the editor's own cost.  "Present" must write
  * nothing: every run compares inode, size and mtime before and after.  It
  * measures; it never fails on a timing. */
-#include "hostsfile.h"
+#include "host/hostsfile.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -10,9 +10,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ports.h"
-#include "proto.h"
-#include "vmnetd.h"
+#include "host/ports.h"
+#include "helper/proto.h"
+#include "helper/vmnetd.h"
 
 static void hp_fuzz_msg(const uint8_t *d, size_t n)
 {

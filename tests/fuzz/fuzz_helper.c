@@ -17,7 +17,7 @@
 #include "../../core/cmd/hostprivd/loop.c"
 #include "../../core/cmd/hostprivd/native.c"
 #include "../../core/cmd/hostprivd/vmnet.c"
-#include "config.h"
+#include "engine/config.h"
 
 long long hpd_now(void)
 {

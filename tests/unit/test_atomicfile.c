@@ -17,8 +17,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
-#include "identity.h"
+#include "host/atomicfile.h"
+#include "host/identity.h"
 #include "testutil.h"
 #include "helpers/tree.h"
 

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "ctx.h"
+#include "engine/config.h"
+#include "engine/ctx.h"
 #include "testutil.h"
 
 static char root[PATH_MAX];

@@ -4,9 +4,9 @@
  * inih's buffer, keys outside the section, duplicates) refused with the
  * file left as it was. */
 #include "testutil.h"
-#include "decisions.h"
-#include "identity.h"
-#include "atomicfile.h"
+#include "host/decisions.h"
+#include "host/identity.h"
+#include "host/atomicfile.h"
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dispatch.h"
-#include "loader.h"
+#include "engine/dispatch.h"
+#include "engine/loader.h"
 #include "testutil.h"
 
 static char root[PATH_MAX], plugdir[PATH_MAX + 64];

@@ -4,8 +4,8 @@
  * platform default, and hp_elevate_run: the data on stdin, --root/-c
  * passed on, and every exit status mapped to its hp_code. */
 #include "testutil.h"
-#include "ctx.h"
-#include "elevate.h"
+#include "engine/ctx.h"
+#include "auth/elevate.h"
 #include <check.h>
 #include <fcntl.h>
 #include <limits.h>

@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "events.h"
-#include "loghold.h"
+#include "engine/events.h"
+#include "engine/loghold.h"
 #include "testutil.h"
 
 static char root[PATH_MAX];

@@ -28,10 +28,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "ctx.h"
-#include "hclient.h"
-#include "ports.h"
-#include "proto.h"
+#include "engine/ctx.h"
+#include "helper/hclient.h"
+#include "host/ports.h"
+#include "helper/proto.h"
 #include "testutil.h"
 
 #define SOCK_HPATH "/var/run/hpd.sock"

@@ -3,8 +3,8 @@
  * checks that nothing changed: the text transform returns no output, the
  * file keeps its bytes, inode and mtime. */
 #include "testutil.h"
-#include "atomicfile.h"
-#include "hostsfile.h"
+#include "host/atomicfile.h"
+#include "host/hostsfile.h"
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "identity.h"
+#include "host/identity.h"
 #include "testutil.h"
 
 static char root[PATH_MAX];

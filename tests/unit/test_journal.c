@@ -12,12 +12,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
-#include "hostsfile.h"
-#include "identity.h"
-#include "journal.h"
-#include "links.h"
-#include "safepath.h"
+#include "host/atomicfile.h"
+#include "host/hostsfile.h"
+#include "host/identity.h"
+#include "host/journal.h"
+#include "host/links.h"
+#include "host/safepath.h"
 #include "testutil.h"
 #include "helpers/tree.h"
 

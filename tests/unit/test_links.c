@@ -12,9 +12,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "identity.h"
-#include "links.h"
-#include "safepath.h"
+#include "host/identity.h"
+#include "host/links.h"
+#include "host/safepath.h"
 #include "testutil.h"
 #include "helpers/tree.h"
 

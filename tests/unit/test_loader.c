@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "loader.h"
+#include "engine/loader.h"
 #include "testutil.h"
 
 static char root[PATH_MAX];

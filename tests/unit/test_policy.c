@@ -4,9 +4,9 @@
  * planted symlink or FIFO, a full disk -- each refused with nothing
  * changed. */
 #include "testutil.h"
-#include "identity.h"
-#include "journal.h"
-#include "policy.h"
+#include "host/identity.h"
+#include "host/journal.h"
+#include "host/policy.h"
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>

@@ -15,7 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "ports.h"
+#include "host/ports.h"
 #include "testutil.h"
 
 /* Check runs each test in its own process: this namespace dies with it. */

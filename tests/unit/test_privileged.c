@@ -6,8 +6,8 @@
  * ignores --set, the user layer and the environment.  Every refusal checks
  * that nothing was written. */
 #include "testutil.h"
-#include "ctx.h"
-#include "elevate.h"
+#include "engine/ctx.h"
+#include "auth/elevate.h"
 #include <check.h>
 #include <errno.h>
 #include <limits.h>

@@ -3,8 +3,8 @@
  * (idempotent, malformed markers refused, byte-identical removal) and the
  * file level run as the unprivileged test user through hp_as_user. */
 #include "testutil.h"
-#include "identity.h"
-#include "profile.h"
+#include "host/identity.h"
+#include "host/profile.h"
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>

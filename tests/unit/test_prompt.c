@@ -4,8 +4,8 @@
  * names the task and the paths.  A command that outlives the timeout is
  * killed with its whole process group. */
 #include "testutil.h"
-#include "ctx.h"
-#include "prompt.h"
+#include "engine/ctx.h"
+#include "auth/prompt.h"
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>

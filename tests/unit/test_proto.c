@@ -13,7 +13,7 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "proto.h"
+#include "helper/proto.h"
 
 static int nfds(void)
 {

@@ -12,10 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
-#include "journal.h"
-#include "links.h"
-#include "safepath.h"
+#include "host/atomicfile.h"
+#include "host/journal.h"
+#include "host/links.h"
+#include "host/safepath.h"
 #include "testutil.h"
 #include "helpers/tree.h"
 

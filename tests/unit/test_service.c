@@ -6,9 +6,9 @@
  * backend whose tool is absent (or a sandboxed root near the real service
  * manager) refused before anything is written. */
 #include "testutil.h"
-#include "ctx.h"
-#include "journal.h"
-#include "service.h"
+#include "engine/ctx.h"
+#include "host/journal.h"
+#include "helper/service.h"
 #include <check.h>
 #include <errno.h>
 #include <limits.h>

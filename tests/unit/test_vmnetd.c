@@ -3,7 +3,7 @@
 #include <check.h>
 #include <errno.h>
 #include <string.h>
-#include "vmnetd.h"
+#include "helper/vmnetd.h"
 
 #define COMMIT "0123456789abcdef0123456789abcdef01234567"
 

@@ -2,7 +2,7 @@
  * hp_cli_cmd per command, each in its own file. */
 #ifndef HP_CLI_H
 #define HP_CLI_H
-#include "ctx.h"
+#include "engine/ctx.h"
 
 typedef struct hp_cli {
     hp_open_opts opts;          /* from -c, --root, --set, --json */

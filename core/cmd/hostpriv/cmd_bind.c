@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "ops.h"
-#include "ports.h"
+#include "host/ports.h"
 
 static int exec_with(int fd, char **argv)
 {

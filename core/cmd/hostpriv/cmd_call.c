@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
-#include "dispatch.h"
-#include "events.h"
-#include "loader.h"
+#include "engine/dispatch.h"
+#include "engine/events.h"
+#include "engine/loader.h"
 
 static void list_ops(const hp_ctx *c)
 {

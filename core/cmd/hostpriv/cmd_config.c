@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
-#include "config.h"
-#include "events.h"
+#include "engine/config.h"
+#include "engine/events.h"
 
 static void jstr(const char *s)
 {

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
-#include "events.h"
-#include "loader.h"
+#include "engine/events.h"
+#include "engine/loader.h"
 
 static void jstr(const char *s)
 {

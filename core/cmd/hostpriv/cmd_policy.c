@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "ops.h"
-#include "policy.h"
+#include "host/policy.h"
 
 /* The document to cache: FILE or "-" for stdin, at most HP_POLICY_MAX. */
 static char *read_doc(const char *file, size_t *len)

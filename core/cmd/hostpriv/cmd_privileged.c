@@ -12,12 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "actions.h"
+#include "actions/actions.h"
 #include "cli.h"
-#include "ctx.h"
-#include "elevate.h"
-#include "policy.h"
-#include "safepath.h"
+#include "engine/ctx.h"
+#include "auth/elevate.h"
+#include "host/policy.h"
+#include "host/safepath.h"
 
 #define SAFE_PATH "/usr/sbin:/usr/bin:/sbin:/bin"
 

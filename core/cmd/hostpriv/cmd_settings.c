@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
-#include "decisions.h"
-#include "identity.h"
+#include "engine/config.h"
+#include "host/decisions.h"
+#include "host/identity.h"
 #include "ops.h"
 
 static int reset_fn(void *arg, hp_err *e)

@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "actions.h"
-#include "decisions.h"
-#include "events.h"
-#include "hclient.h"
-#include "loader.h"
+#include "actions/actions.h"
+#include "host/decisions.h"
+#include "engine/events.h"
+#include "helper/hclient.h"
+#include "engine/loader.h"
 #include "ops.h"
 
 typedef struct task_state {

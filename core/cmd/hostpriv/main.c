@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
-#include "events.h"
+#include "engine/events.h"
 
 static const hp_cli_cmd *const commands[] = {
     &hp_cmd_plugins, &hp_cmd_config, &hp_cmd_status, &hp_cmd_start,

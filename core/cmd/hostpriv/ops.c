@@ -2,8 +2,8 @@
  * report, so every command says it the same way. */
 #include <stdio.h>
 
-#include "events.h"
-#include "loader.h"
+#include "engine/events.h"
+#include "engine/loader.h"
 #include "ops.h"
 
 const hp_ops *hp_cli_ops(hp_ctx *c)

@@ -6,8 +6,8 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
-#include "config.h"
-#include "events.h"
+#include "engine/config.h"
+#include "engine/events.h"
 #include "hostprivd.h"
 
 /* host.user counts only when a root-owned file set it: the built-in

@@ -5,8 +5,8 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include "actions.h"
-#include "events.h"
+#include "actions/actions.h"
+#include "engine/events.h"
 #include "hostprivd.h"
 
 int hpd_boot(const char *cfg, const char *root, const char *plugin_dir)

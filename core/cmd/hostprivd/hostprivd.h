@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "ctx.h"
+#include "engine/ctx.h"
 
 #define HPD_MAX_CONNS       256
 #define HPD_MAX_LISTEN      4

@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include "events.h"
+#include "engine/events.h"
 #include "hostprivd.h"
-#include "safepath.h"
+#include "host/safepath.h"
 
 static int set_nonblock(int fd)
 {

@@ -5,7 +5,7 @@
  * then one line saying how many were suppressed. */
 #include <stdarg.h>
 #include <stdio.h>
-#include "events.h"
+#include "engine/events.h"
 #include "hostprivd.h"
 
 #define HPD_LOG_BURST     20

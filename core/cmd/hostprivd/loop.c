@@ -11,10 +11,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "events.h"
+#include "engine/events.h"
 #include "hostprivd.h"
-#include "loghold.h"
-#include "proto.h"
+#include "engine/loghold.h"
+#include "helper/proto.h"
 
 /* One accept per turn, as nginx does without multi_accept: usually one
  * client waits, and trying again until EAGAIN would cost every new

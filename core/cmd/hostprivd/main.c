@@ -14,10 +14,10 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "events.h"
+#include "engine/events.h"
 #include "hostprivd.h"
-#include "loader.h"
-#include "safepath.h"
+#include "engine/loader.h"
+#include "host/safepath.h"
 
 #ifndef HP_VERSION
 #define HP_VERSION "0"

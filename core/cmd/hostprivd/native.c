@@ -11,12 +11,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "dispatch.h"
-#include "events.h"
+#include "engine/dispatch.h"
+#include "engine/events.h"
 #include "hostprivd.h"
-#include "loader.h"
-#include "ports.h"
-#include "proto.h"
+#include "engine/loader.h"
+#include "host/ports.h"
+#include "helper/proto.h"
 
 #ifndef HP_VERSION
 #define HP_VERSION "0"

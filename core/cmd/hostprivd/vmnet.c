@@ -6,9 +6,9 @@
  * active plugin's op. */
 #include <stdio.h>
 #include <string.h>
-#include "events.h"
+#include "engine/events.h"
 #include "hostprivd.h"
-#include "vmnetd.h"
+#include "helper/vmnetd.h"
 
 #define HPD_VMN_VERSION 22
 /* Any 40 hex digits identify the server build; this spells "hostprivd". */

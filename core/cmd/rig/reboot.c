@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "ctx.h"
-#include "service.h"
+#include "engine/ctx.h"
+#include "helper/service.h"
 
 /* "a, b, c": what /var/run held, for the log. */
 static void list_dir(FILE *log, const char *dir)

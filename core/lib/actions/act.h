@@ -1,0 +1,36 @@
+/* Internal to the action files (actions.c, act_*.c): one function per
+ * mechanism, each journaled in the journal of whoever made the change. */
+#ifndef HP_ACT_H
+#define HP_ACT_H
+#include <stddef.h>
+#include "engine/ctx.h"
+#include "host/journal.h"
+
+/* Root's journal (hp_path_root_state()/journal) and the user's
+ * (~/.docker/hostpriv/journal). */
+int hp_act_root_journal(hp_ctx *c, hp_journal **j, hp_err *e);
+int hp_act_user_journal(hp_ctx *c, hp_journal **j, hp_err *e);
+/* Run fn with the user's rights: directly as the user, through
+ * hp_as_user from a root role. */
+int hp_act_as_user(hp_ctx *c, int (*fn)(void *arg, hp_err *e), void *arg,
+                   hp_err *e);
+
+int hp_act_links(hp_ctx *c, int action, char *info, size_t n, hp_err *e);
+int hp_act_links_check(hp_ctx *c, int action);
+
+int hp_act_socket(hp_ctx *c, int action, hp_err *e);
+int hp_act_socket_check(hp_ctx *c);
+
+int hp_act_helper(hp_ctx *c, int action, hp_err *e);
+int hp_act_helper_check(hp_ctx *c, int action);
+
+int hp_act_uninstall(hp_ctx *c, hp_err *e);
+int hp_act_uninstall_check(hp_ctx *c);
+
+/* Unlink a file hostpriv made (absent is fine) and forget its journal
+ * entries (FILE, and SERVICE when it was a service file). */
+int hp_act_remove_file(hp_ctx *c, hp_journal *j, const char *hpath,
+                       hp_err *e);
+/* 1 when the host path exists (lstat under root, no following). */
+int hp_act_exists(hp_ctx *c, const char *hpath);
+#endif

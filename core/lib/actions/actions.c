@@ -1,0 +1,286 @@
+/* What each hp_action does, and the three routes that carry one out.
+ * The per-mechanism work lives in act_*.c; hosts and the policy cache are
+ * one call each into their editors, so they stay here. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "act.h"
+#include "actions.h"
+#include "engine/config.h"
+#include "auth/elevate.h"
+#include "engine/events.h"
+#include "helper/hclient.h"
+#include "host/hostsfile.h"
+#include "host/identity.h"
+#include "host/policy.h"
+#include "host/safepath.h"
+
+int hp_act_exists(hp_ctx *c, const char *hpath)
+{
+    hp_err e = HP_ERR_INIT;
+    char leaf[256];
+    int dfd;
+    if (hp_sp_open_parent(c->rootfd, hpath, &dfd, leaf, &e) != HP_OK)
+        return 0;
+    struct stat st;
+    int r = fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0;
+    close(dfd);
+    return r;
+}
+
+int hp_act_remove_file(hp_ctx *c, hp_journal *j, const char *hpath,
+                       hp_err *e)
+{
+    char leaf[256];
+    int dfd;
+    if (hp_sp_open_parent(c->rootfd, hpath, &dfd, leaf, e) != HP_OK) {
+        hp_err_clear(e);        /* its directory is gone: so is the file */
+        return HP_OK;
+    }
+    int r = unlinkat(dfd, leaf, 0), err = errno;
+    close(dfd);
+    if (r != 0 && err != ENOENT)
+        return hp_err_sys(e, HP_EFAIL, err, "cannot remove %s", hpath);
+    hp_journal_forget(j, HP_J_SERVICE, hpath, e);
+    return hp_journal_forget(j, HP_J_FILE, hpath, e);
+}
+
+int hp_act_root_journal(hp_ctx *c, hp_journal **j, hp_err *e)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/journal", hp_path_root_state(c));
+    return hp_journal_open(c->rootfd, p, j, e);
+}
+
+int hp_act_user_journal(hp_ctx *c, hp_journal **j, hp_err *e)
+{
+    char p[PATH_MAX];
+    if (hp_path_user(c, ".docker/hostpriv/journal", p, sizeof p) != 0)
+        return hp_err_set(e, HP_ECONFIG, "host.home is not known: set "
+                          "host.user (and host.home) in the configuration");
+    return hp_journal_open(c->rootfd, p, j, e);
+}
+
+int hp_act_as_user(hp_ctx *c, int (*fn)(void *arg, hp_err *e), void *arg,
+                   hp_err *e)
+{
+    if (!c->user_known)
+        return hp_err_set(e, HP_ECONFIG, "host.user is not set: name the "
+                          "app's user in the configuration (host.user)");
+    return hp_as_user(c->uid, c->gid, fn, arg, e);
+}
+
+/* localhost always; kubernetes.docker.internal when Kubernetes is on. */
+static size_t hosts_entries(hp_ctx *c, hp_hosts_entry ents[2])
+{
+    ents[0] = (hp_hosts_entry){ "127.0.0.1", "localhost" };
+    if (!hp_conf_bool(c, "host.kubernetes"))
+        return 1;
+    ents[1] = (hp_hosts_entry){ "127.0.0.1", "kubernetes.docker.internal" };
+    return 2;
+}
+
+static int do_hosts(hp_ctx *c, int action, hp_err *e)
+{
+    const char *file = hp_conf(c, "host.hosts_file");
+    hp_hosts_entry ents[2];
+    size_t n = hosts_entries(c, ents);
+    hp_journal *j = NULL;
+    int changed = 0, rc = hp_act_root_journal(c, &j, e);
+    if (rc != HP_OK)
+        return rc;
+    if (action == HP_ACT_HOSTS_ENSURE) {
+        rc = hp_hosts_ensure_file(c->rootfd, file, ents, n, &changed, e);
+        if (rc == HP_OK && changed)
+            rc = hp_journal_add(j, HP_J_HOSTS, file, NULL, e);
+    } else {
+        rc = hp_hosts_remove_file(c->rootfd, file, &changed, e);
+        if (rc == HP_OK)
+            rc = hp_journal_forget(j, HP_J_HOSTS, file, e);
+    }
+    hp_journal_close(j);
+    return rc;
+}
+
+static int do_policy(hp_ctx *c, const char *data, size_t len, hp_err *e)
+{
+    const char *file = hp_conf(c, "policy.cache_file");
+    if (!data)
+        return hp_err_set(e, HP_EUSAGE, "no policy given: pass the JSON "
+                          "document (hostpriv policy set FILE)");
+    hp_journal *j = NULL;
+    int rc = hp_act_root_journal(c, &j, e);
+    if (rc != HP_OK)
+        return rc;
+    rc = hp_policy_store(c->rootfd, file, data, len, j, e);  /* journals */
+    hp_journal_close(j);
+    return rc;
+}
+
+void hp_action_path(hp_ctx *c, int action, char *path, size_t n)
+{
+    const char *p = "";
+    char buf[PATH_MAX];
+    switch (action) {
+    case HP_ACT_LINKS_SYSTEM: case HP_ACT_LINKS_SYSTEM_REMOVE:
+        p = HP_SYSTEM_BIN_DIR; break;
+    case HP_ACT_LINKS_USER: case HP_ACT_LINKS_USER_REMOVE:
+        if (hp_path_user(c, ".docker/bin", buf, sizeof buf) == 0)
+            p = buf;
+        break;
+    case HP_ACT_SOCKET_LINK: case HP_ACT_SOCKET_LINK_REMOVE: case HP_ACT_BOOT:
+        p = HP_DOCKER_SOCK_LINK; break;
+    case HP_ACT_HOSTS_ENSURE: case HP_ACT_HOSTS_REMOVE:
+        p = hp_conf(c, "host.hosts_file"); break;
+    case HP_ACT_POLICY_SET:
+        p = hp_conf(c, "policy.cache_file"); break;
+    case HP_ACT_HELPER_INSTALL: case HP_ACT_HELPER_START:
+    case HP_ACT_HELPER_UNINSTALL:
+        p = hp_conf(c, "helper.path"); break;
+    default: break;
+    }
+    snprintf(path, n, "%s", p ? p : "");
+}
+
+int hp_action_do(hp_ctx *c, int action, const char *data, size_t len,
+                 char *path, size_t pathsz, hp_err *e)
+{
+    char info[512] = "";
+    int rc;
+    hp_action_path(c, action, path, pathsz);
+    switch (action) {
+    case HP_ACT_LINKS_SYSTEM: case HP_ACT_LINKS_SYSTEM_REMOVE:
+    case HP_ACT_LINKS_USER: case HP_ACT_LINKS_USER_REMOVE:
+        rc = hp_act_links(c, action, info, sizeof info, e); break;
+    case HP_ACT_SOCKET_LINK: case HP_ACT_SOCKET_LINK_REMOVE: case HP_ACT_BOOT:
+        rc = hp_act_socket(c, action, e); break;
+    case HP_ACT_HOSTS_ENSURE: case HP_ACT_HOSTS_REMOVE:
+        rc = do_hosts(c, action, e); break;
+    case HP_ACT_POLICY_SET:
+        rc = do_policy(c, data, len, e); break;
+    case HP_ACT_HELPER_INSTALL: case HP_ACT_HELPER_START:
+    case HP_ACT_HELPER_UNINSTALL:
+        rc = hp_act_helper(c, action, e); break;
+    case HP_ACT_UNINSTALL:
+        rc = hp_act_uninstall(c, e); break;
+    default:
+        return hp_err_set(e, HP_EUSAGE, "unknown action %d", action);
+    }
+    if (rc == HP_OK && e) {         /* success may carry a note */
+        hp_err_clear(e);
+        snprintf(e->msg, sizeof e->msg, "%s", info);
+    }
+    return rc;
+}
+
+int hp_action_check(hp_ctx *c, int action, hp_err *e)
+{
+    (void)e;
+    switch (action) {
+    case HP_ACT_LINKS_SYSTEM: case HP_ACT_LINKS_USER:
+        return hp_act_links_check(c, action);
+    case HP_ACT_SOCKET_LINK:
+        return hp_act_socket_check(c);
+    case HP_ACT_HOSTS_ENSURE: {
+        hp_hosts_entry ents[2];
+        size_t n = hosts_entries(c, ents);
+        hp_err e2 = HP_ERR_INIT;
+        return hp_hosts_check_file(c->rootfd, hp_conf(c, "host.hosts_file"),
+                                   ents, n, &e2);
+    }
+    case HP_ACT_POLICY_SET:
+        return hp_act_exists(c, hp_conf(c, "policy.cache_file"));
+    case HP_ACT_HELPER_INSTALL: case HP_ACT_HELPER_START:
+        return hp_act_helper_check(c, action);
+    case HP_ACT_UNINSTALL:
+        return hp_act_uninstall_check(c);
+    default:
+        return 0;
+    }
+}
+
+/* The helper request that carries an action (the plugin op of that name
+ * runs inside hostprivd in the HELPER role). */
+static const char *helper_op(int action)
+{
+    switch (action) {
+    case HP_ACT_LINKS_SYSTEM:        return "links_install";
+    case HP_ACT_LINKS_SYSTEM_REMOVE: return "links_remove";
+    case HP_ACT_SOCKET_LINK:         return "socket_link_install";
+    case HP_ACT_SOCKET_LINK_REMOVE:  return "socket_link_remove";
+    case HP_ACT_HOSTS_ENSURE:        return "hosts_ensure";
+    case HP_ACT_POLICY_SET:          return "policy_set";
+    case HP_ACT_HELPER_UNINSTALL:    return "helper_uninstall";
+    case HP_ACT_UNINSTALL:           return "uninstall";
+    default:                         return NULL;
+    }
+}
+
+static int via_of_role(int role)
+{
+    switch (role) {
+    case HP_ROLE_INSTALLER:  return HP_VIA_INSTALLER;
+    case HP_ROLE_HELPER:     return HP_VIA_HELPER;
+    case HP_ROLE_PRIVILEGED: return HP_VIA_ELEVATED;
+    default:                 return HP_VIA_USER;
+    }
+}
+
+static int run_helper(hp_ctx *c, int action, const char *data, hp_err *e)
+{
+    const char *op = helper_op(action);
+    if (!op)
+        return hp_err_set(e, HP_ENOTSUP, "the helper has no request for %s",
+                          hp_action_name(action));
+    const char *args[1] = { data };
+    return hp_helper_call(c, op, args, data ? 1 : 0, NULL, 0, NULL, e);
+}
+
+static int run_elevated(hp_ctx *c, int action, const char *data, size_t len,
+                        hp_err *e)
+{
+    /* helper.start_command replaces the default elevation only when the
+     * user configured one */
+    if (action == HP_ACT_HELPER_START) {
+        const char *cmd = hp_conf(c, "helper.start_command");
+        const char *origin = hp_config_origin(c->cfg, "helper.start_command");
+        if (cmd && *cmd && origin && strcmp(origin, "default") != 0)
+            return hp_elevate_shell(c, cmd, e);
+    }
+    return hp_elevate_run(c, action, data, len, e);
+}
+
+int hp_run(hp_ctx *c, int task, int action, int route, const char *data,
+           size_t len)
+{
+    hp_err e = HP_ERR_INIT;
+    char path[PATH_MAX];
+    int rc, via;
+    hp_action_path(c, action, path, sizeof path);
+    switch (route) {
+    case HP_ROUTE_HELPER:
+        via = HP_VIA_HELPER;
+        rc = run_helper(c, action, data, &e);
+        break;
+    case HP_ROUTE_ELEVATE:
+        via = HP_VIA_ELEVATED;
+        rc = run_elevated(c, action, data, len, &e);
+        break;
+    default:
+        via = via_of_role(c->role);
+        rc = hp_action_do(c, action, data, len, path, sizeof path, &e);
+        break;
+    }
+    if (rc == HP_OK) {
+        hp_event(c, HP_EV_DONE, task, via, path, e.msg);
+        return HP_OK;
+    }
+    hp_event(c, HP_EV_FAILED, task, via, path, e.msg);
+    hp_notice(c, "%s", e.msg);
+    c->err = e;
+    return rc;
+}

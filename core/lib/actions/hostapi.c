@@ -1,0 +1,211 @@
+/* The host-services table handed to plugins: thin adapters from the SDK's
+ * hp_host view onto the core modules, so a plugin links against nothing of
+ * the core and every version reaches the host through the same code. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "act.h"
+#include "actions.h"
+#include "engine/ctx.h"
+#include "host/decisions.h"
+#include "engine/events.h"
+#include "helper/hclient.h"
+#include "host/identity.h"
+#include "host/ports.h"
+#include "auth/prompt.h"
+#include "host/safepath.h"
+
+static void api_log(hp_host *h, int level, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    hp_log(hp_ctx_of(h), level, "%s", buf);
+}
+
+static void api_notice(hp_host *h, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    hp_notice(hp_ctx_of(h), "%s", buf);
+}
+
+static void api_event(hp_host *h, int kind, int task, int via,
+                      const char *path, const char *detail)
+{
+    hp_event(hp_ctx_of(h), kind, task, via, path, detail);
+}
+
+static const char *api_conf(hp_host *h, const char *key)
+{
+    if (strcmp(key, "host.home") == 0)      /* resolved, never empty */
+        return hp_ctx_of(h)->home;
+    return hp_conf(hp_ctx_of(h), key);
+}
+
+static int api_conf_bool(hp_host *h, const char *key)
+{
+    return hp_conf_bool(hp_ctx_of(h), key);
+}
+
+static long api_conf_int(hp_host *h, const char *key)
+{
+    return hp_conf_int(hp_ctx_of(h), key);
+}
+
+static int api_role(hp_host *h) { return hp_ctx_of(h)->role; }
+
+static const char *api_app_version(hp_host *h)
+{
+    return hp_conf(hp_ctx_of(h), "core.version");
+}
+
+static int api_prompt(hp_host *h, int task, const char *message)
+{
+    return hp_prompt_ask(hp_ctx_of(h), task, message);
+}
+
+/* Decisions are the user's state: read and written with the user's rights
+ * (a root role goes through hp_as_user). */
+static _Thread_local char decision_buf[256];
+
+static const char *api_decision_get(hp_host *h, const char *key)
+{
+    hp_ctx *c = hp_ctx_of(h);
+    hp_err e = HP_ERR_INIT;
+    if (!c->user_known)
+        return NULL;
+    int r = hp_decision_get(c->rootfd, c->home, key, decision_buf,
+                            sizeof decision_buf, &e);
+    return r == 1 ? decision_buf : NULL;
+}
+
+struct dset { hp_ctx *c; const char *key, *value; };
+
+/* The first decision may create ~/.docker and ~/.docker/hostpriv: they are
+ * journaled so uninstall leaves the home as it found it. */
+static int dset_fn(void *arg, hp_err *e)
+{
+    struct dset *d = arg;
+    hp_ctx *c = d->c;
+    char dir[2][PATH_MAX];
+    int had[2];
+    hp_path_user(c, ".docker", dir[0], sizeof dir[0]);
+    hp_path_user(c, ".docker/hostpriv", dir[1], sizeof dir[1]);
+    for (int i = 0; i < 2; i++)
+        had[i] = hp_act_exists(c, dir[i]);
+    int rc = hp_decision_set(c->rootfd, c->home, d->key, d->value, e);
+    if (rc != HP_OK || (had[0] && had[1]))
+        return rc;
+    hp_journal *j = NULL;
+    rc = hp_act_user_journal(c, &j, e);
+    for (int i = 0; i < 2 && rc == HP_OK; i++)
+        if (!had[i])
+            rc = hp_journal_add(j, HP_J_DIR, dir[i], NULL, e);
+    hp_journal_close(j);
+    return rc;
+}
+
+static int api_decision_set(hp_host *h, const char *key, const char *value)
+{
+    hp_ctx *c = hp_ctx_of(h);
+    if (!c->user_known)
+        return hp_err_set(&c->err, HP_ECONFIG, "host.user is not set");
+    struct dset d = { c, key, value };
+    return hp_as_user(c->uid, c->gid, dset_fn, &d, &c->err);
+}
+
+static int api_check(hp_host *h, int action)
+{
+    hp_err e = HP_ERR_INIT;
+    return hp_action_check(hp_ctx_of(h), action, &e);
+}
+
+static int api_user_can_write(hp_host *h, const char *hpath)
+{
+    hp_ctx *c = hp_ctx_of(h);
+    hp_err e = HP_ERR_INIT;
+    int fd;
+    if (!c->user_known || hp_sp_open_dir(c->rootfd, hpath, &fd, &e) != HP_OK)
+        return 0;       /* missing: creating it needs root */
+    int r = hp_sp_uid_can_write(fd, c->uid, c->gid);
+    close(fd);
+    return r;
+}
+
+static int api_run(hp_host *h, int task, int action, int route,
+                   const char *data, size_t len)
+{
+    return hp_run(hp_ctx_of(h), task, action, route, data, len);
+}
+
+static int api_bind_direct(hp_host *h, int socktype, const char *addr,
+                           int port, int *fd)
+{
+    hp_ctx *c = hp_ctx_of(h);
+    int rc = hp_bind_socket(socktype, addr, port, fd, &c->err);
+    c->bound.fd = rc == 0 ? *fd : -1;
+    c->bound.socktype = socktype;
+    c->bound.port = port;
+    return rc;
+}
+
+static int api_helper_bind(hp_host *h, int socktype, const char *addr,
+                           int port, int *fd)
+{
+    hp_ctx *c = hp_ctx_of(h);
+    char pbuf[16];
+    snprintf(pbuf, sizeof pbuf, "%d", port);
+    const char *args[3] = { socktype == HP_SOCK_UDP ? "udp" : "tcp", addr,
+                            pbuf };
+    int rc = hp_helper_call(c, "bind_port", args, 3, NULL, 0, fd, &c->err);
+    if (rc == HP_OK && *fd < 0)
+        rc = hp_err_set(&c->err, HP_EINTERNAL,
+                        "the helper answered bind_port without a socket");
+    return rc;
+}
+
+static int api_port_unavailable(hp_host *h, int socktype, const char *addr,
+                                int port, int code)
+{
+    hp_ctx *c = hp_ctx_of(h);
+    char msg[1024];
+    hp_port_unavailable_msg(msg, sizeof msg, socktype, addr, port,
+                            hp_conf(c, "helper.socket"));
+    hp_event(c, HP_EV_FAILED, HP_TASK_PRIVILEGED_PORT, HP_VIA_NONE, "", msg);
+    hp_notice(c, "%s", msg);
+    hp_err_set(&c->err, code, "%s", msg);
+    return code;
+}
+
+static const hp_host_api api = {
+    .version = HP_HOST_API_VERSION,
+    .struct_size = sizeof(hp_host_api),
+    .log = api_log,
+    .notice = api_notice,
+    .event = api_event,
+    .conf = api_conf,
+    .conf_bool = api_conf_bool,
+    .conf_int = api_conf_int,
+    .role = api_role,
+    .app_version = api_app_version,
+    .prompt = api_prompt,
+    .decision_get = api_decision_get,
+    .decision_set = api_decision_set,
+    .check = api_check,
+    .user_can_write = api_user_can_write,
+    .run = api_run,
+    .bind_direct = api_bind_direct,
+    .helper_bind = api_helper_bind,
+    .port_unavailable = api_port_unavailable,
+};
+
+const hp_host_api *hp_host_api_get(void) { return &api; }

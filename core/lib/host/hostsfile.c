@@ -1,0 +1,732 @@
+/* /etc/hosts editing: a managed block between Docker Desktop's markers.
+ *
+ * Text model.  A line is its content plus its terminator: "\n", "\r\n" or
+ * nothing (the last line of a file without a final newline).  A lone "\r"
+ * is content, never a terminator, so such bytes survive untouched.  The
+ * file's style is the terminator of its first line; block lines we write
+ * use it.
+ *
+ * Remembering the separator.  When the file does not end in a newline we
+ * must add one before our block; hp_hosts_remove has to take it away again
+ * for add-then-remove to be byte-identical.  We record that fact in the
+ * block itself: in that case the end marker is written WITHOUT a
+ * terminator, as the file's last bytes.  So "the block is at EOF and
+ * '# End of section' has no newline" means "the newline just before the
+ * begin marker is ours"; remove then drops it too (exactly the terminator
+ * the begin marker line carries, which is the one add used).  A block
+ * whose end marker is terminated restores the file by deleting its lines
+ * alone.
+ *
+ * Markers are lines whose content, trailing blanks aside, is exactly the
+ * marker.  Anything but "no markers" or "one begin, then one end" (a
+ * missing, duplicated, reversed or nested marker, or a forged end marker
+ * that would cut our block short) is refused with HP_EFAIL and the text
+ * is left alone: guessing which lines are ours could delete the user's.
+ *
+ * Everything is one pass over the text (memchr per line), so a 100,000
+ * line ad-block hosts file costs milliseconds. */
+#include "hostsfile.h"
+#include "atomicfile.h"
+#include "base/textline.h"
+#include "safepath.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BEGIN_LEN (sizeof HP_HOSTS_BEGIN - 1)
+#define END_LEN   (sizeof HP_HOSTS_END - 1)
+#define MAX_HOPS  8             /* symlinks followed for the hosts file */
+#define MAX_ENTS  64            /* entries per call (a bit mask in the scan) */
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* 1 begin marker, 2 end marker, 0 other. */
+static int marker_kind(const char *s, size_t n)
+{
+    while (n > 0 && is_blank(s[n - 1]))
+        n--;
+    if (n == BEGIN_LEN && memcmp(s, HP_HOSTS_BEGIN, n) == 0)
+        return 1;
+    if (n == END_LEN && memcmp(s, HP_HOSTS_END, n) == 0)
+        return 2;
+    return 0;
+}
+
+/* ---- validation ---------------------------------------------------- */
+
+/* Printable, escaped copy of untrusted bytes for a message (no log
+ * injection through an error text). */
+static const char *shown(const char *s, char *buf, size_t n)
+{
+    size_t o = 0;
+    for (; *s && o + 5 < n; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c < 0x7f && c != '\\')
+            buf[o++] = (char)c;
+        else
+            o += (size_t)snprintf(buf + o, n - o, "\\x%02x", c);
+    }
+    if (*s && o + 4 <= n)
+        memcpy(buf + o, "...", 3), o += 3;
+    buf[o] = '\0';
+    return buf;
+}
+
+static int name_byte_ok(const char *name, hp_err *e)
+{
+    for (size_t i = 0; name[i]; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c == '\n' || c == '\r')
+            return hp_err_set(e, HP_EUSAGE, "host name has a line break "
+                "(\\x%02x) at offset %zu: it would inject a line into the "
+                "hosts file", c, i);
+        if (c < 0x20 || c == 0x7f)
+            return hp_err_set(e, HP_EUSAGE, "host name has control byte "
+                "\\x%02x at offset %zu", c, i);
+        if (c == ' ')
+            return hp_err_set(e, HP_EUSAGE, "host name has a space at "
+                "offset %zu: host names contain no white space", i);
+        if (c == '#')
+            return hp_err_set(e, HP_EUSAGE, "host name has '#' at offset "
+                "%zu: it starts a comment in the hosts file", i);
+        if (c >= 0x80)
+            return hp_err_set(e, HP_EUSAGE, "host name has non-ASCII byte "
+                "\\x%02x at offset %zu: write an internationalised name in "
+                "its ASCII (xn--) form", c, i);
+        if (c == '*')
+            return hp_err_set(e, HP_EUSAGE, "host name has '*' at offset "
+                "%zu: the hosts file has no wildcards; list each name", i);
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '-' || c == '.'))
+            return hp_err_set(e, HP_EUSAGE, "host name has '%c' at offset "
+                "%zu: RFC 1123 names use letters, digits, '-' and '.'",
+                c, i);
+    }
+    return HP_OK;
+}
+
+static int label_ok(const char *name, const char *l, size_t n, int last,
+                    hp_err *e)
+{
+    if (n == 0)
+        return hp_err_set(e, HP_EUSAGE, "host name '%s' has an empty label "
+                          "at offset %zu", name, (size_t)(l - name));
+    if (n > 63)
+        return hp_err_set(e, HP_EUSAGE, "host name label '%.20s...' is %zu "
+                          "bytes long; RFC 1123 allows 63", l, n);
+    if (l[0] == '-' || l[n - 1] == '-')
+        return hp_err_set(e, HP_EUSAGE, "host name label '%.*s' %s with "
+                          "'-'", (int)n, l, l[0] == '-' ? "starts" : "ends");
+    if (last && strspn(l, "0123456789") >= n)
+        return hp_err_set(e, HP_EUSAGE, "host name '%s' ends in an "
+                          "all-numeric label: that reads as an address, not "
+                          "a name", name);
+    return HP_OK;
+}
+
+int hp_hosts_name_valid(const char *name, hp_err *e)
+{
+    if (!name || !*name)
+        return hp_err_set(e, HP_EUSAGE, "host name is empty");
+    int r = name_byte_ok(name, e);
+    if (r)
+        return r;
+    size_t n = strlen(name);
+    if (n > 253)
+        return hp_err_set(e, HP_EUSAGE, "host name '%.40s...' is %zu bytes "
+                          "long; the limit is 253", name, n);
+    if (name[n - 1] == '.')
+        return hp_err_set(e, HP_EUSAGE, "host name '%s' ends with a dot; "
+                          "write it without the trailing dot", name);
+    for (const char *l = name;;) {
+        const char *dot = strchr(l, '.');
+        size_t ln = dot ? (size_t)(dot - l) : strlen(l);
+        if ((r = label_ok(name, l, ln, dot == NULL, e)))
+            return r;
+        if (!dot)
+            return HP_OK;
+        l = dot + 1;
+    }
+}
+
+/* Parse addr strictly into family/bytes; loopback only. */
+static int addr_parse(const char *addr, int *fam, unsigned char bin[16],
+                      hp_err *e)
+{
+    char b[64];
+    if (!addr || !*addr)
+        return hp_err_set(e, HP_EUSAGE, "address is empty");
+    if (strchr(addr, '%'))
+        return hp_err_set(e, HP_EUSAGE, "address '%s' has a zone index "
+                          "('%%'): hosts entries take the loopback address "
+                          "without one", shown(addr, b, sizeof b));
+    if (strchr(addr, ':')) {
+        if (inet_pton(AF_INET6, addr, bin) != 1)
+            return hp_err_set(e, HP_EUSAGE, "address '%s' is not a valid "
+                              "IPv6 address", shown(addr, b, sizeof b));
+        if (IN6_IS_ADDR_V4MAPPED((struct in6_addr *)bin))
+            return hp_err_set(e, HP_EUSAGE, "address '%s' is IPv4-mapped "
+                              "IPv6: write the IPv4 form (127.0.0.1)", addr);
+        if (!IN6_IS_ADDR_LOOPBACK((struct in6_addr *)bin))
+            return hp_err_set(e, HP_EUSAGE, "address '%s' is not loopback "
+                              "(::1): hostpriv maps names to this machine "
+                              "only", addr);
+        *fam = AF_INET6;
+        return HP_OK;
+    }
+    if (inet_pton(AF_INET, addr, bin) != 1)
+        return hp_err_set(e, HP_EUSAGE, "address '%s' is not a dotted-quad "
+                          "IPv4 address: write four decimal numbers without "
+                          "leading zeros (no shorthand like 127.1, no octal "
+                          "like 0177.0.0.1)", shown(addr, b, sizeof b));
+    if (bin[0] != 127)
+        return hp_err_set(e, HP_EUSAGE, "address '%s' is not loopback "
+                          "(127.0.0.0/8): hostpriv maps names to this "
+                          "machine only", addr);
+    *fam = AF_INET;
+    return HP_OK;
+}
+
+int hp_hosts_addr_valid(const char *addr, hp_err *e)
+{
+    int fam;
+    unsigned char bin[16];
+    return addr_parse(addr, &fam, bin, e);
+}
+
+/* ---- matching ------------------------------------------------------ */
+
+struct want {
+    const char *addr, *name;
+    size_t alen, nlen;
+    int fam;
+    unsigned char bin[16];
+    int found;
+};
+
+static int want_init(struct want *w, const hp_hosts_entry *ent)
+{
+    memset(w, 0, sizeof *w);
+    w->addr = ent->addr;
+    w->name = ent->name;
+    w->alen = strlen(ent->addr);
+    w->nlen = strlen(ent->name);
+    w->fam = strchr(ent->addr, ':') ? AF_INET6 : AF_INET;
+    return inet_pton(w->fam, ent->addr, w->bin) == 1 ? 0 : -1;
+}
+
+/* Does the address field s[0..n) equal w's address?  inet_pton's IPv4
+ * form is canonical (no leading zeros), so text equality decides; IPv6 has
+ * many spellings of one address, so those are compared as bytes. */
+static int addr_eq(const char *s, size_t n, const struct want *w)
+{
+    if (n == w->alen && memcmp(s, w->addr, n) == 0)
+        return 1;
+    if (w->fam != AF_INET6 || n >= 64 || !memchr(s, ':', n))
+        return 0;
+    char b[64];
+    unsigned char bin[16];
+    memcpy(b, s, n);
+    b[n] = '\0';
+    return inet_pton(AF_INET6, b, bin) == 1 && memcmp(bin, w->bin, 16) == 0;
+}
+
+/* Mark the wants an active line maps: "ADDR NAME [ALIAS...] [# comment]". */
+static void line_match(const char *s, size_t n, struct want *w, size_t nw)
+{
+    const char *hash = memchr(s, '#', n);
+    if (hash)
+        n = (size_t)(hash - s);
+    size_t i = 0, a0, a1;
+    while (i < n && is_blank(s[i]))
+        i++;
+    a0 = i;
+    while (i < n && !is_blank(s[i]))
+        i++;
+    a1 = i;
+    if (a1 == a0)
+        return;
+    uint64_t hit = 0;           /* wants whose address this line carries */
+    for (size_t k = 0; k < nw && k < MAX_ENTS; k++)
+        if (addr_eq(s + a0, a1 - a0, &w[k]))
+            hit |= (uint64_t)1 << k;
+    while (hit && i < n) {
+        while (i < n && is_blank(s[i]))
+            i++;
+        size_t f0 = i;
+        while (i < n && !is_blank(s[i]))
+            i++;
+        for (size_t k = 0; k < nw && k < MAX_ENTS; k++)
+            if ((hit >> k & 1) && i - f0 == w[k].nlen &&
+                strncasecmp(s + f0, w[k].name, w[k].nlen) == 0)
+                w[k].found = 1;
+    }
+}
+
+/* ---- one pass: markers and matches --------------------------------- */
+
+struct scan {
+    int crlf;                   /* style from the first terminator */
+    size_t nbeg, nend;
+    size_t beg_line[2], end_line[2];
+    hp_line beg, end;       /* first begin / end marker lines */
+    size_t beg_prev_term;       /* terminator of the line before begin */
+};
+
+static void scan_text(const char *t, size_t len, struct scan *sc,
+                      struct want *w, size_t nw)
+{
+    memset(sc, 0, sizeof *sc);
+    size_t prev_term = 0, lineno = 0;
+    int styled = 0;
+    for (size_t pos = 0; pos < len; lineno++) {
+        hp_line l;
+        pos = hp_next_line(t, len, pos, &l);
+        if (!styled && l.term) {
+            sc->crlf = l.term == 2;
+            styled = 1;
+        }
+        int k = l.len && t[l.off] == '#' ? marker_kind(t + l.off, l.len) : 0;
+        if (k == 1) {
+            if (sc->nbeg < 2)
+                sc->beg_line[sc->nbeg] = lineno + 1;
+            if (sc->nbeg++ == 0) {
+                sc->beg = l;
+                sc->beg_prev_term = prev_term;
+            }
+        } else if (k == 2) {
+            if (sc->nend < 2)
+                sc->end_line[sc->nend] = lineno + 1;
+            if (sc->nend++ == 0)
+                sc->end = l;
+        } else if (nw) {
+            line_match(t + l.off, l.len, w, nw);
+        }
+        prev_term = l.term;
+    }
+}
+
+/* Explain malformed markers: which, where, and how to get out. */
+static void bad_markers(const struct scan *sc, hp_err *e)
+{
+    if (sc->nbeg > 1)
+        hp_err_set(e, HP_EFAIL, "hosts file has '%s' twice (lines %zu and "
+            "%zu): duplicated or nested managed block; fix it by hand, then "
+            "retry", HP_HOSTS_BEGIN, sc->beg_line[0], sc->beg_line[1]);
+    else if (sc->nend > 1)
+        hp_err_set(e, HP_EFAIL, "hosts file has '%s' twice (lines %zu and "
+            "%zu): a forged or duplicated end marker; fix the managed block "
+            "by hand, then retry",
+            HP_HOSTS_END, sc->end_line[0], sc->end_line[1]);
+    else if (sc->nend == 0)
+        hp_err_set(e, HP_EFAIL, "hosts file has '%s' at line %zu but no "
+            "'%s': fix the managed block by hand, then retry",
+            HP_HOSTS_BEGIN, sc->beg_line[0], HP_HOSTS_END);
+    else if (sc->nbeg == 0)
+        hp_err_set(e, HP_EFAIL, "hosts file has '%s' at line %zu without "
+            "'%s' before it: remove or fix that line, then retry",
+            HP_HOSTS_END, sc->end_line[0], HP_HOSTS_BEGIN);
+    else
+        hp_err_set(e, HP_EFAIL, "hosts file has its markers reversed ('%s' "
+            "at line %zu before '%s' at line %zu): fix the managed block by "
+            "hand, then retry", HP_HOSTS_END, sc->end_line[0],
+            HP_HOSTS_BEGIN, sc->beg_line[0]);
+}
+
+/* 1 block present, 0 none, -1 (e set) when the markers are malformed. */
+static int block_state(const struct scan *sc, hp_err *e)
+{
+    if (sc->nbeg == 0 && sc->nend == 0)
+        return 0;
+    if (sc->nbeg == 1 && sc->nend == 1 && sc->end_line[0] > sc->beg_line[0])
+        return 1;
+    bad_markers(sc, e);
+    return -1;
+}
+
+/* ---- pure transforms ----------------------------------------------- */
+
+int hp_hosts_has(const char *text, size_t len, const hp_hosts_entry *ent)
+{
+    struct want w;
+    struct scan sc;
+    if (!ent || !ent->addr || !ent->name || want_init(&w, ent) != 0)
+        return 0;
+    scan_text(text, len, &sc, &w, 1);
+    return w.found;
+}
+
+static int entry_valid(const hp_hosts_entry *ent, hp_err *e)
+{
+    if (!ent->addr || !ent->name)
+        return hp_err_set(e, HP_EUSAGE, "hosts entry without address or "
+                          "name");
+    int r = hp_hosts_name_valid(ent->name, e);
+    if (!r)
+        r = hp_hosts_addr_valid(ent->addr, e);
+    if (r)
+        return r;
+    /* localhost must stay what every program expects it to be */
+    if (strcasecmp(ent->name, "localhost") == 0 &&
+        strcmp(ent->addr, "127.0.0.1") != 0 && strcmp(ent->addr, "::1") != 0)
+        return hp_err_set(e, HP_EUSAGE, "refusing to map localhost to %s: "
+                          "localhost is 127.0.0.1 or ::1 only", ent->addr);
+    return HP_OK;
+}
+
+struct buf {
+    char *p;
+    size_t n;
+};
+
+static void put(struct buf *b, const char *s, size_t n)
+{
+    memcpy(b->p + b->n, s, n);  /* capacity computed up front */
+    b->n += n;
+}
+
+static void put_str(struct buf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
+
+/* The new text: the missing wants go just before an existing block's end
+ * marker, or into a new block at the end of the file. */
+static int emit(const char *text, size_t len, const struct scan *sc, int blk,
+                const struct want *w, size_t n, size_t need, struct buf *b,
+                hp_err *e)
+{
+    const char *eol = sc->crlf ? "\r\n" : "\n";
+    int sep = !blk && len > 0 && text[len - 1] != '\n';
+    if (!(b->p = malloc(len + need + BEGIN_LEN + END_LEN + 8)))
+        return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "hosts edit");
+    size_t at = blk ? sc->end.off : len;
+    put(b, text, at);
+    if (!blk) {
+        if (sep)
+            put_str(b, eol);
+        put_str(b, HP_HOSTS_BEGIN);
+        put_str(b, eol);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (w[i].found)
+            continue;
+        put_str(b, w[i].addr);
+        put(b, " ", 1);
+        put_str(b, w[i].name);
+        put_str(b, eol);
+    }
+    if (blk) {
+        put(b, text + at, len - at);
+    } else {
+        put_str(b, HP_HOSTS_END);
+        if (!sep)               /* unterminated end = the separator is ours */
+            put_str(b, eol);
+    }
+    b->p[b->n] = '\0';
+    return HP_OK;
+}
+
+int hp_hosts_add(const char *text, size_t len, const hp_hosts_entry *ents,
+                 size_t n, char **out, size_t *outlen, hp_err *e)
+{
+    struct want w[MAX_ENTS];
+    struct scan sc;
+    *out = NULL;
+    *outlen = 0;
+    if (n > MAX_ENTS)
+        return hp_err_set(e, HP_EUSAGE, "too many hosts entries at once "
+                          "(%zu)", n);
+    for (size_t i = 0; i < n; i++) {
+        int r = entry_valid(&ents[i], e);
+        if (r)
+            return r;
+        want_init(&w[i], &ents[i]);
+    }
+    scan_text(text, len, &sc, w, n);
+    int blk = block_state(&sc, e);
+    if (blk < 0)
+        return HP_EFAIL;
+    /* a mapping asked for twice in one call goes in once */
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < i && !w[i].found; j++)
+            if (w[j].fam == w[i].fam && !memcmp(w[j].bin, w[i].bin, 16) &&
+                strcasecmp(w[j].name, w[i].name) == 0)
+                w[i].found = 1;
+    size_t need = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!w[i].found)
+            need += w[i].alen + 1 + w[i].nlen + 2;
+    if (need == 0)
+        return HP_OK;           /* everything mapped: write nothing */
+    struct buf b = { NULL, 0 };
+    int r = emit(text, len, &sc, blk, w, n, need, &b, e);
+    if (r == HP_OK) {
+        *out = b.p;
+        *outlen = b.n;
+    }
+    return r;
+}
+
+int hp_hosts_remove(const char *text, size_t len, char **out, size_t *outlen,
+                    hp_err *e)
+{
+    struct scan sc;
+    *out = NULL;
+    *outlen = 0;
+    scan_text(text, len, &sc, NULL, 0);
+    int blk = block_state(&sc, e);
+    if (blk < 0)
+        return HP_EFAIL;
+    if (!blk)
+        return HP_OK;
+    size_t from = sc.beg.off, to = sc.end.off + sc.end.len + sc.end.term;
+    /* See the top of the file: an unterminated end marker at EOF says the
+     * newline before the begin marker was added by us.  It is exactly the
+     * terminator add wrote after the begin marker. */
+    if (to == len && sc.end.term == 0 && from > 0 &&
+        sc.beg_prev_term >= sc.beg.term && sc.beg.term > 0)
+        from -= sc.beg.term;
+    size_t n = len - (to - from);
+    char *p = malloc(n + 1);
+    if (!p)
+        return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "hosts edit");
+    memcpy(p, text, from);
+    memcpy(p + from, text + to, len - to);
+    p[n] = '\0';
+    *out = p;
+    *outlen = n;
+    return HP_OK;
+}
+
+/* ---- file level ---------------------------------------------------- */
+
+/* Open the directory of the hosts file.  A symlink there (/etc/hosts ->
+ * somewhere else on some systems) is followed under the same rule as
+ * safepath's: only a root-owned link in a root-owned directory writable by
+ * no one else; its target is a host path again, walked by safepath. */
+static int open_hosts(int rootfd, const char *hpath, int *dirfd,
+                      char leaf[256], hp_err *e)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s", hpath) >= (int)sizeof path)
+        return hp_err_set(e, HP_EUSAGE, "hosts path too long");
+    for (int hop = 0;; hop++) {
+        int r = hp_sp_open_parent(rootfd, path, dirfd, leaf, e);
+        if (r)
+            return r;
+        struct stat st, ds;
+        if (fstatat(*dirfd, leaf, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISLNK(st.st_mode))
+            return HP_OK;
+        char tgt[PATH_MAX];
+        ssize_t tn = readlinkat(*dirfd, leaf, tgt, sizeof tgt - 1);
+        int bad = fstat(*dirfd, &ds) != 0 || st.st_uid != 0 ||
+                  ds.st_uid != 0 || (ds.st_mode & 022) || tn <= 0;
+        close(*dirfd);
+        *dirfd = -1;
+        if (bad)
+            return hp_err_set(e, HP_EFAIL, "%s is a symlink that is not "
+                              "root-owned in a root-only directory: refusing "
+                              "to follow it; make it a regular file", path);
+        if (hop >= MAX_HOPS)
+            return hp_err_set(e, HP_EFAIL, "%s: too many symlinks", hpath);
+        tgt[tn] = '\0';
+        char next[PATH_MAX];
+        if (tgt[0] == '/') {
+            snprintf(next, sizeof next, "%s", tgt);
+        } else {
+            char *slash = strrchr(path, '/');
+            int dl = slash ? (int)(slash - path) : 0;
+            if (snprintf(next, sizeof next, "%.*s/%s", dl, path, tgt) >=
+                (int)sizeof next)
+                return hp_err_set(e, HP_EFAIL, "%s: link target too long",
+                                  path);
+        }
+        memcpy(path, next, sizeof path);
+    }
+}
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+           a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+           a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* After a failed replace: did someone else change the file since we read
+ * it (seen = NULL: it was missing)?  Then a retry is worth it. */
+static int changed_since(int dirfd, const char *leaf, const struct stat *seen)
+{
+    struct stat now;
+    int gone = fstatat(dirfd, leaf, &now, AT_SYMLINK_NOFOLLOW) != 0;
+    if (!seen)
+        return !gone;
+    return gone || !same_file(seen, &now);
+}
+
+typedef int (*xform_fn)(const char *text, size_t len, char **out,
+                        size_t *outlen, hp_err *e, const void *arg);
+
+/* Read, transform, replace under the directory lock.  The lock orders
+ * hostpriv's own editors; a foreign editor (vi, a user's script) is caught
+ * by hp_af_replace's expect check: we re-read and retry once, then fail. */
+static int edit(int dirfd, const char *leaf, xform_fn fn, const void *arg,
+                int *changed, hp_err *e)
+{
+    int r = HP_OK;
+    for (int attempt = 0;; attempt++) {
+        char *data = NULL, *out = NULL;
+        size_t len = 0, outlen = 0;
+        struct stat st;
+        int exists = 1;
+        r = hp_af_read(dirfd, leaf, HP_HOSTS_MAX, &data, &len, &st, e);
+        if (r != HP_OK && e->sys == ENOENT) {
+            hp_err_clear(e);
+            exists = 0;
+            r = HP_OK;
+        }
+        if (r == HP_OK)
+            r = fn(exists ? data : "", len, &out, &outlen, e, arg);
+        free(data);
+        if (r != HP_OK || !out)
+            return r;
+        hp_af_opts o = {
+            .mode = 0644,
+            .uid = geteuid() == 0 ? 0 : (uid_t)-1,
+            .gid = geteuid() == 0 ? 0 : (gid_t)-1,
+            .create = !exists,
+            .expect = exists ? &st : NULL,
+        };
+        r = hp_af_replace(dirfd, leaf, out, outlen, &o, e);
+        free(out);
+        if (r == HP_OK) {
+            *changed = 1;
+            return HP_OK;
+        }
+        if (attempt > 0 || !changed_since(dirfd, leaf, exists ? &st : NULL))
+            return r;
+        hp_err_clear(e);
+    }
+}
+
+static int edit_file(int rootfd, const char *hpath, xform_fn fn,
+                     const void *arg, int *changed, hp_err *e)
+{
+    hp_err tmp = HP_ERR_INIT;
+    int dirfd = -1, r;
+    char leaf[256];
+    if (!e)
+        e = &tmp;
+    *changed = 0;
+    if ((r = open_hosts(rootfd, hpath, &dirfd, leaf, e)))
+        return r;
+    int lk = hp_af_lock_dir(dirfd, e);
+    if (lk < 0) {
+        close(dirfd);
+        return e->code ? e->code : HP_EFAIL;
+    }
+    /* a temp left by an editor of ours killed mid-write: with the lock
+     * held no editor of ours is writing one, so it can go */
+    hp_af_clean_temps(dirfd, leaf);
+    r = edit(dirfd, leaf, fn, arg, changed, e);
+    if (r && !strstr(e->msg, hpath)) {
+        char m[sizeof e->msg];
+        snprintf(m, sizeof m, "%s: %s", hpath, e->msg);
+        memcpy(e->msg, m, sizeof m);
+    }
+    hp_af_unlock(lk);
+    close(dirfd);
+    return r;
+}
+
+struct add_arg {
+    const hp_hosts_entry *ents;
+    size_t n;
+};
+
+static int add_fn(const char *t, size_t len, char **out, size_t *outlen,
+                  hp_err *e, const void *arg)
+{
+    const struct add_arg *a = arg;
+    return hp_hosts_add(t, len, a->ents, a->n, out, outlen, e);
+}
+
+static int remove_fn(const char *t, size_t len, char **out, size_t *outlen,
+                     hp_err *e, const void *arg)
+{
+    (void)arg;
+    return hp_hosts_remove(t, len, out, outlen, e);
+}
+
+int hp_hosts_ensure_file(int rootfd, const char *hpath,
+                         const hp_hosts_entry *ents, size_t n, int *changed,
+                         hp_err *e)
+{
+    /* validate before touching anything, so a bad entry never takes the
+     * lock or creates a missing file */
+    *changed = 0;
+    for (size_t i = 0; i < n; i++) {
+        int r = entry_valid(&ents[i], e);
+        if (r)
+            return r;
+    }
+    struct add_arg a = { ents, n };
+    return edit_file(rootfd, hpath, add_fn, &a, changed, e);
+}
+
+int hp_hosts_remove_file(int rootfd, const char *hpath, int *changed,
+                         hp_err *e)
+{
+    return edit_file(rootfd, hpath, remove_fn, NULL, changed, e);
+}
+
+int hp_hosts_check_file(int rootfd, const char *hpath,
+                        const hp_hosts_entry *ents, size_t n, hp_err *e)
+{
+    hp_err tmp = HP_ERR_INIT;
+    struct want w[MAX_ENTS];
+    int dirfd = -1, r;
+    char leaf[256], *data = NULL;
+    size_t len = 0;
+    struct stat st;
+    struct scan sc;
+    if (!e)
+        e = &tmp;
+    if (n > MAX_ENTS)
+        return -hp_err_set(e, HP_EUSAGE, "too many hosts entries (%zu)", n);
+    for (size_t i = 0; i < n; i++) {
+        if ((r = entry_valid(&ents[i], e)))
+            return -r;
+        want_init(&w[i], &ents[i]);
+    }
+    if ((r = open_hosts(rootfd, hpath, &dirfd, leaf, e)))
+        return -r;
+    r = hp_af_read(dirfd, leaf, HP_HOSTS_MAX, &data, &len, &st, e);
+    close(dirfd);
+    if (r != HP_OK) {
+        if (e->sys == ENOENT) {
+            hp_err_clear(e);
+            return 0;
+        }
+        return -r;
+    }
+    scan_text(data, len, &sc, w, n);
+    free(data);
+    for (size_t i = 0; i < n; i++)
+        if (!w[i].found)
+            return 0;
+    return 1;
+}

@@ -1,0 +1,59 @@
+/* Undo journal.  Every change hostpriv makes to the host is recorded so
+ * `uninstall` reverts exactly that and nothing else, idempotently.  Root's
+ * journal lives where only root writes (hp_path_root_state()/journal); the
+ * user side's in ~/.docker/hostpriv/journal, written as the user.
+ * Text format, one entry a line: KIND<TAB>HOSTPATH[<TAB>EXTRA], rewritten
+ * atomically on every change under hp_af_lock_dir of its directory (the
+ * file is re-read first, so concurrent writers lose nothing).  Paths or
+ * EXTRA with a tab, CR or newline are refused (HP_EINTERNAL).  Opening
+ * creates nothing; the first add creates the journal's directories and
+ * records them as JDIR lines; once the journal has no entries it removes
+ * its file and those directories (when empty), so install + uninstall
+ * leaves the tree byte-identical.  Root's journal must be in a root-owned
+ * directory (root never writes into a user's). */
+#ifndef HP_JOURNAL_H
+#define HP_JOURNAL_H
+#include "base/err.h"
+
+enum hp_jkind {
+    HP_J_DIR = 0,        /* a directory we created: rmdir when empty   */
+    HP_J_FILE,           /* a file we created: unlink                   */
+    HP_J_LINK,           /* a symlink to EXTRA: unlink while still ours */
+    HP_J_HOSTS,          /* our managed block in a hosts file           */
+    HP_J_PROFILE,        /* our managed block in a shell profile;
+                            EXTRA = the home (optional: the file's own
+                            directory is used without it)              */
+    HP_J_SERVICE         /* a service we installed, EXTRA = label: the
+                            caller stops it before the files go         */
+};
+
+typedef struct hp_journal hp_journal;
+
+int hp_journal_open(int rootfd, const char *hpath, hp_journal **out,
+                    hp_err *e);
+/* Record (deduplicated; an entry already present is not added twice). */
+int hp_journal_add(hp_journal *j, int kind, const char *hpath,
+                   const char *extra, hp_err *e);
+int hp_journal_forget(hp_journal *j, int kind, const char *hpath, hp_err *e);
+/* Iterate newest first (the journal's own JDIR lines are not shown);
+ * a non-zero return from fn stops and is returned. */
+int hp_journal_each(hp_journal *j,
+                    int (*fn)(void *arg, int kind, const char *hpath,
+                              const char *extra),
+                    void *arg);
+/* Revert every entry newest first; each reverted entry is forgotten; a
+ * thing no longer ours is left alone (warning in e, not an error).
+ * HP_J_SERVICE entries are passed to stop_fn first (may be NULL).
+ * Returns HP_OK with e->msg holding the warnings ("" when none).  A failed
+ * stop_fn or revert stops the undo there (HP_EFAIL, what remains stays
+ * journaled).  As root, an entry in a directory a user owns is reverted
+ * with that user's rights (identity.h).  DIR entries that hold the journal
+ * itself go after it.  Undo of an empty journal is a no-op. */
+int hp_journal_undo(hp_journal *j,
+                    int (*stop_fn)(void *arg, const char *label,
+                                   const char *hpath),
+                    void *arg, hp_err *e);
+/* Whether it has entries; the journal file is removed once empty. */
+int hp_journal_empty(const hp_journal *j);
+void hp_journal_close(hp_journal *j);
+#endif

@@ -1,0 +1,31 @@
+/* Port binding primitives shared by the CLI, the plugins and the helper. */
+#ifndef HP_PORTS_H
+#define HP_PORTS_H
+#include <stddef.h>
+#include "base/err.h"
+
+/* "127.0.0.1:80", "[::1]:443" -> addr, port (1..65535, strict digits). */
+int hp_port_parse(const char *spec, char *addr, size_t addrsz, int *port,
+                  hp_err *e);
+/* Numeric IPv4/IPv6 only (inet_pton; no scope ids, no names). */
+int hp_addr_parse(const char *addr, void *sockaddr_storage_out,
+                  unsigned *salen, hp_err *e);
+/* socket + bind (+ listen(SOMAXCONN) for TCP), SOCK_CLOEXEC, protocol 0.
+ * socktype HP_SOCK_TCP or HP_SOCK_UDP only (anything else, SOCK_RAW
+ * included, is -EINVAL); port 1..65535; address as hp_addr_parse (no
+ * scope ids, no IPv4-mapped forms).  SO_REUSEADDR for TCP only (a UDP
+ * port must not be shareable), never SO_REUSEPORT; IPV6_V6ONLY for v6.
+ * Returns 0 with *fd, or -errno (e set; -EACCES is HP_EDENIED in e). */
+int hp_bind_socket(int socktype, const char *addr, int port, int *fd,
+                   hp_err *e);
+/* "1-1023", "1-1023 8080 9000-9100": 1 when port is allowed; a malformed
+ * list allows nothing. */
+int hp_ports_allowed(const char *ranges, int port);
+int hp_ports_valid(const char *ranges, hp_err *e);
+/* The documented message (DESIGN.md), with the configured socket:
+ * "Ports are not available: exposing port TCP 127.0.0.1:80 -> 0.0.0.0:0:
+ *  failed to connect to SOCK: is vmnetd running?: dial unix SOCK: connect:
+ *  connection refused" */
+void hp_port_unavailable_msg(char *out, size_t n, int socktype,
+                             const char *addr, int port, const char *sock);
+#endif
