@@ -32,7 +32,7 @@ LIBSO   = $(BUILD)/lib/libhostpriv.so
 LIBA    = $(BUILD)/lib/libhostpriv.a
 BINS    = $(BUILD)/bin/hostpriv $(BUILD)/bin/hostprivd $(BUILD)/bin/hostpriv-rig
 
-.PHONY: all check check-unit check-scenarios asan bench demo fuzz install uninstall clean deps test-user
+.PHONY: all check check-layers check-unit check-scenarios asan bench demo fuzz install uninstall clean deps test-user
 all: $(LIBSO) $(LIBA) $(BINS) $(PLUGIN_SO)
 
 $(OBJ)/%.o: %.c
@@ -113,8 +113,15 @@ test-user:
 check: deps
 	$(MAKE) all
 	@scripts/test-user
+	$(MAKE) check-layers
 	$(MAKE) check-unit
 	$(MAKE) check-scenarios
+
+# Layers call down only (scripts/layers), and the check catches what it is
+# for (tests/layers/run plants each kind of violation in a copy).
+check-layers: all
+	scripts/layers --objects $(OBJ)/core/lib
+	tests/layers/run $(OBJ)/core/lib
 
 check-unit: all $(BUILD)/tests/check_hostpriv $(TPLUG_SO)
 	HP_BUILD=$(abspath $(BUILD)) HP_SRC=$(CURDIR) $(BUILD)/tests/check_hostpriv
@@ -127,9 +134,11 @@ asan: deps
 	@scripts/test-user
 	$(MAKE) BUILD=build-asan SAN=1 CFLAGS="-O1 -g" check-unit check-scenarios
 
+# BENCH_QUICK=1: every part runs a few iterations and prints its table
+# (CI runs it so a missing or broken part fails); timings never fail.
 bench: deps
 	$(MAKE) all $(BENCH_BIN)
-	@scripts/bench $(BUILD)
+	@BENCH_QUICK=$(BENCH_QUICK) scripts/bench $(BUILD)
 
 demo: deps
 	$(MAKE) all

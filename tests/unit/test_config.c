@@ -16,6 +16,7 @@
 
 #include "engine/config.h"
 #include "engine/ctx.h"
+#include "actions/hostapi.h"
 #include "testutil.h"
 
 static char root[PATH_MAX];

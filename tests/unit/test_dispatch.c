@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "actions/hostapi.h"
 #include "engine/dispatch.h"
 #include "engine/loader.h"
 #include "testutil.h"

@@ -5,7 +5,9 @@
  * passed on, and every exit status mapped to its hp_code. */
 #include "testutil.h"
 #include "engine/ctx.h"
+#include "actions/hostapi.h"
 #include "auth/elevate.h"
+#include "engine/config.h"
 #include <check.h>
 #include <fcntl.h>
 #include <limits.h>

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "actions/hostapi.h"
 #include "engine/events.h"
 #include "engine/loghold.h"
 #include "testutil.h"

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "engine/ctx.h"
+#include "actions/hostapi.h"
 #include "helper/hclient.h"
 #include "host/ports.h"
 #include "helper/proto.h"

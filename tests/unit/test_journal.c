@@ -95,7 +95,7 @@ static int user_link(void *arg, hp_err *e)
 static void install(hp_journal *j)
 {
     hp_err e = HP_ERR_INIT;
-    ck_assert_int_eq(hp_sp_mkdir_p(rootfd, "/opt/hp/lib", 0755, -1, -1, j, &e),
+    ck_assert_int_eq(hp_journal_mkdir_p(j, rootfd, "/opt/hp/lib", 0755, -1, -1, &e),
                      HP_OK);
     int fd = dirfd_of("/opt/hp/lib");
     hp_af_opts o = { 0755, 0, 0, 1, NULL };
@@ -251,8 +251,8 @@ START_TEST(dirs_holding_the_journal)
     hp_journal *j;
     hp_err e = HP_ERR_INIT;
     ck_assert_int_eq(hp_journal_open(rootfd, JPATH, &j, &e), HP_OK);
-    ck_assert_int_eq(hp_sp_mkdir_p(rootfd, "/var/lib/hostpriv/cache", 0755, 0,
-                                   0, j, &e), HP_OK);
+    ck_assert_int_eq(hp_journal_mkdir_p(j, rootfd, "/var/lib/hostpriv/cache",
+                                        0755, 0, 0, &e), HP_OK);
     int fd = dirfd_of("/var/lib/hostpriv/cache");
     hp_af_opts o = { 0644, 0, 0, 1, NULL };
     ck_assert_int_eq(hp_af_replace(fd, "policy.json", "{}", 2, &o, &e), HP_OK);

@@ -7,6 +7,7 @@
  * that nothing was written. */
 #include "testutil.h"
 #include "engine/ctx.h"
+#include "actions/hostapi.h"
 #include "auth/elevate.h"
 #include <check.h>
 #include <errno.h>

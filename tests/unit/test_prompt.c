@@ -5,6 +5,7 @@
  * killed with its whole process group. */
 #include "testutil.h"
 #include "engine/ctx.h"
+#include "actions/hostapi.h"
 #include "auth/prompt.h"
 #include <check.h>
 #include <dirent.h>

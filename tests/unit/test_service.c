@@ -7,6 +7,7 @@
  * manager) refused before anything is written. */
 #include "testutil.h"
 #include "engine/ctx.h"
+#include "actions/hostapi.h"
 #include "host/journal.h"
 #include "helper/service.h"
 #include <check.h>

@@ -15,6 +15,7 @@
 #include "actions/actions.h"
 #include "cli.h"
 #include "engine/ctx.h"
+#include "actions/hostapi.h"
 #include "auth/elevate.h"
 #include "host/policy.h"
 #include "host/safepath.h"

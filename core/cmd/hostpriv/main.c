@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "actions/hostapi.h"
 #include "cli.h"
 #include "engine/events.h"
 

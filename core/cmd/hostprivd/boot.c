@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdio.h>
 
+#include "actions/hostapi.h"
 #include "actions/actions.h"
 #include "engine/events.h"
 #include "hostprivd.h"

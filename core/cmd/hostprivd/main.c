@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "actions/hostapi.h"
 #include "engine/events.h"
 #include "hostprivd.h"
 #include "engine/loader.h"

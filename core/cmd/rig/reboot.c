@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "engine/ctx.h"
+#include "actions/hostapi.h"
 #include "helper/service.h"
 
 /* "a, b, c": what /var/run held, for the log. */

@@ -1,5 +1,6 @@
 /* Internal to the action files (actions.c, act_*.c): one function per
- * mechanism, each journaled in the journal of whoever made the change. */
+ * mechanism, each journaled in the journal of whoever made the change.
+ * The shared helpers at the top and bottom are act_common.c. */
 #ifndef HP_ACT_H
 #define HP_ACT_H
 #include <stddef.h>

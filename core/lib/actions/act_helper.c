@@ -82,7 +82,7 @@ static int copy_helper(hp_ctx *c, hp_journal *j, hp_err *e)
     int rc = helper_source(c, src, sizeof src, e);
     snprintf(parent, sizeof parent, "%s", dst);
     if (rc == HP_OK)
-        rc = hp_sp_mkdir_p(c->rootfd, dirname(parent), 0755, 0, 0, j, e);
+        rc = hp_journal_mkdir_p(j, c->rootfd, dirname(parent), 0755, 0, 0, e);
     if (rc == HP_OK)
         rc = read_all(src, &data, &len, e);
     if (rc == HP_OK)

@@ -164,7 +164,7 @@ static int links_job_run(void *arg, hp_err *e)
     rc = hp_sp_open_dir(c->rootfd, jb->dir, &dirfd, e);
     if (rc != HP_OK && install && e->sys == ENOENT) {
         hp_err_clear(e);
-        rc = hp_sp_mkdir_p(c->rootfd, jb->dir, 0755, (uid_t)-1, (gid_t)-1, j, e);
+        rc = hp_journal_mkdir_p(j, c->rootfd, jb->dir, 0755, (uid_t)-1, (gid_t)-1, e);
         if (rc == HP_OK)
             rc = hp_sp_open_dir(c->rootfd, jb->dir, &dirfd, e);
     } else if (rc != HP_OK && !install && e->sys == ENOENT) {

@@ -47,7 +47,7 @@ static int link_step(hp_ctx *c, int action, hp_journal *j, hp_err *e)
     rc = hp_sp_open_parent(c->rootfd, HP_DOCKER_SOCK_LINK, &dirfd, leaf, e);
     if (rc != HP_OK && e->sys == ENOENT && action == HP_ACT_SOCKET_LINK) {
         hp_err_clear(e);
-        rc = hp_sp_mkdir_p(c->rootfd, "/var/run", 0755, 0, 0, j, e);
+        rc = hp_journal_mkdir_p(j, c->rootfd, "/var/run", 0755, 0, 0, e);
         if (rc == HP_OK)
             rc = hp_sp_open_parent(c->rootfd, HP_DOCKER_SOCK_LINK, &dirfd,
                                    leaf, e);

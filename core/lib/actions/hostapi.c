@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "act.h"
+#include "hostapi.h"
 #include "actions.h"
 #include "engine/ctx.h"
 #include "host/decisions.h"
@@ -209,3 +210,8 @@ static const hp_host_api api = {
 };
 
 const hp_host_api *hp_host_api_get(void) { return &api; }
+
+int hp_ctx_open(hp_ctx **out, const hp_open_opts *opts, hp_err *e)
+{
+    return hp_engine_open(out, opts, &api, e);
+}

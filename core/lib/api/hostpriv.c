@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "actions/hostapi.h"
 #include "engine/config.h"
 #include "engine/ctx.h"
 #include "engine/loader.h"

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "engine/config.h"
 #include "engine/events.h"
 
 /* ------------------------------------------------------------- names */
@@ -61,37 +62,6 @@ int hp_action_task(int action)
     if (action < 0 || action >= HP_ACT__COUNT)
         return -1;
     return actions[action].task;
-}
-
-/* ----------------------------------------------------------- defaults */
-
-static int in_path(const char *prog)
-{
-    const char *path = getenv("PATH");
-    if (!path || !*path)
-        path = "/usr/sbin:/usr/bin:/sbin:/bin";
-    while (*path) {
-        size_t n = strcspn(path, ":");
-        char f[PATH_MAX];
-        if (n > 0 && (size_t)snprintf(f, sizeof f, "%.*s/%s", (int)n, path,
-                                      prog) < sizeof f) {
-            struct stat st;
-            if (stat(f, &st) == 0 && S_ISREG(st.st_mode) &&
-                access(f, X_OK) == 0)
-                return 1;
-        }
-        path += n;
-        if (*path == ':')
-            path++;
-    }
-    return 0;
-}
-
-const char *hp_elevate_default(const char *platform)
-{
-    if (platform && strcmp(platform, "macos") == 0)
-        return "osascript";
-    return in_path("pkexec") ? "pkexec" : "sudo -n";
 }
 
 /* --------------------------------------------------------------- argv */

@@ -10,9 +10,6 @@ const char *hp_action_name(int action);
 int hp_action_from_name(const char *name);      /* -1 when unknown */
 int hp_action_task(int action);                 /* enum hp_task */
 
-/* Default elevate.command for a platform: linux "pkexec" when present in
- * PATH, else "sudo -n"; macos "osascript" (see hp_elevate_osascript). */
-const char *hp_elevate_default(const char *platform);
 /* argv (malloc'd, NULL-terminated; free with hp_argv_free) for running
  * TASK elevated: elevate.command split into words (shell-style quoting
  * '...' and "..." honoured), then self, "privileged", task, and --root /

@@ -11,4 +11,6 @@ int hp_pidfd_open(pid_t pid);
  * parent holds (a helper connection, an event log) is no business of a
  * dialog command or a service. */
 void hp_close_from(int lowfd);
+/* 1 when prog is an executable regular file in a $PATH directory. */
+int hp_in_path(const char *prog);
 #endif

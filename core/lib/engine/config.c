@@ -4,7 +4,7 @@
  * inih, so inih never sees a line longer than its buffer: old inih splits
  * such a line and parses the tail as a new line of its own (inih #145). */
 #include "config.h"
-#include "auth/elevate.h"
+#include "base/proc.h"
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -458,6 +458,13 @@ static const char *computed_default(const hp_config *cfg, const char *key,
     if (!strcmp(key, "elevate.command"))    /* pkexec when present */
         return hp_elevate_default(mac ? "macos" : "linux");
     return "";
+}
+
+const char *hp_elevate_default(const char *platform)
+{
+    if (platform && strcmp(platform, "macos") == 0)
+        return "osascript";
+    return hp_in_path("pkexec") ? "pkexec" : "sudo -n";
 }
 
 /* Recompute the computed defaults after host.platform or host.user

@@ -60,6 +60,10 @@ int hp_config_load_system(hp_config *cfg, const char *root, int require_safe,
 
 /* Effective value (highest layer); defaults that follow host.platform or
  * host.user are current.  NULL for a key not in the schema. */
+/* The platform's default elevate.command: macos "osascript" (the
+ * do-shell-script wrapper of elevate.c); linux "pkexec" when present in
+ * PATH, else "sudo -n". */
+const char *hp_elevate_default(const char *platform);
 const char *hp_config_get(const hp_config *cfg, const char *key);
 int hp_config_get_bool(const hp_config *cfg, const char *key);
 long hp_config_get_int(const hp_config *cfg, const char *key);

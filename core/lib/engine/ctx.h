@@ -58,6 +58,7 @@ struct hp_ctx {
     char config_arg[PATH_MAX];   /* -c FILE made absolute, "" when none */
     char root_arg[PATH_MAX];     /* --root DIR as given, "" when none */
 
+    const hp_host_api *host_api; /* what the plugin is given (open.c) */
     int helper_fd;               /* kept helper connection, -1 if none */
     /* The helper socket's directory, opened once by the safe walk and
      * kept (O_PATH) for later connections; the leaf and the host path it
@@ -71,16 +72,17 @@ struct hp_ctx {
     hp_err err;                  /* last failure, for hp_errmsg() */
 };
 
-/* Open: load config layers, resolve host.root and host.user, open the event
- * log, load plugins and select the active one (unless opts->no_plugin), and
- * init it.  Root roles check config/plugins/root safety (DESIGN.md). */
-int hp_ctx_open(hp_ctx **out, const hp_open_opts *opts, hp_err *e);
+/* Open (open.c): load config layers, resolve host.root and host.user, open
+ * the event log, load plugins and select the active one (unless
+ * opts->no_plugin), and init it with api.  Root roles check config,
+ * plugins and root for safety.  Programs call hp_ctx_open
+ * (actions/hostapi.h), which passes the core's host-services table. */
+int hp_engine_open(hp_ctx **out, const hp_open_opts *opts,
+                   const hp_host_api *api, hp_err *e);
 /* Re-select and re-init the plugin after hp_set changed core.* keys. */
 int hp_ctx_reload_plugin(hp_ctx *c, hp_err *e);
 void hp_ctx_close(hp_ctx *c);
 
-/* The host-services table given to plugins (hostapi.c). */
-const hp_host_api *hp_host_api_get(void);
 static inline hp_ctx *hp_ctx_of(hp_host *h) { return (hp_ctx *)(void *)h; }
 static inline hp_host *hp_host_of(hp_ctx *c) { return (hp_host *)(void *)c; }
 

@@ -279,7 +279,7 @@ void hp_event(hp_ctx *c, int kind, int task, int via, const char *path,
     time_t now = time(NULL);
     /* the helper's events are log lines: they may wait for the reply */
     if (root_role(c) && hp_log_held_event(c, now, kind, task, via, path,
-                                          detail))
+                                          detail, hp_event_at))
         return;
     hp_event_at(c, now, kind, task, via, path, detail);
 }
@@ -337,7 +337,7 @@ static void sanitise(char *out, size_t n, const char *in)
 
 void hp_log_line(int level, const char *msg)
 {
-    if (hp_log_held_line(level, msg))
+    if (hp_log_held_line(level, msg, hp_log_line))
         return;
     static const char *const tag[] = { "debug: ", "", "", "warning: ",
                                        "error: " };

@@ -1,17 +1,19 @@
 /* Held log lines: a small ordered queue of copies.  A full queue is
  * written at once (a request that logs a lot only loses the deferral); a
  * line that cannot be copied is written at once too, so nothing is lost
- * to memory pressure. */
+ * to memory pressure.  Each entry carries the function that writes it
+ * (events.c's), so the queue knows nothing of how lines are written. */
 #include "loghold.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include "events.h"
 
 #define HELD_MAX 32
 
 typedef struct held {
     hp_ctx *c;          /* NULL: a plain log line */
+    hp_held_line_fn line;
+    hp_held_event_fn event;
     time_t when;
     int level, kind, task, via;
     char *msg, *path, *detail;
@@ -32,10 +34,10 @@ void hp_log_release(void)
     for (size_t i = 0; i < nq; i++) {
         held *h = &q[i];
         if (h->c)
-            hp_event_at(h->c, h->when, h->kind, h->task, h->via, h->path,
-                        h->detail);
+            h->event(h->c, h->when, h->kind, h->task, h->via, h->path,
+                     h->detail);
         else
-            hp_log_line(h->level, h->msg);
+            h->line(h->level, h->msg);
         free(h->msg);
         free(h->path);
         free(h->detail);
@@ -71,12 +73,12 @@ static held *slot(void)
     return &q[nq];
 }
 
-int hp_log_held_line(int level, const char *msg)
+int hp_log_held_line(int level, const char *msg, hp_held_line_fn write)
 {
     held *h = slot();
     if (!h)
         return 0;
-    *h = (held){ .level = level, .msg = strdup(msg) };
+    *h = (held){ .level = level, .msg = strdup(msg), .line = write };
     if (!h->msg)
         return 0;
     nq++;
@@ -84,13 +86,15 @@ int hp_log_held_line(int level, const char *msg)
 }
 
 int hp_log_held_event(hp_ctx *c, time_t when, int kind, int task, int via,
-                      const char *path, const char *detail)
+                      const char *path, const char *detail,
+                      hp_held_event_fn write)
 {
     held *h = slot();
     if (!h || !c)
         return 0;
     *h = (held){ .c = c, .when = when, .kind = kind, .task = task,
-                 .via = via, .path = dup0(path), .detail = dup0(detail) };
+                 .via = via, .path = dup0(path), .detail = dup0(detail),
+                 .event = write };
     if ((path && !h->path) || (detail && !h->detail)) {
         free(h->path);
         free(h->detail);

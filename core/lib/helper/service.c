@@ -670,8 +670,8 @@ static int write_file(hp_ctx *c, const char *hpath, const char *text,
     char dir[PATH_MAX], leaf[256];
     snprintf(dir, sizeof dir, "%s", hpath);
     int dfd = -1;
-    int rc = hp_sp_mkdir_p(c->rootfd, dirname(dir), 0755, file_uid(),
-                           file_uid(), j, e);
+    int rc = hp_journal_mkdir_p(j, c->rootfd, dirname(dir), 0755,
+                                file_uid(), file_uid(), e);
     if (rc == HP_OK)
         rc = hp_sp_open_parent(c->rootfd, hpath, &dfd, leaf, e);
     if (rc == HP_OK)
@@ -1185,8 +1185,8 @@ static int journal_log(hp_ctx *c, const char *label, hp_journal *j,
                        hp_err *e)
 {
     char hpath[PATH_MAX], name[256];
-    int dfd, rc = hp_sp_mkdir_p(c->rootfd, LOG_DIR, 0755, file_uid(),
-                                file_uid(), j, e);
+    int dfd, rc = hp_journal_mkdir_p(j, c->rootfd, LOG_DIR, 0755,
+                                     file_uid(), file_uid(), e);
     if (rc != HP_OK || (rc = open_state_dir(c, LOG_DIR, 0, &dfd, e)) != HP_OK)
         return rc;
     snprintf(name, sizeof name, "%s.log", label);

@@ -242,7 +242,8 @@ static int store(hp_journal *j, int dfd, hp_err *e)
 static int make_own_dir(hp_journal *j, hp_err *e)
 {
     j->selfmk = 1;
-    int rc = hp_sp_mkdir_p(j->rootfd, j->dir, 0755, (uid_t)-1, (gid_t)-1, j, e);
+    int rc = hp_journal_mkdir_p(j, j->rootfd, j->dir, 0755, (uid_t)-1,
+                                (gid_t)-1, e);
     j->selfmk = 0;
     return rc;
 }
@@ -661,5 +662,41 @@ int hp_journal_undo(hp_journal *j,
         free(s[i].extra);
     }
     free(s);
+    return rc;
+}
+
+/* Remove new (empty) directories m->path[0..len[from..]], deepest first. */
+static void unmake(int rootfd, const hp_sp_made *m, int from)
+{
+    for (int i = m->n - 1; i >= from; i--) {
+        char p[PATH_MAX], leaf[256];
+        int dfd;
+        hp_err ig = HP_ERR_INIT;
+        snprintf(p, sizeof p, "%.*s", (int)m->len[i], m->path);
+        if (hp_sp_open_parent(rootfd, p, &dfd, leaf, &ig) != HP_OK)
+            continue;
+        unlinkat(dfd, leaf, AT_REMOVEDIR);
+        close(dfd);
+    }
+}
+
+int hp_journal_mkdir_p(hp_journal *j, int rootfd, const char *hpath,
+                       mode_t mode, uid_t uid, gid_t gid, hp_err *e)
+{
+    if (!j)
+        return hp_sp_mkdir_p(rootfd, hpath, mode, uid, gid, NULL, e);
+    hp_sp_made m;
+    int rc = hp_sp_mkdir_p(rootfd, hpath, mode, uid, gid, &m, e);
+    /* what was made before a failure is recorded too: it is on disk */
+    hp_err tmp = HP_ERR_INIT, *je = rc == HP_OK ? e : &tmp;
+    for (int i = 0; i < m.n; i++) {
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%.*s", (int)m.len[i], m.path);
+        int jr = hp_journal_add(j, HP_J_DIR, p, NULL, je);
+        if (jr != HP_OK) {
+            unmake(rootfd, &m, i);
+            return rc != HP_OK ? rc : jr;
+        }
+    }
     return rc;
 }

@@ -13,6 +13,7 @@
  * directory (root never writes into a user's). */
 #ifndef HP_JOURNAL_H
 #define HP_JOURNAL_H
+#include <sys/types.h>
 #include "base/err.h"
 
 enum hp_jkind {
@@ -35,6 +36,11 @@ int hp_journal_open(int rootfd, const char *hpath, hp_journal **out,
 int hp_journal_add(hp_journal *j, int kind, const char *hpath,
                    const char *extra, hp_err *e);
 int hp_journal_forget(hp_journal *j, int kind, const char *hpath, hp_err *e);
+/* mkdir -p (hp_sp_mkdir_p) and record each directory it created, so
+ * uninstall removes it; j NULL: nothing recorded.  A directory that could
+ * not be recorded is removed again (it is new, hence empty). */
+int hp_journal_mkdir_p(hp_journal *j, int rootfd, const char *hpath,
+                       mode_t mode, uid_t uid, gid_t gid, hp_err *e);
 /* Iterate newest first (the journal's own JDIR lines are not shown);
  * a non-zero return from fn stops and is returned. */
 int hp_journal_each(hp_journal *j,

@@ -375,7 +375,7 @@ int hp_policy_store(int rootfd, const char *cache_hpath, const char *json,
                        "written where the user cannot change it");
     /* unsafe existing directories are refused before anything is created */
     if (!r && !(r = chain_safe(rootfd, dir, &missing, e)) && missing)
-        r = hp_sp_mkdir_p(rootfd, dir, 0755, 0, 0, j, e);
+        r = hp_journal_mkdir_p(j, rootfd, dir, 0755, 0, 0, e);
     if (!r && missing)
         r = chain_safe(rootfd, dir, &missing, e);
     if (!r)

@@ -8,7 +8,6 @@
  * again from host.root (absolute) or from the link's directory (relative). */
 #include "safepath.h"
 #include "identity.h"
-#include "journal.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -41,7 +40,7 @@ struct walk {
     mode_t cmode;
     uid_t cuid;
     gid_t cgid;
-    struct hp_journal *j;
+    hp_sp_made *made;
 };
 
 static const char *owner(uid_t uid, char *buf, size_t n)
@@ -218,6 +217,10 @@ static int make_dir(struct walk *w, const char *name, hp_err *e)
     int d = w->depth;
     struct mk m = { w->fd[d], name, w->cmode, w->cuid, w->cgid };
     int made;
+    if (w->made && w->made->n == HP_SP_MAXMADE)
+        return refuse(e, HP_EUSAGE, ENAMETOOLONG, "refusing to create more "
+                      "than %d directory levels at %s/%s", HP_SP_MAXMADE,
+                      shown(w), name);
     if (geteuid() == 0 && w->uid[d] != 0) {
         uid_t want = w->cuid == (uid_t)-1 ? 0 : w->cuid;
         if (want != w->uid[d]) {
@@ -241,14 +244,10 @@ static int make_dir(struct walk *w, const char *name, hp_err *e)
         if (made < 0)
             return -made;
     }
-    if (made && w->j) {
-        char hp[PATH_MAX];
-        snprintf(hp, sizeof hp, "%s/%s", w->path, name);
-        int rc = hp_journal_add(w->j, HP_J_DIR, hp, NULL, e);
-        if (rc != HP_OK) {
-            unlinkat(w->fd[d], name, AT_REMOVEDIR);
-            return rc;
-        }
+    if (made && w->made) {
+        hp_sp_made *r = w->made;
+        int k = snprintf(r->path, sizeof r->path, "%s/%s", w->path, name);
+        r->len[r->n++] = k > 0 && (size_t)k < sizeof r->path ? (size_t)k : 0;
     }
     return HP_OK;
 }
@@ -469,14 +468,16 @@ int hp_sp_open_parent(int rootfd, const char *hpath, int *dirfd,
 }
 
 int hp_sp_mkdir_p(int rootfd, const char *hpath, mode_t mode, uid_t uid,
-                  gid_t gid, struct hp_journal *j, hp_err *e)
+                  gid_t gid, hp_sp_made *made, hp_err *e)
 {
     struct walk w;
     int rc = walk_init(&w, rootfd, hpath, W_CREATE, e);
     w.cmode = mode & 07777;
     w.cuid = uid;
     w.cgid = gid;
-    w.j = j;
+    w.made = made;
+    if (made)
+        made->n = 0;
     if (rc == HP_OK)
         rc = walk_run(&w, e);
     walk_close(&w);

@@ -9,10 +9,10 @@
  * inode owned by someone else. */
 #ifndef HP_SAFEPATH_H
 #define HP_SAFEPATH_H
+#include <limits.h>
 #include <sys/types.h>
 #include "base/err.h"
 
-struct hp_journal;
 
 /* Open host directory hpath (O_DIRECTORY|O_CLOEXEC) under rootfd.  ".."
  * pops back through the directories walked (never above host.root); at
@@ -26,14 +26,24 @@ int hp_sp_open_dir(int rootfd, const char *hpath, int *dirfd, hp_err *e);
  * itself is not followed. */
 int hp_sp_open_parent(int rootfd, const char *hpath, int *dirfd,
                       char leaf[256], hp_err *e);
+/* What hp_sp_mkdir_p created, outermost first: directory i is the first
+ * len[i] bytes of path (a resolved host path).  The walk only reports;
+ * recording it (the journal) is the caller's business. */
+#define HP_SP_MAXMADE 64
+typedef struct hp_sp_made {
+    char path[PATH_MAX];
+    size_t len[HP_SP_MAXMADE];
+    int n;
+} hp_sp_made;
 /* mkdir -p of host path hpath with mode/uid/gid for each directory it
  * creates (uid/gid (uid_t)-1 = the caller's; mode exactly, umask aside);
- * each created directory is recorded in journal j (may be NULL) so
- * uninstall can remove it, by its resolved host path.  As root inside a
- * directory a user owns, only a directory for that same user is made, by
- * a child running as that user; anything else is HP_EDENIED. */
+ * each created directory is reported in made (may be NULL), also when a
+ * later step fails.  As root inside a directory a user owns, only a
+ * directory for that same user is made, by a child running as that user;
+ * anything else is HP_EDENIED.  More than HP_SP_MAXMADE new levels with
+ * made given: HP_EUSAGE before anything is created below the limit. */
 int hp_sp_mkdir_p(int rootfd, const char *hpath, mode_t mode, uid_t uid,
-                  gid_t gid, struct hp_journal *j, hp_err *e);
+                  gid_t gid, hp_sp_made *made, hp_err *e);
 
 /* Root-process checks of DESIGN.md (HP_ECONFIG when unsafe, the message
  * says how to fix it): `path` (a real path) and every parent

@@ -1,0 +1,326 @@
+/* Opening a context: configuration layers, host.root, host.user, the event
+ * log and the active plugin, once per process.  A root process trusts only
+ * root-owned config files, plugin directory and root.  The host-services
+ * table handed to the plugin comes from the caller (the actions layer
+ * implements it; the engine only passes it on). */
+#include "ctx.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "config.h"
+#include "events.h"
+#include "host/identity.h"
+#include "loader.h"
+#include "host/safepath.h"
+
+/* ---- opening ---------------------------------------------------------- */
+
+static void print_warnings(const char *w)
+{
+    while (w && *w) {
+        size_t l = strcspn(w, "\n");
+        hp_log(NULL, HP_LOG_WARN, "%.*s", (int)l, w);
+        w += l + (w[l] == '\n');
+    }
+}
+
+/* --set S.K=V items; a locked key is ignored with the config's warning. */
+static int apply_sets(hp_config *cfg, const char *const *sets, hp_err *e)
+{
+    for (size_t i = 0; sets && sets[i]; i++) {
+        const char *eq = strchr(sets[i], '=');
+        char key[128];
+        if (!eq || eq == sets[i] || (size_t)(eq - sets[i]) >= sizeof key)
+            return hp_err_set(e, HP_EUSAGE, "--set '%s': write it as "
+                              "SECTION.KEY=VALUE", sets[i]);
+        snprintf(key, sizeof key, "%.*s", (int)(eq - sets[i]), sets[i]);
+        int rc = hp_config_set(cfg, key, eq + 1, HP_LAYER_SET, "--set", e);
+        if (rc != HP_OK && rc != HP_EDENIED)
+            return rc;
+    }
+    hp_err_clear(e);
+    return HP_OK;
+}
+
+static int user_file(char *out, size_t n)
+{
+    const char *x = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
+    int k;
+    if (x && x[0] == '/')
+        k = snprintf(out, n, "%s/hostpriv/hostpriv.ini", x);
+    else if (h && h[0] == '/')
+        k = snprintf(out, n, "%s/.config/hostpriv/hostpriv.ini", h);
+    else
+        return -1;
+    return k < 0 || (size_t)k >= n ? -1 : 0;
+}
+
+/* host.root: --root, else -c FILE / --set, else "/".  System and user
+ * files live under the root, so they cannot move it. */
+static int open_root(hp_ctx *c, const char *want, int safe, hp_err *e)
+{
+    char real[PATH_MAX];
+    if (!want || !*want)
+        want = "/";
+    if (want[0] != '/')
+        return hp_err_set(e, HP_ECONFIG, "host.root '%s' is not absolute: "
+                          "give the sandbox from /", want);
+    if (!realpath(want, real))
+        return hp_err_sys(e, HP_ECONFIG, errno, "host.root %s", want);
+    if (safe && hp_sp_check_safe_dir(real, e) != HP_OK)
+        return HP_ECONFIG;
+    int fd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return hp_err_sys(e, HP_ECONFIG, errno, "host.root %s", real);
+    if (c->rootfd >= 0)
+        close(c->rootfd);
+    c->rootfd = fd;
+    snprintf(c->root, sizeof c->root, "%s", strcmp(real, "/") ? real : "");
+    return HP_OK;
+}
+
+static int load_layers(hp_ctx *c, const hp_open_opts *o, int safe, hp_err *e)
+{
+    int rc = HP_OK;
+    if (o->config_file)
+        rc = hp_config_load_file(c->cfg, c->config_arg, HP_LAYER_FILE, 1,
+                                 safe, e);
+    if (rc == HP_OK)
+        rc = apply_sets(c->cfg, o->sets, e);
+    if (rc == HP_OK && o->root)
+        rc = hp_config_set(c->cfg, "host.root", o->root, HP_LAYER_SET,
+                           "--root", e);
+    char want[PATH_MAX];
+    snprintf(want, sizeof want, "%s", hp_conf(c, "host.root"));
+    if (rc == HP_OK)
+        rc = open_root(c, want, safe, e);
+    if (rc == HP_OK)
+        rc = hp_config_load_system(c->cfg, c->root, safe, e);
+    char uf[PATH_MAX];
+    if (rc == HP_OK && !o->no_user_layer && user_file(uf, sizeof uf) == 0) {
+        rc = hp_config_load_file(c->cfg, uf, HP_LAYER_USER, 0, safe, e);
+        /* $HOME of another user (sudo, setpriv): that layer is not ours */
+        if (rc == HP_ECONFIG && e && e->sys == EACCES) {
+            hp_log(NULL, HP_LOG_WARN, "%s: skipped", e->msg);
+            hp_err_clear(e);
+            rc = HP_OK;
+        }
+    }
+    const char *now = hp_conf(c, "host.root");
+    if (rc == HP_OK && strcmp(now, want) != 0)
+        rc = hp_err_set(e, HP_ECONFIG, "%s: host.root is chosen by --root, "
+                        "-c FILE or --set only (the files under the root "
+                        "cannot move it): remove it there",
+                        hp_config_origin(c->cfg, "host.root"));
+    return rc;
+}
+
+static int set_default(hp_ctx *c, const char *key, const char *v,
+                       const char *origin, hp_err *e)
+{
+    const char *cur = hp_conf(c, key);
+    if (cur && *cur)
+        return HP_OK;
+    return hp_config_set(c->cfg, key, v, HP_LAYER_DEFAULT, origin, e);
+}
+
+/* host.user: --user (install), else the config, else the invoking user;
+ * root with nothing configured has no user (commands that need one say
+ * "set host.user"). */
+static int resolve_user(hp_ctx *c, const hp_open_opts *o, hp_err *e)
+{
+    char name[64] = "", pwhome[PATH_MAX] = "", pwshell[PATH_MAX] = "";
+    int rc = HP_OK;
+    if (o->install_user && *o->install_user)
+        rc = hp_config_set(c->cfg, "host.user", o->install_user, HP_LAYER_SET,
+                           "install --user", e);
+    if (rc != HP_OK)
+        return rc;
+    const char *u = hp_conf(c, "host.user");
+    if (u && *u)
+        snprintf(name, sizeof name, "%s", u);
+    else if (getuid() != 0 && hp_user_lookup_uid(getuid(), name, sizeof name,
+                                                 e) != HP_OK)
+        return HP_ECONFIG;
+    if (!*name)
+        return HP_OK;
+    if (hp_user_lookup(name, &c->uid, &c->gid, pwhome, sizeof pwhome, pwshell,
+                       sizeof pwshell, e) != HP_OK)
+        return HP_ECONFIG;
+    rc = set_default(c, "host.user", name, "default (invoking user)", e);
+    if (rc == HP_OK)
+        rc = set_default(c, "host.home", pwhome, "default (passwd)", e);
+    if (rc == HP_OK)
+        rc = set_default(c, "host.shell", pwshell, "default (passwd)", e);
+    if (rc != HP_OK)
+        return rc;
+    const char *sh = hp_conf(c, "host.shell"), *base = strrchr(sh, '/');
+    snprintf(c->user, sizeof c->user, "%s", name);
+    snprintf(c->home, sizeof c->home, "%s", hp_conf(c, "host.home"));
+    snprintf(c->shell, sizeof c->shell, "%s", base ? base + 1 : sh);
+    c->user_known = 1;
+    return HP_OK;
+}
+
+static int open_event_log(hp_ctx *c, hp_err *e)
+{
+    const char *p = hp_conf(c, "core.event_log");
+    /* root roles log their events; the app's log is the app's to create */
+    if (!p || !*p || c->role == HP_ROLE_HELPER ||
+        c->role == HP_ROLE_PRIVILEGED)
+        return HP_OK;
+    if (!strcmp(p, "-")) {
+        c->evlog = stdout;
+        c->evlog_is_stdout = 1;
+        return HP_OK;
+    }
+    /* O_NOFOLLOW: a root process must not append through a planted link */
+    int fd = open(p, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+                  O_NOCTTY, 0644);
+    if (fd < 0)
+        return hp_err_sys(e, HP_ECONFIG, errno, "core.event_log %s", p);
+    if (!(c->evlog = fdopen(fd, "a"))) {
+        close(fd);
+        return hp_err_sys(e, HP_EINTERNAL, errno, "core.event_log %s", p);
+    }
+    return HP_OK;
+}
+
+static void unload_plugins(hp_ctx *c)
+{
+    if (c->active && c->active->desc.fini)
+        c->active->desc.fini(c->pstate);
+    c->active = NULL;
+    c->pstate = NULL;
+    hp_loader_free(c->plugins, c->nplugins);
+    c->plugins = NULL;
+    c->nplugins = 0;
+}
+
+static int load_plugins(hp_ctx *c, hp_err *e)
+{
+    char warn[8192];
+    size_t idx;
+    int safe = geteuid() == 0;
+    int rc = hp_loader_scan(hp_conf(c, "core.plugin_dir"), safe, &c->plugins,
+                            &c->nplugins, warn, sizeof warn, e);
+    if (rc != HP_OK)
+        return rc;
+    print_warnings(warn);
+    rc = hp_loader_pick(c->plugins, c->nplugins, hp_conf(c, "core.plugin"),
+                        hp_conf(c, "core.version"), &idx, e);
+    if (rc != HP_OK)
+        return rc;
+    hp_loaded *p = &c->plugins[idx];
+    void *st = NULL;
+    c->active = p;         /* events from init carry the plugin's name */
+    rc = p->desc.init(c->host_api, hp_host_of(c), &st);
+    if (rc != HP_OK) {
+        c->active = NULL;
+        return hp_err_set(e, rc == HP_ECONFIG ? HP_ECONFIG : HP_EINTERNAL,
+                          "plugin %s failed to start (init: %s)%s%s",
+                          p->desc.name, hp_strerror(rc), c->err.msg[0] ?
+                          ": " : "", c->err.msg);
+    }
+    c->pstate = st;
+    return HP_OK;
+}
+
+static void close_event_log(hp_ctx *c)
+{
+    if (c->evlog && !c->evlog_is_stdout)
+        fclose(c->evlog);
+    c->evlog = NULL;
+    c->evlog_is_stdout = 0;
+}
+
+/* After hp_set changed a core.* key or host.root: everything they pick is
+ * picked again (the system files of a new root are not re-read). */
+int hp_ctx_reload_plugin(hp_ctx *c, hp_err *e)
+{
+    unload_plugins(c);
+    close_event_log(c);
+    const char *want = hp_conf(c, "host.root");
+    int rc = HP_OK;
+    if (strcmp(want, *c->root ? c->root : "/") != 0)
+        rc = open_root(c, want, geteuid() == 0, e);
+    if (rc == HP_OK)
+        rc = open_event_log(c, e);
+    return rc == HP_OK ? load_plugins(c, e) : rc;
+}
+
+static hp_ctx *ctx_new(const hp_open_opts *o)
+{
+    hp_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->rootfd = -1;
+    c->helper_fd = -1;
+    c->helper_dirfd = -1;
+    c->bound.fd = -1;
+    c->role = o->role;
+    c->json = o->json;
+    if (!(c->cfg = hp_config_new())) {
+        free(c);
+        return NULL;
+    }
+    ssize_t l = readlink("/proc/self/exe", c->self_exe, sizeof c->self_exe - 1);
+    c->self_exe[l > 0 ? l : 0] = '\0';
+    /* -c FILE made absolute: checked as a whole path when root, and handed
+     * on unchanged to an elevated or boot-time run in another directory */
+    char cwd[PATH_MAX];
+    const char *cf = o->config_file ? o->config_file : "";
+    if (*cf && *cf != '/' && getcwd(cwd, sizeof cwd))
+        snprintf(c->config_arg, sizeof c->config_arg, "%s/%s", cwd, cf);
+    else
+        snprintf(c->config_arg, sizeof c->config_arg, "%s", cf);
+    snprintf(c->root_arg, sizeof c->root_arg, "%s", o->root ? o->root : "");
+    return c;
+}
+
+int hp_engine_open(hp_ctx **out, const hp_open_opts *opts,
+                   const hp_host_api *api, hp_err *e)
+{
+    hp_open_opts none = { 0 };
+    const hp_open_opts *o = opts ? opts : &none;
+    *out = NULL;
+    hp_ctx *c = ctx_new(o);
+    if (!c)
+        return hp_err_set(e, HP_EINTERNAL, "out of memory");
+    c->host_api = api;
+    int safe = geteuid() == 0;
+    int rc = load_layers(c, o, safe, e);
+    print_warnings(hp_config_warnings(c->cfg));
+    if (rc == HP_OK)
+        rc = resolve_user(c, o, e);
+    if (rc == HP_OK)
+        rc = open_event_log(c, e);
+    if (rc == HP_OK && !o->no_plugin)
+        rc = load_plugins(c, e);
+    if (rc != HP_OK) {
+        hp_ctx_close(c);
+        return rc;
+    }
+    *out = c;
+    return HP_OK;
+}
+
+void hp_ctx_close(hp_ctx *c)
+{
+    if (!c)
+        return;
+    unload_plugins(c);
+    close_event_log(c);
+    if (c->rootfd >= 0)
+        close(c->rootfd);
+    if (c->helper_fd >= 0)
+        close(c->helper_fd);
+    if (c->helper_dirfd >= 0)
+        close(c->helper_dirfd);
+    hp_config_free(c->cfg);
+    free(c);
+}
