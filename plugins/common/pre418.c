@@ -221,9 +221,10 @@ int pre418_boot(pre418 *p)
 
 int pre418_install(pre418 *p, const char *user)
 {
-    p->api->notice(p->h, "install%s%s: the installer flow is not built yet "
-                   "in hostpriv (it comes with the installers work); nothing "
-                   "was changed", user ? " --user " : "", user ? user : "");
+    p->api->notice(p->h, "install%s%s: hostpriv does not perform the "
+                   "command-line install; nothing was changed.  Run `hostpriv "
+                   "start` as the user instead: it asks for each privileged "
+                   "step", user ? " --user " : "", user ? user : "");
     p->api->event(p->h, HP_EV_SKIPPED, HP_TASK_HELPER, HP_VIA_NONE, "",
                   "not-in-this-version");
     return HP_ENOTSUP;

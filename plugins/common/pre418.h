@@ -30,8 +30,8 @@ int pre418_hosts(pre418 *p);
 int pre418_policy(pre418 *p, const char *json);
 int pre418_bind(pre418 *p, int socktype, const char *addr, int port, int *fd);
 int pre418_boot(pre418 *p);
-/* `install [--user]`: the installer flows come with the installers work;
- * until then this says so (HP_ENOTSUP), it never pretends. */
+/* `install [--user]`: hostpriv does not perform the command-line install
+ * for these versions; this says so (HP_ENOTSUP) and changes nothing. */
 int pre418_install(pre418 *p, const char *user);
 int pre418_uninstall(pre418 *p);
 int pre418_helper_uninstall(pre418 *p);

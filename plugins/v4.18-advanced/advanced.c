@@ -1,7 +1,7 @@
 /* v4.18-advanced: Docker Desktop 4.18 and later (the installation choice,
- * Settings > Advanced).  The descriptor is in place so the version is
- * listed and selected; its flows are built in a later wave, and until then
- * every op answers "not supported" through the normal error path. */
+ * Settings > Advanced).  The plugin is listed and selected for those
+ * versions; it performs none of their tasks, so every op answers "not
+ * supported" through the normal error path and the launch says so. */
 #include <hostpriv/plugin.h>
 #include <stdlib.h>
 
@@ -29,10 +29,10 @@ static void advanced_fini(void *st)
 static int advanced_launch(void *st)
 {
     advanced *a = st;
-    a->api->notice(a->host, "v4.18-advanced is not built yet (it comes with "
-                   "the installers wave after issues 7 and 8): its launch "
-                   "flow is not supported; pick core.version below 4.18 to "
-                   "emulate an older version");
+    a->api->notice(a->host, "v4.18-advanced: hostpriv does not perform the "
+                   "4.18 launch (installation choice, Settings > Advanced); "
+                   "nothing was changed.  Set core.version to 4.17 or "
+                   "earlier to emulate a version whose launch it performs");
     return HP_ENOTSUP;
 }
 

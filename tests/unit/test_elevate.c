@@ -1,4 +1,4 @@
-/* Elevation (issue 4): privileged task names, the command line built from
+/* Elevation: privileged task names, the command line built from
  * elevate.command (shell-style words; the osascript wrapper's quoting,
  * proved by running the command it wraps through /bin/sh), the per
  * platform default, and hp_elevate_run: the data on stdin, --root/-c

@@ -1,4 +1,4 @@
-/* `hostpriv privileged TASK` (issue 4): the real binary, run as root and as
+/* `hostpriv privileged TASK`: the real binary, run as root and as
  * the unprivileged test user.  The user elevating through `sudo -n` and a
  * NOPASSWD rule limited to `<hostpriv> privileged *` gets a root-owned
  * file; calling it directly gets 77; root with a config or root a user

@@ -1,4 +1,4 @@
-/* Prompts (issue 4): every backend granted / declined / timed out, no
+/* Prompts: every backend granted / declined / timed out, no
  * terminal, answers exhausted, the embedder's callback; every prompt emits
  * `prompt` (its message in detail) then its answer, and what the user sees
  * names the task and the paths.  A command that outlives the timeout is

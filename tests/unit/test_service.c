@@ -1,4 +1,4 @@
-/* Service backends (issue 5): the plist and unit text (golden, with the
+/* Service backends: the plist and unit text (golden, with the
  * quoting each format needs), read back by hp_service_parse; the direct
  * backend starting and stopping a real program with a pidfile, refusing to
  * signal a process that is not the program the file names, running a

@@ -14,12 +14,6 @@ static const hp_cli_cmd *const commands[] = {
     &hp_cmd_boot, &hp_cmd_call, &hp_cmd_privileged, NULL
 };
 
-/* A placeholder says so in its summary; --help lists only what exists. */
-static int built(const hp_cli_cmd *c)
-{
-    return strncmp(c->summary, "(not built", 10) != 0;
-}
-
 static void help(FILE *f)
 {
     fprintf(f, "usage: hostpriv [-c FILE] [--root DIR] [--set SECTION.KEY=VALUE]... "
@@ -28,10 +22,10 @@ static void help(FILE *f)
             "Gives a desktop container app the few root-level host changes it "
             "needs,\nthe way the configured app version did.\n\ncommands:\n");
     for (size_t i = 0; commands[i]; i++)
-        if (built(commands[i]) && strlen(commands[i]->usage) < 34)
+        if (strlen(commands[i]->usage) < 34)
             fprintf(f, "  %-34s %s\n", commands[i]->usage,
                     commands[i]->summary);
-        else if (built(commands[i]))
+        else
             fprintf(f, "  %s\n  %-34s %s\n", commands[i]->usage, "",
                     commands[i]->summary);
     fprintf(f, "\noptions:\n"
@@ -121,8 +115,8 @@ static int closest(const char *name)
 {
     int best = -1;
     for (int i = 0; commands[i]; i++)
-        if (built(commands[i]) && (!strncmp(commands[i]->name, name, 3) ||
-                                   strstr(commands[i]->name, name)))
+        if (!strncmp(commands[i]->name, name, 3) ||
+            strstr(commands[i]->name, name))
             best = best < 0 ? i : best;
     return best;
 }
