@@ -5,7 +5,7 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 LIBDIR    ?= $(PREFIX)/lib
 INCLUDEDIR?= $(PREFIX)/include
-# the system config is read from <root>/etc/hostpriv (DESIGN.md), so /etc
+# the system config is read from <root>/etc/hostpriv (docs/REFERENCE.md), so /etc
 SYSCONFDIR?= /etc
 MANDIR    ?= $(PREFIX)/share/man
 PLUGINDIR ?= $(LIBDIR)/hostpriv/plugins

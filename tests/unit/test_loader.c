@@ -1,4 +1,4 @@
-/* Plugin loader: every rejection of DESIGN.md with its message (file,
+/* Plugin loader: every rejection the loader documents with its message (file,
  * cause, fix), nothing left loaded or open after a rejection, root safety
  * of plugin files and directories (SECURITY.md 35-37), selection by name
  * and version, and `hostpriv plugins` over the real plugins. */

@@ -1,5 +1,5 @@
 /* Reading the events file (core.event_log): JSON lines, one event each,
- * as DESIGN.md's contract defines them.  A line that is not such an object
+ * as docs/REFERENCE.md (Events) defines them.  A line that is not such an object
  * is kept aside and fails the step: the contract is what test rigs read. */
 #include "rig.h"
 #include <jansson.h>

@@ -2,7 +2,7 @@
  * (INI) describes a host, a configuration, steps run as the unprivileged
  * user or as root, and what must hold afterwards; the rig builds a sandbox
  * root for it, drives the hostpriv programs as separate processes exactly as
- * DESIGN.md's contract says, and reports a verdict.  The format is
+ * docs/REFERENCE.md says, and reports a verdict.  The format is
  * documented in tests/scenarios/README.md and hostpriv-rig(1). */
 #ifndef HP_RIG_H
 #define HP_RIG_H

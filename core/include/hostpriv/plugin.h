@@ -26,7 +26,7 @@ extern "C" {
 #define HP_PLUGIN_ABI_MINOR 0
 #define HP_PLUGIN_SYMBOL    "hp_plugin_descriptor"
 
-/* Result codes.  Values are the process exit codes of DESIGN.md, except
+/* Result codes.  Values are the process exit codes of docs/REFERENCE.md, except
  * HP_ENOTSUP, which the CLI reports as exit 1 with a `skipped
  * not-in-this-version` event. */
 enum hp_code {
@@ -40,7 +40,7 @@ enum hp_code {
     HP_ECONFIG   = 78
 };
 
-/* Event task names (contract: DESIGN.md "Events"). */
+/* Event task names (contract: docs/REFERENCE.md "Events"). */
 enum hp_task {
     HP_TASK_HELPER = 0,
     HP_TASK_CLI_LINKS,

@@ -468,7 +468,7 @@ static const char *last_line(char *tail)
 }
 
 /* The child's exit status -> hp_code.  hostpriv privileged exits with the
- * codes of DESIGN.md; sudo, pkexec and osascript fail in their own ways
+ * codes of docs/REFERENCE.md; sudo, pkexec and osascript fail in their own ways
  * when the user is not allowed or cancels, which is a "no" (77). */
 static int map_status(int st, const char *what, int pkexec, char *tail,
                       hp_err *e)

@@ -1,4 +1,4 @@
-/* Layered INI configuration (contract: DESIGN.md "Configuration").
+/* Layered INI configuration (contract: docs/REFERENCE.md "Configuration").
  * Parsed with inih; every key is declared once in a schema with its type,
  * default and range; values keep their origin (`file:line`, default, --set)
  * and admin.ini locks. */
@@ -27,7 +27,7 @@ typedef struct hp_config hp_config;
 enum hp_layer { HP_LAYER_DEFAULT = 0, HP_LAYER_SYSTEM, HP_LAYER_USER,
                 HP_LAYER_FILE, HP_LAYER_SET, HP_LAYER_ADMIN };
 
-/* The schema: every key of DESIGN.md. */
+/* The schema: every key of docs/REFERENCE.md and hostpriv.ini(5). */
 const hp_config_key *hp_config_schema(size_t *n);
 const hp_config_key *hp_config_key_find(const char *key);
 

@@ -1,4 +1,4 @@
-/* Events (contract: DESIGN.md "Events"): one JSON object per line. */
+/* Events (contract: docs/REFERENCE.md "Events"): one JSON object per line. */
 #ifndef HP_EVENTS_H
 #define HP_EVENTS_H
 #include <stddef.h>

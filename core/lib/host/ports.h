@@ -22,7 +22,7 @@ int hp_bind_socket(int socktype, const char *addr, int port, int *fd,
  * list allows nothing. */
 int hp_ports_allowed(const char *ranges, int port);
 int hp_ports_valid(const char *ranges, hp_err *e);
-/* The documented message (DESIGN.md), with the configured socket:
+/* The documented message (docs/REFERENCE.md), with the configured socket:
  * "Ports are not available: exposing port TCP 127.0.0.1:80 -> 0.0.0.0:0:
  *  failed to connect to SOCK: is vmnetd running?: dial unix SOCK: connect:
  *  connection refused" */

@@ -45,8 +45,8 @@ typedef struct hp_sp_made {
 int hp_sp_mkdir_p(int rootfd, const char *hpath, mode_t mode, uid_t uid,
                   gid_t gid, hp_sp_made *made, hp_err *e);
 
-/* Root-process checks of DESIGN.md (HP_ECONFIG when unsafe, the message
- * says how to fix it): `path` (a real path) and every parent
+/* Root-process checks (docs/ARCHITECTURE.md, "privilege boundary";
+ * HP_ECONFIG when unsafe, the message says how to fix it): `path` (a real path) and every parent
  * root-owned and not group/world-writable (a root-owned sticky directory
  * such as /tmp counts as safe).  Symlinks in the path: only root-owned
  * ones in safe directories.  dir: must be a directory; file: a regular
