@@ -210,6 +210,13 @@ START_TEST(list_ports_answers_and_names)
     ck_assert(!valid("host.cli_tools", "-rf"));
     ck_assert(!valid("host.cli_tools", "a/b"));
     ck_assert(!valid("host.cli_tools", ".."));
+    /* as many names as the link actions hold, not one more */
+    char many[512] = "";
+    for (int i = 0; i < HP_CLI_TOOLS_MAX; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "t%d ", i);
+    ck_assert(valid("host.cli_tools", many));
+    strcat(many, "one-more");
+    ck_assert(!valid("host.cli_tools", many));
     /* item 34: one user, by name */
     ck_assert(valid("host.user", "hptest"));
     ck_assert(valid("host.user", ""));

@@ -16,7 +16,7 @@
 #include "host/profile.h"
 #include "host/safepath.h"
 
-#define MAX_TOOLS 32
+#define MAX_TOOLS HP_CLI_TOOLS_MAX
 
 typedef struct links_job {
     hp_ctx *c;
@@ -29,8 +29,11 @@ typedef struct links_job {
 
 static size_t tools(hp_ctx *c, char *buf, size_t n, const char **out)
 {
-    return hp_config_list(hp_conf(c, "host.cli_tools"), buf, n, out,
-                          MAX_TOOLS);
+    /* config validation keeps a value within these bounds; an over-long
+     * one would come back as (size_t)-1, counted as no tools */
+    size_t k = hp_config_list(hp_conf(c, "host.cli_tools"), buf, n, out,
+                              MAX_TOOLS);
+    return k == (size_t)-1 ? 0 : k;
 }
 
 static void target_of(hp_ctx *c, const char *name, char *out, size_t n)
@@ -42,7 +45,7 @@ static void target_of(hp_ctx *c, const char *name, char *out, size_t n)
  * alone and reported as a warning.  Fails only when no link is ours. */
 static int links_each(links_job *jb, int dirfd, hp_journal *j, hp_err *e)
 {
-    char buf[2048], target[PATH_MAX], hp[PATH_MAX];
+    char buf[HP_CLI_TOOLS_BUF], target[PATH_MAX], hp[PATH_MAX];
     const char *names[MAX_TOOLS];
     size_t n = tools(jb->c, buf, sizeof buf, names), ours = 0;
     int install = jb->action == HP_ACT_LINKS_SYSTEM ||
@@ -233,7 +236,7 @@ int hp_act_links(hp_ctx *c, int action, char *info, size_t n, hp_err *e)
  * User: every link ours in ~/.docker/bin. */
 int hp_act_links_check(hp_ctx *c, int action)
 {
-    char dir[PATH_MAX], buf[2048], target[PATH_MAX];
+    char dir[PATH_MAX], buf[HP_CLI_TOOLS_BUF], target[PATH_MAX];
     const char *names[MAX_TOOLS];
     hp_err e = HP_ERR_INIT;
     int fd;

@@ -317,8 +317,16 @@ static int check_key(const hp_config_key *k, const char *v, hp_err *e)
         return check_name(key, v, "user name", "._-", 32, 1, e);
     if (!strcmp(key, "helper.label") || !strcmp(key, "boot.label"))
         return check_name(key, v, "label", "._-", 128, 0, e);
-    if (!strcmp(key, "host.cli_tools"))
+    if (!strcmp(key, "host.cli_tools")) {
+        char buf[HP_CLI_TOOLS_BUF];
+        const char *names[HP_CLI_TOOLS_MAX];
+        if (hp_config_list(v, buf, sizeof buf, names, HP_CLI_TOOLS_MAX) ==
+            (size_t)-1)
+            return hp_err_set(e, HP_ECONFIG, "%s: at most %d names of %d "
+                              "bytes in all; list fewer tools", key,
+                              HP_CLI_TOOLS_MAX, HP_CLI_TOOLS_BUF - 1);
         return each_item(key, v, tool_item, e);
+    }
     if (!strcmp(key, "prompt.answers"))
         return each_item(key, v, answer_item, e);
     return HP_OK;

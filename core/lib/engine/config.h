@@ -69,6 +69,10 @@ int hp_config_get_bool(const hp_config *cfg, const char *key);
 long hp_config_get_int(const hp_config *cfg, const char *key);
 /* Split a list value (commas or white space) into out[] (pointers into buf).
  * Returns the count, or (size_t)-1 when buf or max is too small. */
+/* host.cli_tools: how many names, and their bytes with a NUL each, a
+ * valid value holds (what the link actions size their arrays by). */
+#define HP_CLI_TOOLS_MAX 32
+#define HP_CLI_TOOLS_BUF 2048
 size_t hp_config_list(const char *value, char *buf, size_t bufsz,
                       const char **out, size_t max);
 /* "FILE:LINE", "default", "default (passwd)", "--set", "hp_set", ... */
