@@ -599,27 +599,81 @@ START_TEST(lock_nests_in_one_process)
     ck_assert_int_ge(a, 0);
     int b = hp_af_lock_dir(dirfd_, &e);     /* would wait for itself */
     ck_assert_int_ge(b, 0);
-    /* another process sees it locked until both are released */
-    char p[PATH_MAX];
+    /* another process sees it locked until both are released: the lock
+     * file is there and held, then gone */
+    char p[PATH_MAX], lf[PATH_MAX];
     snprintf(p, sizeof p, "%s/etc", root);
-    int probe = open(p, O_RDONLY | O_DIRECTORY);
+    snprintf(lf, sizeof lf, "%s/%s", p, HP_DIRLOCK_NAME);
     pid_t pid;
     int st;
     hp_af_unlock(a);
-    if ((pid = fork()) == 0)
-        _exit(flock(probe, LOCK_EX | LOCK_NB) == 0 ? 0 : 1);
+    if ((pid = fork()) == 0) {
+        int fd = open(lf, O_RDWR);
+        _exit(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0 ? 1 : 0);
+    }
     waitpid(pid, &st, 0);
     ck_assert_int_eq(WEXITSTATUS(st), 1);
     hp_af_unlock(b);
-    if ((pid = fork()) == 0)
-        _exit(flock(probe, LOCK_EX | LOCK_NB) == 0 ? 0 : 1);
-    waitpid(pid, &st, 0);
-    ck_assert_int_eq(WEXITSTATUS(st), 0);
-    close(probe);
+    ck_assert_int_ne(access(lf, F_OK), 0);
     /* no lock file is left behind */
     char *t = tree_snap(p);
     ck_assert_msg(!strstr(t, "lock"), "%s", t);
     free(t);
+}
+END_TEST
+
+/* Another user can open /etc and flock it, and read everything in it:
+ * none of that may stall root's editor.  The lock is a file only root can
+ * open, so root locks at once (no wait allowed here) while the other user
+ * holds the directory's flock; the other user cannot open the lock file;
+ * nothing is left behind. */
+static int hold_dir_flock(void *arg)
+{
+    int *pipes = arg;
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/etc", root);
+    int d = open(p, O_RDONLY | O_DIRECTORY);
+    if (d < 0 || flock(d, LOCK_EX) != 0)
+        return 1;
+    char c = 'x', lf[PATH_MAX];
+    (void)!write(pipes[1], &c, 1);
+    (void)!read(pipes[2], &c, 1);          /* root has its lock now */
+    snprintf(lf, sizeof lf, "%s/%s", p, HP_DIRLOCK_NAME);
+    int fd = open(lf, O_RDONLY);
+    return fd >= 0 ? 2 : errno == EACCES ? 0 : 3;
+}
+
+START_TEST(lock_not_stalled_by_other_users)
+{
+    int up[2], down[2];
+    ck_assert_int_eq(pipe(up), 0);
+    ck_assert_int_eq(pipe(down), 0);
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int pipes[3] = { up[0], up[1], down[0] };
+        _exit(tu_as(uid, gid, hold_dir_flock, pipes));
+    }
+    char c;
+    ck_assert_int_eq(read(up[0], &c, 1), 1);   /* the user holds /etc */
+    hp_af_set_lock_wait(0);
+    hp_err e = HP_ERR_INIT;
+    int lk = hp_af_lock_dir(dirfd_, &e);
+    hp_af_set_lock_wait(20000);
+    ck_assert_msg(lk >= 0, "%s", e.msg);
+    (void)!write(down[1], "x", 1);
+    int st;
+    waitpid(pid, &st, 0);
+    ck_assert_int_eq(WEXITSTATUS(st), 0);      /* EACCES on the lock file */
+    hp_af_unlock(lk);
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/etc", root);
+    char *t = tree_snap(p);
+    ck_assert_msg(!strstr(t, "lock"), "%s", t);
+    free(t);
+    close(up[0]); close(up[1]); close(down[0]); close(down[1]);
 }
 END_TEST
 
@@ -655,6 +709,7 @@ Suite *make_atomicfile_suite(void)
     tcase_set_timeout(t, 120);
     tcase_add_test(t, concurrent_editors_lose_nothing);
     tcase_add_test(t, lock_nests_in_one_process);
+    tcase_add_test(t, lock_not_stalled_by_other_users);
     suite_add_tcase(s, t);
     return s;
 }

@@ -9,6 +9,10 @@
 #include <sys/types.h>
 #include "engine/ctx.h"
 
+/* The longest the loop waits for a directory lock another root process
+ * holds (a request that would wait longer fails with EBUSY, retryable). */
+#define HPD_LOCK_WAIT_MS 1000
+
 #define HPD_MAX_CONNS       256
 #define HPD_MAX_LISTEN      4
 /* A whole frame (or the vmnetd exchange's next step) must arrive within

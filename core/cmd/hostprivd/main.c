@@ -18,6 +18,7 @@
 #include "engine/events.h"
 #include "hostprivd.h"
 #include "engine/loader.h"
+#include "host/dirlock.h"
 #include "host/safepath.h"
 
 #ifndef HP_VERSION
@@ -248,6 +249,9 @@ int main(int argc, char **argv)
     if (a.boot)     /* a boot task installed by the helper runs the helper */
         return hpd_boot(a.cfg, a.root, a.plugin_dir);
     clean_descriptors(3 + nact);
+    /* one loop serves every client: never wait long for another root
+     * process's edit (only root can hold root's locks, dirlock.h) */
+    hp_af_set_lock_wait(HPD_LOCK_WAIT_MS);
     static hpd d;
     d.sock_dirfd = d.reserve_fd = -1;
     d.state = HPD_ST_SERVING;

@@ -88,10 +88,12 @@ static int copy_helper(hp_ctx *c, hp_journal *j, hp_err *e)
     if (rc == HP_OK)
         rc = hp_sp_open_parent(c->rootfd, dst, &dfd, leaf, e);
     hp_af_opts o = { .mode = 0755, .uid = 0, .gid = 0, .create = 1 };
+    int added = 0;
+    if (rc == HP_OK && !existed)    /* journaled before it is made */
+        rc = hp_journal_intend(j, HP_J_FILE, dst, NULL, &added, e);
     if (rc == HP_OK)
         rc = hp_af_replace(dfd, leaf, data, len, &o, e);
-    if (rc == HP_OK && !existed)
-        rc = hp_journal_add(j, HP_J_FILE, dst, NULL, e);
+    hp_journal_settle(j, HP_J_FILE, dst, rc == HP_OK, added);
     free(data);
     if (dfd >= 0)
         close(dfd);

@@ -52,15 +52,18 @@ static int links_each(links_job *jb, int dirfd, hp_journal *j, hp_err *e)
                   jb->action == HP_ACT_LINKS_USER;
     for (size_t i = 0; i < n; i++) {
         hp_err le = HP_ERR_INIT;
-        int created = 0, rc = hp_link_name_valid(names[i], &le);
+        int created = 0, added = 0, rc = hp_link_name_valid(names[i], &le);
         target_of(jb->c, names[i], target, sizeof target);
         snprintf(hp, sizeof hp, "%s/%s", jb->dir, names[i]);
+        /* journaled before it is made: no link without its entry */
+        if (rc == HP_OK && install)
+            rc = hp_journal_intend(j, HP_J_LINK, hp, target, &added, &le);
         if (rc == HP_OK)
             rc = install ? hp_link_install(dirfd, names[i], target, &created, &le)
                          : hp_link_remove(dirfd, names[i], target, &le);
-        if (rc == HP_OK && install && created)
-            rc = hp_journal_add(j, HP_J_LINK, hp, target, &le);
-        else if (rc == HP_OK && !install)
+        if (install)
+            hp_journal_settle(j, HP_J_LINK, hp, rc == HP_OK && created, added);
+        else if (rc == HP_OK)
             rc = hp_journal_forget(j, HP_J_LINK, hp, &le);
         if (rc == HP_OK) {
             ours++;

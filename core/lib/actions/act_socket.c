@@ -41,7 +41,8 @@ static size_t boot_argv(hp_ctx *c, const char **argv)
 static int link_step(hp_ctx *c, int action, hp_journal *j, hp_err *e)
 {
     char target[PATH_MAX], leaf[256];
-    int dirfd, created = 0, rc = sock_target(c, target, sizeof target, e);
+    int dirfd, created = 0, added = 0;
+    int rc = sock_target(c, target, sizeof target, e);
     if (rc != HP_OK)
         return rc;
     rc = hp_sp_open_parent(c->rootfd, HP_DOCKER_SOCK_LINK, &dirfd, leaf, e);
@@ -55,10 +56,13 @@ static int link_step(hp_ctx *c, int action, hp_journal *j, hp_err *e)
     if (rc != HP_OK)
         return rc;
     switch (action) {
-    case HP_ACT_SOCKET_LINK:
-        rc = hp_link_install(dirfd, leaf, target, &created, e);
-        if (rc == HP_OK && created)
-            rc = hp_journal_add(j, HP_J_LINK, HP_DOCKER_SOCK_LINK, target, e);
+    case HP_ACT_SOCKET_LINK:    /* journaled before it is made */
+        rc = hp_journal_intend(j, HP_J_LINK, HP_DOCKER_SOCK_LINK, target,
+                               &added, e);
+        if (rc == HP_OK)
+            rc = hp_link_install(dirfd, leaf, target, &created, e);
+        hp_journal_settle(j, HP_J_LINK, HP_DOCKER_SOCK_LINK,
+                          rc == HP_OK && created, added);
         break;
     case HP_ACT_BOOT:
         rc = hp_link_force(dirfd, leaf, target, e);

@@ -39,9 +39,12 @@ static int do_hosts(hp_ctx *c, int action, hp_err *e)
     if (rc != HP_OK)
         return rc;
     if (action == HP_ACT_HOSTS_ENSURE) {
-        rc = hp_hosts_ensure_file(c->rootfd, file, ents, n, &changed, e);
-        if (rc == HP_OK && changed)
-            rc = hp_journal_add(j, HP_J_HOSTS, file, NULL, e);
+        /* journaled before the edit: undo removes only our lines */
+        int added = 0;
+        rc = hp_journal_intend(j, HP_J_HOSTS, file, NULL, &added, e);
+        if (rc == HP_OK)
+            rc = hp_hosts_ensure_file(c->rootfd, file, ents, n, &changed, e);
+        hp_journal_settle(j, HP_J_HOSTS, file, rc == HP_OK && changed, added);
     } else {
         rc = hp_hosts_remove_file(c->rootfd, file, &changed, e);
         if (rc == HP_OK)

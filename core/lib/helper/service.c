@@ -678,8 +678,13 @@ static int write_file(hp_ctx *c, const char *hpath, const char *text,
         rc = hp_sp_root_may_write(dfd, hpath, e);
     hp_af_opts o = { .mode = 0644, .uid = file_uid(), .gid = file_uid(),
                      .create = 1 };
+    int added = 0;
+    if (rc == HP_OK && j)       /* journaled before it is written */
+        rc = hp_journal_intend(j, HP_J_FILE, hpath, NULL, &added, e);
     if (rc == HP_OK)
         rc = hp_af_replace(dfd, leaf, text, strlen(text), &o, e);
+    if (j)
+        hp_journal_settle(j, HP_J_FILE, hpath, rc == HP_OK, added);
     if (rc == HP_OK) {
         int fd = openat(dfd, leaf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0 || fchmod(fd, 0644) != 0 ||
@@ -689,8 +694,6 @@ static int write_file(hp_ctx *c, const char *hpath, const char *text,
         if (fd >= 0)
             close(fd);
     }
-    if (rc == HP_OK && j)
-        rc = hp_journal_add(j, HP_J_FILE, hpath, NULL, e);
     if (dfd >= 0)
         close(dfd);
     return rc;
@@ -1191,16 +1194,22 @@ static int journal_log(hp_ctx *c, const char *label, hp_journal *j,
         return rc;
     snprintf(name, sizeof name, "%s.log", label);
     snprintf(hpath, sizeof hpath, "%s/%s", LOG_DIR, name);
+    int added = 0;              /* journaled before it is made */
+    if ((rc = hp_journal_intend(j, HP_J_FILE, hpath, NULL, &added, e))) {
+        close(dfd);
+        return rc;
+    }
     int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
                                    O_CLOEXEC, 0644);
     int err = errno;
+    hp_journal_settle(j, HP_J_FILE, hpath, fd >= 0, added);
     close(dfd);
     if (fd < 0)
         return err == EEXIST ? HP_OK
                              : hp_err_sys(e, HP_EFAIL, err, "cannot create "
                                           "the log %s", hpath);
     close(fd);
-    return hp_journal_add(j, HP_J_FILE, hpath, NULL, e);
+    return HP_OK;
 }
 
 int hp_service_install(hp_ctx *c, const hp_service *s, hp_journal *j,

@@ -10,11 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -25,7 +23,6 @@ void (*hp_af_fault_hook)(int step) = NULL;
 
 #define BAK_SUFFIX ".hostpriv-bak"
 #define TMP_TAG ".hp-"
-#define LOCK_WAIT_MS 20000  /* a reader can flock /etc too: bound the wait */
 
 static void fault(int step)
 {
@@ -468,81 +465,4 @@ int hp_af_clean_temps(int dirfd, const char *name)
     }
     closedir(d);
     return count;
-}
-
-/* Locks this process holds, so a nested lock of the same directory (the
- * journal written while the hosts editor holds /etc's lock, say) shares
- * the held lock instead of waiting for itself: flock(2) locks belong to an
- * open file description, and a dup of it already holds the lock. */
-static struct held {
-    int fd;
-    dev_t dev;
-    ino_t ino;
-} held[64];
-static int nheld;
-static pthread_mutex_t held_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static int lock_fresh(int dirfd, hp_err *e)
-{
-    /* a fresh open file description, not a dup of the caller's fd: two
-     * editors in one process must exclude each other too */
-    int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        hp_err_sys(e, HP_EFAIL, errno, "cannot open the directory to lock it");
-        return -1;
-    }
-    long waited = 0, step = 1;
-    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        if ((errno != EWOULDBLOCK && errno != EINTR) || waited >= LOCK_WAIT_MS) {
-            int err = errno;
-            close(fd);
-            hp_err_sys(e, HP_EFAIL, err == EWOULDBLOCK ? EBUSY : err,
-                       "the directory stayed locked by another process for "
-                       "%d s; try again when it is done", LOCK_WAIT_MS / 1000);
-            return -1;
-        }
-        struct timespec ts = { 0, step * 1000000L };
-        nanosleep(&ts, NULL);
-        waited += step;
-        step = step < 16 ? step * 2 : 16;
-    }
-    return fd;
-}
-
-int hp_af_lock_dir(int dirfd, hp_err *e)
-{
-    struct stat st;
-    if (fstat(dirfd, &st) != 0) {
-        hp_err_sys(e, HP_EFAIL, errno, "cannot stat the directory to lock");
-        return -1;
-    }
-    pthread_mutex_lock(&held_mu);
-    int fd = -1;
-    for (int i = 0; i < nheld && fd < 0; i++)
-        if (held[i].dev == st.st_dev && held[i].ino == st.st_ino)
-            fd = fcntl(held[i].fd, F_DUPFD_CLOEXEC, 0);
-    pthread_mutex_unlock(&held_mu);
-    if (fd < 0)
-        fd = lock_fresh(dirfd, e);
-    if (fd < 0)
-        return -1;
-    pthread_mutex_lock(&held_mu);
-    if (nheld < (int)(sizeof held / sizeof held[0]))
-        held[nheld++] = (struct held){ fd, st.st_dev, st.st_ino };
-    pthread_mutex_unlock(&held_mu);
-    return fd;
-}
-
-void hp_af_unlock(int lockfd)
-{
-    if (lockfd < 0)
-        return;
-    pthread_mutex_lock(&held_mu);
-    for (int i = 0; i < nheld; i++)
-        if (held[i].fd == lockfd) {
-            held[i] = held[--nheld];
-            break;
-        }
-    pthread_mutex_unlock(&held_mu);
-    close(lockfd);
 }

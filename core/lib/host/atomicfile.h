@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 #include "base/err.h"
+#include "dirlock.h"
 
 typedef struct hp_af_opts {
     mode_t mode;        /* for a new file; an existing file keeps its own */
@@ -39,15 +40,7 @@ int hp_af_read(int dirfd, const char *name, size_t max, char **data,
 /* Remove leftover temp files of ours for NAME in dirfd (".NAME.hp-*" that
  * are regular files owned by the caller); returns how many. */
 int hp_af_clean_temps(int dirfd, const char *name);
-/* Exclusive lock serialising editors of files in a directory (flock on the
- * directory itself, so no lock file is left behind).  Returns an fd to
- * pass to hp_af_unlock, or -1 with e set.  Each lock is a fresh open of
- * the directory, so two editors in one process exclude each other too;
- * but a directory this process already holds is shared (nested: the
- * journal written while the hosts editor holds /etc), never waited for.
- * Waits at most 20 s: anyone who can read a directory can flock it. */
-int hp_af_lock_dir(int dirfd, hp_err *e);
-void hp_af_unlock(int lockfd);
+/* Serialising editors of one directory: dirlock.h. */
 
 /* Test builds: called at each step (1 temp created, 2 written, 3 fsynced,
  * 4 renamed, 5 directory fsynced) so tests can kill -9 there.  NULL in

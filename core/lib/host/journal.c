@@ -46,6 +46,7 @@ struct hp_journal {
     int selfmk;              /* inside our own mkdir_p */
     char **pending;          /* JDIRs made by it, not yet written */
     size_t npending;
+    int last_added;          /* the last OP_ADD made a new entry */
 };
 
 static void ents_free(hp_journal *j)
@@ -219,12 +220,13 @@ static void remove_self_dirs(hp_journal *j)
     ents_free(j);
 }
 
-static int store(hp_journal *j, int dfd, hp_err *e)
+static int store(hp_journal *j, int dfd, int lk, hp_err *e)
 {
     if (live_count(j) == 0) {
         if (unlinkat(dfd, j->leaf, 0) != 0 && errno != ENOENT)
             return hp_err_sys(e, HP_EFAIL, errno, "cannot remove journal %s",
                               j->hpath);
+        hp_af_lock_drop_name(lk);   /* else its directory is not empty */
         remove_self_dirs(j);
         return HP_OK;
     }
@@ -261,6 +263,7 @@ static int apply(hp_journal *j, int op, int kind, const char *hpath,
     }
     j->npending = 0;
     long at = ent_find(j, kind, hpath);
+    j->last_added = op == OP_ADD && at < 0;
     if (op == OP_FORGET) {
         if (at >= 0)
             ent_del(j, (size_t)at);
@@ -301,16 +304,20 @@ static int mutate(hp_journal *j, int op, int kind, const char *hpath,
                 *e = le;
             return rc;
         }
-        int lk = hp_af_lock_dir(dfd, e);
+        int lk = hp_af_lock_dir(dfd, &le);
         if (lk < 0) {
             close(dfd);
+            if (le.sys == ENOENT)   /* emptied and removed meanwhile */
+                continue;
+            if (e)
+                *e = le;
             return HP_EFAIL;
         }
         rc = load(j, dfd, e);
         if (rc == HP_OK)
             rc = apply(j, op, kind, hpath, extra, e);
         if (rc == HP_OK)
-            rc = store(j, dfd, &le);
+            rc = store(j, dfd, lk, &le);
         hp_af_unlock(lk);
         close(dfd);
         if (rc == HP_OK || le.sys != ENOENT) {
@@ -384,6 +391,26 @@ int hp_journal_forget(hp_journal *j, int kind, const char *hpath, hp_err *e)
     if (!hpath)
         return HP_OK;
     return mutate(j, OP_FORGET, kind, hpath, NULL, e);
+}
+
+int hp_journal_intend(hp_journal *j, int kind, const char *hpath,
+                      const char *extra, int *added, hp_err *e)
+{
+    *added = 0;
+    int rc = hp_journal_add(j, kind, hpath, extra, e);
+    *added = rc == HP_OK && j->last_added;
+    return rc;
+}
+
+int hp_journal_settle(hp_journal *j, int kind, const char *hpath, int made,
+                      int added)
+{
+    if (made || !added)
+        return HP_OK;
+    /* nothing was made: the entry would only make uninstall look for it
+     * (harmless, undo is idempotent), so a failure here is not an error */
+    hp_err ig = HP_ERR_INIT;
+    return hp_journal_forget(j, kind, hpath, &ig);
 }
 
 int hp_journal_each(hp_journal *j,

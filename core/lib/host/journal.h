@@ -36,6 +36,19 @@ int hp_journal_open(int rootfd, const char *hpath, hp_journal **out,
 int hp_journal_add(hp_journal *j, int kind, const char *hpath,
                    const char *extra, hp_err *e);
 int hp_journal_forget(hp_journal *j, int kind, const char *hpath, hp_err *e);
+/* Write-ahead: record what is about to be made before making it, so no
+ * change is ever on disk without its entry (a change whose entry cannot be
+ * written is not made).  *added: 1 when the entry is new, 0 when it was
+ * recorded already.  After the change, hp_journal_settle forgets a new
+ * entry again when nothing was made (made 0).  An entry whose change never
+ * happened (a kill between the two) costs nothing: undo leaves a link that
+ * does not point where ours did and removes only our managed blocks; a
+ * FILE entry removes the regular file at its path, so callers intend one
+ * only for a path that was absent. */
+int hp_journal_intend(hp_journal *j, int kind, const char *hpath,
+                      const char *extra, int *added, hp_err *e);
+int hp_journal_settle(hp_journal *j, int kind, const char *hpath, int made,
+                      int added);
 /* mkdir -p (hp_sp_mkdir_p) and record each directory it created, so
  * uninstall removes it; j NULL: nothing recorded.  A directory that could
  * not be recorded is removed again (it is new, hence empty). */
