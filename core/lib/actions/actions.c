@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -39,13 +40,15 @@ static int do_hosts(hp_ctx *c, int action, hp_err *e)
     if (rc != HP_OK)
         return rc;
     if (action == HP_ACT_HOSTS_ENSURE) {
-        rc = hp_hosts_ensure_file(c->rootfd, file, ents, n, &changed, e);
+        char *added = NULL;     /* the record of our lines, for removal */
+        rc = hp_hosts_ensure_file(c->rootfd, file, ents, n, &changed, &added,
+                                  e);
         if (rc == HP_OK && changed)
-            rc = hp_journal_add(j, HP_J_HOSTS, file, NULL, e);
+            rc = hp_journal_add(j, HP_J_HOSTS, file, added, e);
+        free(added);
     } else {
-        rc = hp_hosts_remove_file(c->rootfd, file, &changed, e);
-        if (rc == HP_OK)
-            rc = hp_journal_forget(j, HP_J_HOSTS, file, e);
+        /* only what the journal says we added comes out */
+        rc = hp_journal_undo_entry(j, HP_J_HOSTS, file, e);
     }
     hp_journal_close(j);
     return rc;
