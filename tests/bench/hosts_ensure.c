@@ -90,7 +90,7 @@ static int ensure(const char *dir, int *changed)
     int rootfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
     hp_err e = HP_ERR_INIT;
     int r = hp_hosts_ensure_file(rootfd, "/etc/hosts", &KUBE, 1, changed,
-                                 &e);
+                                 NULL, &e);
     if (r != HP_OK)
         fprintf(stderr, "hosts_ensure: %s\n", e.msg);
     close(rootfd);
@@ -208,7 +208,9 @@ int main(int argc, char **argv)
         if (!strcmp(argv[2], "remove")) {
             int rootfd = open(argv[3], O_PATH | O_DIRECTORY | O_CLOEXEC);
             hp_err e = HP_ERR_INIT;
-            return hp_hosts_remove_file(rootfd, "/etc/hosts", &ch, &e) != 0;
+            /* the block is all ours: no record needed to take it out */
+            return hp_hosts_remove_file(rootfd, "/etc/hosts", NULL, &ch,
+                                        &e) != 0;
         }
         if (ensure(argv[3], &ch) != HP_OK)
             return 1;

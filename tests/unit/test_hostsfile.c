@@ -51,7 +51,8 @@ static void add_refused(const char *text, const hp_hosts_entry *ents,
     hp_err e = HP_ERR_INIT;
     char *out = (char *)1;
     size_t outlen = 99;
-    int r = hp_hosts_add(text, strlen(text), ents, n, &out, &outlen, &e);
+    int r = hp_hosts_add(text, strlen(text), ents, n, &out, &outlen, NULL,
+                         &e);
     ck_assert_int_eq(r, code);
     ck_assert_ptr_null(out);
     ck_assert_uint_eq(outlen, 0);
@@ -65,7 +66,7 @@ static char *add_ok(const char *text, size_t len, const hp_hosts_entry *ents,
 {
     hp_err e = HP_ERR_INIT;
     char *out = NULL;
-    ck_assert_int_eq(hp_hosts_add(text, len, ents, n, &out, outlen, &e),
+    ck_assert_int_eq(hp_hosts_add(text, len, ents, n, &out, outlen, NULL, &e),
                      HP_OK);
     return out;
 }
@@ -75,8 +76,11 @@ static void round_trip(const char *text, size_t len, const char *what)
     hp_hosts_entry two[2] = { LOCALHOST, KUBE };
     two[0].name = "host.docker.internal";
     size_t n1, n2;
-    char *added = add_ok(text, len, two, 2, &n1);
-    ck_assert_msg(added != NULL, "%s: nothing added", what);
+    char *added = NULL, *rec = NULL;
+    hp_err e = HP_ERR_INIT;
+    ck_assert_int_eq(hp_hosts_add(text, len, two, 2, &added, &n1, &rec, &e),
+                     HP_OK);
+    ck_assert_msg(added != NULL && rec != NULL, "%s: nothing added", what);
     ck_assert_msg(hp_hosts_has(added, n1, &two[0]) &&
                   hp_hosts_has(added, n1, &two[1]), "%s: entries missing",
                   what);
@@ -85,15 +89,21 @@ static void round_trip(const char *text, size_t len, const char *what)
                   "%s: original bytes not kept", what);
     char *again = add_ok(added, n1, two, 2, &n2);
     ck_assert_msg(again == NULL, "%s: second add wrote again", what);
-    hp_err e = HP_ERR_INIT;
-    char *back = NULL;
-    ck_assert_int_eq(hp_hosts_remove(added, n1, &back, &n2, &e), HP_OK);
-    ck_assert_ptr_nonnull(back);
-    ck_assert_msg(n2 == len && memcmp(back, text, len) == 0,
-                  "%s: add+remove not byte-identical (%zu vs %zu bytes)",
-                  what, n2, len);
+    /* by its record (what uninstall does) and whole (a journal entry
+     * from before records): both give back the original */
+    for (int legacy = 0; legacy < 2; legacy++) {
+        char *back = NULL;
+        ck_assert_int_eq(hp_hosts_remove(added, n1, legacy ? NULL : rec,
+                                         &back, &n2, &e), HP_OK);
+        ck_assert_ptr_nonnull(back);
+        ck_assert_msg(n2 == len && memcmp(back, text, len) == 0,
+                      "%s: add+remove%s not byte-identical (%zu vs %zu "
+                      "bytes)", what, legacy ? " (whole block)" : "", n2,
+                      len);
+        free(back);
+    }
     free(added);
-    free(back);
+    free(rec);
 }
 
 /* ---- names and addresses ------------------------------------------- */
@@ -325,7 +335,8 @@ START_TEST(bad_markers_refused)
         hp_err e = HP_ERR_INIT;
         char *out = (char *)1;
         size_t n;
-        ck_assert_int_eq(hp_hosts_remove(t, len, &out, &n, &e), HP_EFAIL);
+        ck_assert_int_eq(hp_hosts_remove(t, len, NULL, &out, &n, &e),
+                         HP_EFAIL);
         ck_assert_ptr_null(out);
         ck_assert_msg(strstr(e.msg, "line"), "%s: no line in '%s'", names[i],
                       e.msg);
@@ -345,12 +356,12 @@ START_TEST(remove_never_eats_content)
     hp_err e = HP_ERR_INIT;
     char *out = NULL;
     size_t n;
-    ck_assert_int_eq(hp_hosts_remove(t, strlen(t), &out, &n, &e), HP_OK);
+    ck_assert_int_eq(hp_hosts_remove(t, strlen(t), NULL, &out, &n, &e), HP_OK);
     ck_assert_str_eq(out, "x\na\n");
     free(out);
     /* block at the very start: nothing before it to take */
     t = HP_HOSTS_BEGIN "\n" HP_HOSTS_END;
-    ck_assert_int_eq(hp_hosts_remove(t, strlen(t), &out, &n, &e), HP_OK);
+    ck_assert_int_eq(hp_hosts_remove(t, strlen(t), NULL, &out, &n, &e), HP_OK);
     ck_assert_uint_eq(n, 0);
     free(out);
 }
@@ -362,9 +373,61 @@ START_TEST(remove_without_block)
     char *out = (char *)1;
     size_t n = 3;
     const char *t = "127.0.0.1 localhost\n# Added by Docker Desktop x\n";
-    ck_assert_int_eq(hp_hosts_remove(t, strlen(t), &out, &n, &e), HP_OK);
+    ck_assert_int_eq(hp_hosts_remove(t, strlen(t), NULL, &out, &n, &e), HP_OK);
     ck_assert_ptr_null(out);
     ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+/* The record says what add wrote; remove takes out that and nothing else,
+ * and refuses a damaged record rather than guess. */
+START_TEST(remove_by_record)
+{
+    hp_err e = HP_ERR_INIT;
+    char *out = NULL, *rec = NULL;
+    size_t n;
+    ck_assert_int_eq(hp_hosts_add("", 0, &KUBE, 1, &out, &n, &rec, &e),
+                     HP_OK);
+    ck_assert_str_eq(rec, "markers;127.0.0.1 kubernetes.docker.internal");
+    free(out);
+    free(rec);
+    const char *dd = "a\n" HP_HOSTS_BEGIN "\n192.168.65.2 host.docker."
+                     "internal\n" HP_HOSTS_END "\nz";
+    ck_assert_int_eq(hp_hosts_add(dd, strlen(dd), &KUBE, 1, &out, &n, &rec,
+                                  &e), HP_OK);
+    ck_assert_str_eq(rec, "127.0.0.1 kubernetes.docker.internal");
+    /* the line edited by the user is theirs: nothing of ours is left */
+    char edited[512];
+    snprintf(edited, sizeof edited, "a\n" HP_HOSTS_BEGIN "\n192.168.65.2 "
+             "host.docker.internal\n127.0.0.1 kubernetes.docker.internal "
+             "# mine\n" HP_HOSTS_END "\nz");
+    char *back = (char *)1;
+    ck_assert_int_eq(hp_hosts_remove(edited, strlen(edited), rec, &back, &n,
+                                     &e), HP_OK);
+    ck_assert_ptr_null(back);
+    /* the same line outside the block was never ours either */
+    const char *outside = "127.0.0.1 kubernetes.docker.internal\n"
+                          HP_HOSTS_BEGIN "\n" HP_HOSTS_END "\n";
+    ck_assert_int_eq(hp_hosts_remove(outside, strlen(outside), rec, &back,
+                                     &n, &e), HP_OK);
+    ck_assert_ptr_null(back);
+    ck_assert_int_eq(hp_hosts_remove(out, strlen(out), rec, &back, &n,
+                                     &e), HP_OK);
+    ck_assert_str_eq(back, dd);
+    free(back);
+    const char *damaged[] = {
+        "", "markers;", "127.0.0.1", "127.0.0.1  x.test", "10.0.0.9 x.test",
+        "127.0.0.1 x.test # c", "Markers", "127.0.0.1 -x.test",
+    };
+    for (size_t i = 0; i < sizeof damaged / sizeof *damaged; i++) {
+        back = (char *)1;
+        ck_assert_int_eq(hp_hosts_remove(out, strlen(out), damaged[i], &back,
+                                         &n, &e), HP_EFAIL);
+        ck_assert_ptr_null(back);
+        ck_assert_msg(strstr(e.msg, "damaged"), "#%zu: %s", i, e.msg);
+    }
+    free(out);
+    free(rec);
 }
 END_TEST
 
@@ -435,8 +498,36 @@ END_TEST
 static char root[PATH_MAX];
 static int rootfd = -1;
 
+/* The journal's part, played here: what each ensure of this process
+ * added is kept (appended, as the journal does) and handed to remove, as
+ * uninstall does.  Nothing kept: remove takes the whole block. */
+static char kept[8192];
+
+static int ensure(int fd, const char *hpath, const hp_hosts_entry *ents,
+                  size_t n, int *ch, hp_err *e)
+{
+    char *rec = NULL;
+    int r = hp_hosts_ensure_file(fd, hpath, ents, n, ch, &rec, e);
+    if (rec) {
+        size_t l = strlen(kept);
+        snprintf(kept + l, sizeof kept - l, "%s%s",
+                 l ? HP_HOSTS_REC_SEP : "", rec);
+    }
+    free(rec);
+    return r;
+}
+
+static int remove_ours(int fd, const char *hpath, int *ch, hp_err *e)
+{
+    int r = hp_hosts_remove_file(fd, hpath, *kept ? kept : NULL, ch, e);
+    if (r == HP_OK)
+        *kept = '\0';
+    return r;
+}
+
 static void sb_setup(void)
 {
+    *kept = '\0';
     tu_sandbox(root, sizeof root);
     tu_mkdir(root, "/etc", 0755, 0, 0);
     rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -496,8 +587,7 @@ START_TEST(file_ensure_then_idempotent)
     tu_write(root, "/etc/hosts", orig, strlen(orig), 0644, 0, 0);
     hp_err e = HP_ERR_INIT;
     int ch = -1;
-    ck_assert_int_eq(hp_hosts_ensure_file(rootfd, "/etc/hosts", &KUBE, 1, &ch,
-                                          &e), HP_OK);
+    ck_assert_int_eq(ensure(rootfd, "/etc/hosts", &KUBE, 1, &ch, &e), HP_OK);
     ck_assert_int_eq(ch, 1);
     ck_assert_int_eq(hp_hosts_check_file(rootfd, "/etc/hosts", &KUBE, 1, &e),
                      1);
@@ -507,18 +597,15 @@ START_TEST(file_ensure_then_idempotent)
     char *now = tu_read(root, "/etc/hosts", &len);
     /* present: nothing written at all */
     hp_hosts_entry both[] = { LOCALHOST, KUBE };
-    ck_assert_int_eq(hp_hosts_ensure_file(rootfd, "/etc/hosts", both, 2, &ch,
-                                          &e), HP_OK);
+    ck_assert_int_eq(ensure(rootfd, "/etc/hosts", both, 2, &ch, &e), HP_OK);
     ck_assert_int_eq(ch, 0);
     unchanged("/etc/hosts", now, len, &st);
     /* remove: byte-identical to the start */
-    ck_assert_int_eq(hp_hosts_remove_file(rootfd, "/etc/hosts", &ch, &e),
-                     HP_OK);
+    ck_assert_int_eq(remove_ours(rootfd, "/etc/hosts", &ch, &e), HP_OK);
     ck_assert_int_eq(ch, 1);
     unchanged("/etc/hosts", orig, strlen(orig), NULL);
     st = st_of("/etc/hosts");
-    ck_assert_int_eq(hp_hosts_remove_file(rootfd, "/etc/hosts", &ch, &e),
-                     HP_OK);
+    ck_assert_int_eq(remove_ours(rootfd, "/etc/hosts", &ch, &e), HP_OK);
     ck_assert_int_eq(ch, 0);
     unchanged("/etc/hosts", orig, strlen(orig), &st);
     ck_assert_int_eq(hp_hosts_check_file(rootfd, "/etc/hosts", &KUBE, 1, &e),
@@ -534,8 +621,8 @@ START_TEST(file_missing_created)
     int ch = 0;
     ck_assert_int_eq(hp_hosts_check_file(rootfd, "/etc/hosts", &KUBE, 1, &e),
                      0);
-    ck_assert_int_eq(hp_hosts_ensure_file(rootfd, "/etc/hosts", &LOCALHOST, 1,
-                                          &ch, &e), HP_OK);
+    ck_assert_int_eq(ensure(rootfd, "/etc/hosts", &LOCALHOST, 1,
+                            &ch, &e), HP_OK);
     ck_assert_int_eq(ch, 1);
     struct stat st = st_of("/etc/hosts");
     ck_assert(S_ISREG(st.st_mode));
@@ -543,12 +630,10 @@ START_TEST(file_missing_created)
     ck_assert_uint_eq(st.st_uid, 0);
     ck_assert_uint_eq(st.st_gid, 0);
     /* removing leaves the (now empty) file: hostpriv recorded no creation */
-    ck_assert_int_eq(hp_hosts_remove_file(rootfd, "/etc/hosts", &ch, &e),
-                     HP_OK);
+    ck_assert_int_eq(remove_ours(rootfd, "/etc/hosts", &ch, &e), HP_OK);
     unchanged("/etc/hosts", "", 0, NULL);
     /* no /etc at all: an error, nothing made */
-    ck_assert_int_ne(hp_hosts_ensure_file(rootfd, "/nope/hosts", &KUBE, 1,
-                                          &ch, &e), HP_OK);
+    ck_assert_int_ne(ensure(rootfd, "/nope/hosts", &KUBE, 1, &ch, &e), HP_OK);
     char p[PATH_MAX];
     snprintf(p, sizeof p, "%s/nope", root);
     ck_assert_int_ne(access(p, F_OK), 0);
@@ -565,8 +650,7 @@ START_TEST(file_keeps_owner_mode_xattr)
     ck_assert_msg(xa || errno == ENOTSUP, "setxattr: %s", strerror(errno));
     hp_err e = HP_ERR_INIT;
     int ch;
-    ck_assert_int_eq(hp_hosts_ensure_file(rootfd, "/etc/hosts", &KUBE, 1, &ch,
-                                          &e), HP_OK);
+    ck_assert_int_eq(ensure(rootfd, "/etc/hosts", &KUBE, 1, &ch, &e), HP_OK);
     struct stat st = st_of("/etc/hosts");
     ck_assert_uint_eq(st.st_mode & 07777, 0600);
     if (xa) {
@@ -577,8 +661,7 @@ START_TEST(file_keeps_owner_mode_xattr)
     /* an owner other than root is kept too (a hosts file root doesn't own
      * is odd, but it is not ours to change) */
     ck_assert_int_eq(chown(p, 1234, 1234), 0);
-    ck_assert_int_eq(hp_hosts_remove_file(rootfd, "/etc/hosts", &ch, &e),
-                     HP_OK);
+    ck_assert_int_eq(remove_ours(rootfd, "/etc/hosts", &ch, &e), HP_OK);
     st = st_of("/etc/hosts");
     ck_assert_uint_eq(st.st_uid, 1234);
     ck_assert_uint_eq(st.st_mode & 07777, 0600);
@@ -598,8 +681,8 @@ START_TEST(file_symlink_rules)
     ck_assert_int_eq(symlink("/private/etc/hosts", p), 0);
     hp_err e = HP_ERR_INIT;
     int ch;
-    ck_assert_msg(hp_hosts_ensure_file(rootfd, "/etc/hosts", &KUBE, 1, &ch,
-                                       &e) == HP_OK, "%s", e.msg);
+    ck_assert_msg(ensure(rootfd, "/etc/hosts", &KUBE, 1, &ch,
+                         &e) == HP_OK, "%s", e.msg);
     ck_assert(S_ISLNK(st_of("/etc/hosts").st_mode));
     ck_assert_int_eq(hp_hosts_check_file(rootfd, "/etc/hosts", &KUBE, 1, &e),
                      1);
@@ -607,15 +690,14 @@ START_TEST(file_symlink_rules)
     char *t = tu_read(root, "/private/etc/hosts", &len);
     ck_assert(hp_hosts_has(t, len, &KUBE));
     free(t);
-    ck_assert_int_eq(hp_hosts_remove_file(rootfd, "/etc/hosts", &ch, &e),
-                     HP_OK);
+    ck_assert_int_eq(remove_ours(rootfd, "/etc/hosts", &ch, &e), HP_OK);
     unchanged("/private/etc/hosts", orig, strlen(orig), NULL);
 
     /* a link a user owns is not followed: nothing changes anywhere */
     ck_assert_int_eq(lchown(p, 1234, 1234), 0);
     struct stat before = st_of("/private/etc/hosts");
-    ck_assert_int_eq(hp_hosts_ensure_file(rootfd, "/etc/hosts", &KUBE, 1, &ch,
-                                          &e), HP_EFAIL);
+    ck_assert_int_eq(ensure(rootfd, "/etc/hosts", &KUBE, 1, &ch,
+                            &e), HP_EFAIL);
     ck_assert_ptr_nonnull(strstr(e.msg, "symlink"));
     unchanged("/private/etc/hosts", orig, strlen(orig), &before);
     ck_assert(S_ISLNK(st_of("/etc/hosts").st_mode));
@@ -624,8 +706,8 @@ START_TEST(file_symlink_rules)
     ck_assert_int_eq(lchown(p, 0, 0), 0);
     snprintf(p, sizeof p, "%s/etc", root);
     ck_assert_int_eq(chmod(p, 0777), 0);
-    ck_assert_int_eq(hp_hosts_ensure_file(rootfd, "/etc/hosts", &KUBE, 1, &ch,
-                                          &e), HP_EFAIL);
+    ck_assert_int_eq(ensure(rootfd, "/etc/hosts", &KUBE, 1, &ch,
+                            &e), HP_EFAIL);
     unchanged("/private/etc/hosts", orig, strlen(orig), &before);
     ck_assert_int_eq(chmod(p, 0755), 0);
 }
@@ -638,16 +720,14 @@ START_TEST(file_not_regular)
     hp_err e = HP_ERR_INIT;
     int ch = 9;
     ck_assert_int_eq(mkfifo(p, 0644), 0);
-    ck_assert_int_ne(hp_hosts_ensure_file(rootfd, "/etc/hosts", &KUBE, 1, &ch,
-                                          &e), HP_OK);
+    ck_assert_int_ne(ensure(rootfd, "/etc/hosts", &KUBE, 1, &ch, &e), HP_OK);
     ck_assert_int_eq(ch, 0);
     ck_assert(S_ISFIFO(st_of("/etc/hosts").st_mode));
     ck_assert_int_lt(hp_hosts_check_file(rootfd, "/etc/hosts", &KUBE, 1, &e),
                      0);
     unlink(p);
     ck_assert_int_eq(mkdir(p, 0755), 0);
-    ck_assert_int_ne(hp_hosts_remove_file(rootfd, "/etc/hosts", &ch, &e),
-                     HP_OK);
+    ck_assert_int_ne(remove_ours(rootfd, "/etc/hosts", &ch, &e), HP_OK);
     ck_assert(S_ISDIR(st_of("/etc/hosts").st_mode));
 }
 END_TEST
@@ -659,22 +739,21 @@ START_TEST(file_bad_input_nothing_changed)
     struct stat before = st_of("/etc/hosts");
     hp_err e = HP_ERR_INIT;
     int ch = 5;
-    ck_assert_int_eq(hp_hosts_ensure_file(rootfd, "/etc/hosts", &KUBE, 1, &ch,
-                                          &e), HP_EFAIL);
+    ck_assert_int_eq(ensure(rootfd, "/etc/hosts", &KUBE, 1, &ch,
+                            &e), HP_EFAIL);
     ck_assert_int_eq(ch, 0);
-    ck_assert_int_eq(hp_hosts_remove_file(rootfd, "/etc/hosts", &ch, &e),
-                     HP_EFAIL);
+    ck_assert_int_eq(remove_ours(rootfd, "/etc/hosts", &ch, &e), HP_EFAIL);
     unchanged("/etc/hosts", orig, strlen(orig), &before);
     hp_hosts_entry bad = { "127.0.0.1", "x\n127.0.0.1 evil" };
-    ck_assert_int_eq(hp_hosts_ensure_file(rootfd, "/etc/hosts", &bad, 1, &ch,
-                                          &e), HP_EUSAGE);
+    ck_assert_int_eq(ensure(rootfd, "/etc/hosts", &bad, 1, &ch,
+                            &e), HP_EUSAGE);
     unchanged("/etc/hosts", orig, strlen(orig), &before);
     /* a bad entry never creates a missing file */
     char p[PATH_MAX];
     snprintf(p, sizeof p, "%s/etc/hosts", root);
     unlink(p);
-    ck_assert_int_eq(hp_hosts_ensure_file(rootfd, "/etc/hosts", &bad, 1, &ch,
-                                          &e), HP_EUSAGE);
+    ck_assert_int_eq(ensure(rootfd, "/etc/hosts", &bad, 1, &ch,
+                            &e), HP_EUSAGE);
     ck_assert_ptr_null(tu_read(root, "/etc/hosts", NULL));
     no_temps();
 }
@@ -692,20 +771,17 @@ START_TEST(file_adblock_100k)
     hp_err e = HP_ERR_INIT;
     int ch;
     hp_hosts_entry both[] = { LOCALHOST, KUBE };
-    ck_assert_int_eq(hp_hosts_ensure_file(rootfd, "/etc/hosts", both, 2, &ch,
-                                          &e), HP_OK);
+    ck_assert_int_eq(ensure(rootfd, "/etc/hosts", both, 2, &ch, &e), HP_OK);
     ck_assert_int_eq(ch, 1);
     size_t n;
     char *now = tu_read(root, "/etc/hosts", &n);
     ck_assert(n > len && memcmp(now, t, len) == 0);     /* not truncated */
     ck_assert_ptr_null(strstr(now + len, "localhost")); /* already there */
     struct stat st = st_of("/etc/hosts");
-    ck_assert_int_eq(hp_hosts_ensure_file(rootfd, "/etc/hosts", both, 2, &ch,
-                                          &e), HP_OK);
+    ck_assert_int_eq(ensure(rootfd, "/etc/hosts", both, 2, &ch, &e), HP_OK);
     ck_assert_int_eq(ch, 0);                            /* no duplicate */
     unchanged("/etc/hosts", now, n, &st);
-    ck_assert_int_eq(hp_hosts_remove_file(rootfd, "/etc/hosts", &ch, &e),
-                     HP_OK);
+    ck_assert_int_eq(remove_ours(rootfd, "/etc/hosts", &ch, &e), HP_OK);
     unchanged("/etc/hosts", t, len, NULL);
     free(now);
     free(t);
@@ -741,8 +817,8 @@ START_TEST(file_concurrent_editor)
     foreign_edits = 1;
     hp_err e = HP_ERR_INIT;
     int ch;
-    ck_assert_msg(hp_hosts_ensure_file(rootfd, "/etc/hosts", &KUBE, 1, &ch,
-                                       &e) == HP_OK, "%s", e.msg);
+    ck_assert_msg(ensure(rootfd, "/etc/hosts", &KUBE, 1, &ch,
+                         &e) == HP_OK, "%s", e.msg);
     size_t n;
     char *t = tu_read(root, "/etc/hosts", &n);
     ck_assert_ptr_nonnull(strstr(t, "user-edit-0.lan"));
@@ -751,8 +827,8 @@ START_TEST(file_concurrent_editor)
     /* every time: after one retry it fails, and the user's edit stands */
     tu_write(root, "/etc/hosts", orig, strlen(orig), 0644, 0, 0);
     foreign_edits = 2;
-    ck_assert_int_eq(hp_hosts_ensure_file(rootfd, "/etc/hosts", &KUBE, 1, &ch,
-                                          &e), HP_EFAIL);
+    ck_assert_int_eq(ensure(rootfd, "/etc/hosts", &KUBE, 1, &ch,
+                            &e), HP_EFAIL);
     ck_assert_int_eq(ch, 0);
     ck_assert_ptr_nonnull(strstr(e.msg, "changed"));
     t = tu_read(root, "/etc/hosts", &n);
@@ -776,7 +852,7 @@ static int racer(const char *prefix)
         hp_hosts_entry ent = { "127.0.0.1", name };
         hp_err e = HP_ERR_INIT;
         int ch;
-        if (hp_hosts_ensure_file(fd, "/etc/hosts", &ent, 1, &ch, &e) != HP_OK
+        if (ensure(fd, "/etc/hosts", &ent, 1, &ch, &e) != HP_OK
             || ch != 1) {
             fprintf(stderr, "racer %s%d: %s\n", prefix, i, e.msg);
             return 1;
@@ -812,8 +888,7 @@ START_TEST(file_two_processes)
     free(t);
     hp_err e = HP_ERR_INIT;
     int ch;
-    ck_assert_int_eq(hp_hosts_remove_file(rootfd, "/etc/hosts", &ch, &e),
-                     HP_OK);
+    ck_assert_int_eq(remove_ours(rootfd, "/etc/hosts", &ch, &e), HP_OK);
     unchanged("/etc/hosts", orig, strlen(orig), NULL);
 }
 END_TEST
@@ -842,7 +917,7 @@ START_TEST(file_kill9_each_step)
             hp_af_fault_hook = die_at_step;
             hp_err e = HP_ERR_INIT;
             int ch;
-            hp_hosts_ensure_file(rootfd, "/etc/hosts", &KUBE, 1, &ch, &e);
+            ensure(rootfd, "/etc/hosts", &KUBE, 1, &ch, &e);
             _exit(0);
         }
         int st;
@@ -859,8 +934,8 @@ START_TEST(file_kill9_each_step)
         /* the next edit works and cleans the killed run's temp */
         hp_err e = HP_ERR_INIT;
         int ch;
-        ck_assert_int_eq(hp_hosts_ensure_file(rootfd, "/etc/hosts", &KUBE, 1,
-                                              &ch, &e), HP_OK);
+        ck_assert_int_eq(ensure(rootfd, "/etc/hosts", &KUBE, 1,
+                                &ch, &e), HP_OK);
         ck_assert_int_eq(ch, !new);
         no_temps();
         free(t);
@@ -891,7 +966,7 @@ START_TEST(file_immutable)
     struct stat before = st_of("/etc/hosts");
     hp_err e = HP_ERR_INIT;
     int ch;
-    int r = hp_hosts_ensure_file(rootfd, "/etc/hosts", &KUBE, 1, &ch, &e);
+    int r = ensure(rootfd, "/etc/hosts", &KUBE, 1, &ch, &e);
     flags &= ~FS_IMMUTABLE_FL;
     ioctl(fd, FS_IOC_SETFLAGS, &flags);
     close(fd);
@@ -938,7 +1013,7 @@ static int disk_full(void)
     int fd = open(root, O_PATH | O_DIRECTORY);
     hp_err e = HP_ERR_INIT;
     int ch = 0;
-    int r = hp_hosts_ensure_file(fd, "/etc/hosts", &KUBE, 1, &ch, &e);
+    int r = ensure(fd, "/etc/hosts", &KUBE, 1, &ch, &e);
     if (r != HP_EFAIL || ch != 0 || !strstr(e.msg, "space"))
         return fprintf(stderr, "disk full: %d %s\n", r, e.msg), 93;
     size_t n;
@@ -979,14 +1054,14 @@ static int bind_mounted(void)
     int fd = open(root, O_PATH | O_DIRECTORY);
     hp_err e = HP_ERR_INIT;
     int ch = 0;
-    if (hp_hosts_ensure_file(fd, "/etc/hosts", &KUBE, 1, &ch, &e) != HP_OK ||
+    if (ensure(fd, "/etc/hosts", &KUBE, 1, &ch, &e) != HP_OK ||
         ch != 1)
         return fprintf(stderr, "bind: %s\n", e.msg), 92;
     size_t n;
     char *t = tu_read(root, "/hosts.real", &n);  /* through the mount */
     if (!hp_hosts_has(t, n, &KUBE))
         return 93;
-    if (hp_hosts_remove_file(fd, "/etc/hosts", &ch, &e) != HP_OK)
+    if (remove_ours(fd, "/etc/hosts", &ch, &e) != HP_OK)
         return 94;
     t = tu_read(root, "/hosts.real", &n);
     if (n != strlen(orig) || memcmp(t, orig, n))
@@ -1018,6 +1093,7 @@ Suite *make_hostsfile_suite(void)
     tcase_add_test(t, bad_markers_refused);
     tcase_add_test(t, remove_without_block);
     tcase_add_test(t, remove_never_eats_content);
+    tcase_add_test(t, remove_by_record);
     tcase_add_test(t, fixtures_round_trip);
     tcase_add_test(t, odd_bytes_round_trip);
     tcase_add_test(t, large_one_pass);

@@ -111,11 +111,13 @@ static void install(hp_journal *j)
     close(fd);
     hp_hosts_entry ent = { "127.0.0.1", "kubernetes.docker.internal" };
     int changed = 0;
+    char *rec = NULL;
     ck_assert_int_eq(hp_hosts_ensure_file(rootfd, "/etc/hosts", &ent, 1,
-                                          &changed, &e), HP_OK);
+                                          &changed, &rec, &e), HP_OK);
     ck_assert_int_eq(changed, 1);
-    ck_assert_int_eq(hp_journal_add(j, HP_J_HOSTS, "/etc/hosts", NULL, &e),
+    ck_assert_int_eq(hp_journal_add(j, HP_J_HOSTS, "/etc/hosts", rec, &e),
                      HP_OK);
+    free(rec);
     ck_assert_int_eq(hp_journal_add(j, HP_J_SERVICE,
                                     "/etc/systemd/system/com.docker.vmnetd.service",
                                     "com.docker.vmnetd", &e), HP_OK);
@@ -378,6 +380,171 @@ START_TEST(concurrent_writers)
 }
 END_TEST
 
+/* ---- hosts: exactly the lines hostpriv added (SECURITY 20, 52) ----- */
+
+#define DD_BLOCK "# Added by Docker Desktop\n" \
+                 "192.168.65.2 host.docker.internal\n# End of section\n"
+#define KN "kubernetes.docker.internal"
+
+/* ensure one name and journal what it added, as the hosts action does */
+static void ensure_journaled(hp_journal *j, const char *name)
+{
+    hp_hosts_entry ent = { "127.0.0.1", name };
+    hp_err e = HP_ERR_INIT;
+    int changed = 0;
+    char *rec = NULL;
+    ck_assert_msg(hp_hosts_ensure_file(rootfd, "/etc/hosts", &ent, 1,
+                                       &changed, &rec, &e) == HP_OK,
+                  "%s", e.msg);
+    ck_assert_int_eq(changed, 1);
+    ck_assert_ptr_nonnull(rec);
+    ck_assert_int_eq(hp_journal_add(j, HP_J_HOSTS, "/etc/hosts", rec, &e),
+                     HP_OK);
+    free(rec);
+}
+
+static void hosts_is(const char *want)
+{
+    size_t len;
+    char *t = tu_read(root, "/etc/hosts", &len);
+    ck_assert_msg(len == strlen(want) && !memcmp(t, want, len),
+                  "hosts file is\n%s\n--- expected\n%s", t, want);
+    free(t);
+}
+
+static void undo_all(void)
+{
+    hp_journal *j;
+    hp_err e = HP_ERR_INIT;
+    ck_assert_int_eq(hp_journal_open(rootfd, JPATH, &j, &e), HP_OK);
+    ck_assert_msg(hp_journal_undo(j, NULL, NULL, &e) == HP_OK, "%s", e.msg);
+    ck_assert(hp_journal_empty(j));
+    hp_journal_close(j);
+}
+
+/* Docker Desktop's block was there first: ours go in it, and out again
+ * alone, after two edits and the user's own changes around and inside
+ * the block (a line they wrote like ours is theirs). */
+START_TEST(hosts_existing_block_kept)
+{
+    const char *orig = "127.0.0.1 localhost\n" DD_BLOCK;
+    tu_write(root, "/etc/hosts", orig, strlen(orig), 0644, 0, 0);
+    hp_journal *j;
+    hp_err e = HP_ERR_INIT;
+    ck_assert_int_eq(hp_journal_open(rootfd, JPATH, &j, &e), HP_OK);
+    ensure_journaled(j, KN);
+    hosts_is("127.0.0.1 localhost\n# Added by Docker Desktop\n192.168.65.2 "
+             "host.docker.internal\n127.0.0.1 " KN "\n# End of section\n");
+    /* the user edits: a line on top, one of theirs in the block */
+    const char *edited = "# mine\n127.0.0.1 localhost\n# Added by Docker "
+        "Desktop\n192.168.65.2 host.docker.internal\n127.0.0.1 " KN "\n"
+        "127.0.0.1 theirs.test\n# End of section\n";
+    tu_write(root, "/etc/hosts", edited, strlen(edited), 0644, 0, 0);
+    ensure_journaled(j, "more.test");      /* a second edit, journaled too */
+    /* the user then copies that line of ours */
+    const char *copied = "# mine\n127.0.0.1 localhost\n# Added by Docker "
+        "Desktop\n192.168.65.2 host.docker.internal\n127.0.0.1 " KN "\n"
+        "127.0.0.1 theirs.test\n127.0.0.1 more.test\n127.0.0.1 more.test\n"
+        "# End of section\n";
+    tu_write(root, "/etc/hosts", copied, strlen(copied), 0644, 0, 0);
+    hp_journal_close(j);
+    undo_all();
+    hosts_is("# mine\n127.0.0.1 localhost\n# Added by Docker Desktop\n"
+             "192.168.65.2 host.docker.internal\n127.0.0.1 theirs.test\n"
+             "127.0.0.1 more.test\n# End of section\n");
+}
+END_TEST
+
+/* hostpriv made the block (CRLF file, no final newline): after two edits
+ * it goes entirely, the file is byte-identical; with a line of the user's
+ * inside, the markers and our lines go and theirs stays. */
+START_TEST(hosts_own_block_goes)
+{
+    hp_journal *j;
+    hp_err e = HP_ERR_INIT;
+    ck_assert_int_eq(hp_journal_open(rootfd, JPATH, &j, &e), HP_OK);
+    ensure_journaled(j, KN);
+    ensure_journaled(j, "more.test");
+    hp_journal_close(j);
+    undo_all();
+    hosts_is(HOSTS);
+
+    ck_assert_int_eq(hp_journal_open(rootfd, JPATH, &j, &e), HP_OK);
+    ensure_journaled(j, KN);
+    hp_journal_close(j);
+    size_t len;
+    char *t = tu_read(root, "/etc/hosts", &len);
+    const char *mark = "127.0.0.1 " KN "\r\n";
+    char *at = strstr(t, mark);
+    ck_assert_ptr_nonnull(at);
+    char edited[1024];
+    snprintf(edited, sizeof edited, "%.*s%s10.1.1.1 nas.test\r\n%s",
+             (int)(at - t), t, mark, at + strlen(mark));
+    tu_write(root, "/etc/hosts", edited, strlen(edited), 0644, 0, 0);
+    free(t);
+    undo_all();
+    hosts_is(HOSTS "\r\n10.1.1.1 nas.test\r\n");
+}
+END_TEST
+
+/* `privileged hosts-remove` undoes the journal's entry only: a block
+ * hostpriv did not write is not touched, not even its lines like ours. */
+START_TEST(hosts_remove_only_journaled)
+{
+    const char *orig = "127.0.0.1 localhost\n# Added by Docker Desktop\n"
+                       "127.0.0.1 " KN "\n# End of section\n";
+    tu_write(root, "/etc/hosts", orig, strlen(orig), 0644, 0, 0);
+    hp_journal *j;
+    hp_err e = HP_ERR_INIT;
+    ck_assert_int_eq(hp_journal_open(rootfd, JPATH, &j, &e), HP_OK);
+    ck_assert_int_eq(hp_journal_undo_entry(j, HP_J_HOSTS, "/etc/hosts", &e),
+                     HP_OK);
+    hosts_is(orig);
+    ensure_journaled(j, "more.test");
+    ck_assert_int_eq(hp_journal_undo_entry(j, HP_J_HOSTS, "/etc/hosts", &e),
+                     HP_OK);
+    hosts_is(orig);
+    ck_assert(hp_journal_empty(j));
+    hp_journal_close(j);
+}
+END_TEST
+
+/* Two writers (the helper and a `privileged` run) each journal their own
+ * edit of the one file: neither record is lost. */
+START_TEST(hosts_records_two_writers)
+{
+    pid_t kids[2];
+    for (int k = 0; k < 2; k++) {
+        if ((kids[k] = fork()) == 0) {
+            hp_journal *j;
+            hp_err e = HP_ERR_INIT;
+            if (hp_journal_open(rootfd, JPATH, &j, &e) != HP_OK)
+                _exit(1);
+            for (int i = 0; i < 10; i++) {
+                char name[64], *rec = NULL;
+                int ch;
+                snprintf(name, sizeof name, "w%d-%d.test", k, i);
+                hp_hosts_entry ent = { "127.0.0.1", name };
+                if (hp_hosts_ensure_file(rootfd, "/etc/hosts", &ent, 1, &ch,
+                                         &rec, &e) != HP_OK ||
+                    hp_journal_add(j, HP_J_HOSTS, "/etc/hosts", rec, &e))
+                    _exit(2);
+                free(rec);
+            }
+            hp_journal_close(j);
+            _exit(0);
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        int st;
+        waitpid(kids[k], &st, 0);
+        ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    undo_all();
+    hosts_is(HOSTS);
+}
+END_TEST
+
 Suite *make_journal_suite(void)
 {
     Suite *s = suite_create("journal");
@@ -396,6 +563,14 @@ Suite *make_journal_suite(void)
     tcase_add_test(t, dirs_holding_the_journal);
     tcase_add_test(t, foreign_changes_left_alone);
     tcase_add_test(t, service_stop_failure_keeps_files);
+    suite_add_tcase(s, t);
+    t = tcase_create("hosts");
+    tcase_add_checked_fixture(t, setup, teardown);
+    tcase_set_timeout(t, 30);
+    tcase_add_test(t, hosts_existing_block_kept);
+    tcase_add_test(t, hosts_own_block_goes);
+    tcase_add_test(t, hosts_remove_only_journaled);
+    tcase_add_test(t, hosts_records_two_writers);
     suite_add_tcase(s, t);
     return s;
 }

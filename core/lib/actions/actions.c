@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -39,16 +40,24 @@ static int do_hosts(hp_ctx *c, int action, hp_err *e)
     if (rc != HP_OK)
         return rc;
     if (action == HP_ACT_HOSTS_ENSURE) {
-        /* journaled before the edit: undo removes only our lines */
-        int added = 0;
-        rc = hp_journal_intend(j, HP_J_HOSTS, file, NULL, &added, e);
+        /* journaled before the edit (write-ahead), then the record of
+         * exactly our lines is added to the entry, so removal takes out
+         * only those (an entry without a record, after a kill between the
+         * two, removes hostpriv's block as a whole) */
+        int fresh = 0;
+        char *added = NULL;
+        rc = hp_journal_intend(j, HP_J_HOSTS, file, NULL, &fresh, e);
         if (rc == HP_OK)
-            rc = hp_hosts_ensure_file(c->rootfd, file, ents, n, &changed, e);
-        hp_journal_settle(j, HP_J_HOSTS, file, rc == HP_OK && changed, added);
+            rc = hp_hosts_ensure_file(c->rootfd, file, ents, n, &changed,
+                                      &added, e);
+        if (rc == HP_OK && changed)
+            rc = hp_journal_add(j, HP_J_HOSTS, file, added, e);
+        else
+            hp_journal_settle(j, HP_J_HOSTS, file, 0, fresh);
+        free(added);
     } else {
-        rc = hp_hosts_remove_file(c->rootfd, file, &changed, e);
-        if (rc == HP_OK)
-            rc = hp_journal_forget(j, HP_J_HOSTS, file, e);
+        /* only what the journal says we added comes out */
+        rc = hp_journal_undo_entry(j, HP_J_HOSTS, file, e);
     }
     hp_journal_close(j);
     return rc;

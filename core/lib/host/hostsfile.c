@@ -17,16 +17,30 @@
  * whose end marker is terminated restores the file by deleting its lines
  * alone.
  *
+ * Which lines are ours.  A block may be there before us (Docker Desktop's,
+ * holding its own lines), and the user may edit the file after us, so
+ * neither the block nor a line's position says what we wrote.  Every add
+ * returns a record of it (hostsfile.h: the markers when it made the
+ * block, each line's exact content), the caller journals it, and remove
+ * takes out exactly the recorded lines found inside the block.
+ *
+ * Resolving, not just appearing.  An entry counts as present only when a
+ * first-match lookup would return it; a conflicting line earlier in the
+ * file (the name mapped elsewhere) is left alone and our lines go before
+ * it, inside the block (or in a new block placed there).
+ *
  * Markers are lines whose content, trailing blanks aside, is exactly the
  * marker.  Anything but "no markers" or "one begin, then one end" (a
  * missing, duplicated, reversed or nested marker, or a forged end marker
  * that would cut our block short) is refused with HP_EFAIL and the text
  * is left alone: guessing which lines are ours could delete the user's.
  *
- * Everything is one pass over the text (memchr per line), so a 100,000
- * line ad-block hosts file costs milliseconds. */
+ * Everything is one pass over the text (memchr per line; removal walks
+ * the block's lines once more), so a 100,000 line ad-block hosts file
+ * costs milliseconds. */
 #include "hostsfile.h"
 #include "atomicfile.h"
+#include "hostsrec.h"
 #include "base/textline.h"
 #include "safepath.h"
 #include <arpa/inet.h>
@@ -44,7 +58,7 @@
 #define BEGIN_LEN (sizeof HP_HOSTS_BEGIN - 1)
 #define END_LEN   (sizeof HP_HOSTS_END - 1)
 #define MAX_HOPS  8             /* symlinks followed for the hosts file */
-#define MAX_ENTS  64            /* entries per call (a bit mask in the scan) */
+#define MAX_ENTS  64            /* entries per call */
 
 static int is_blank(char c)
 {
@@ -205,14 +219,19 @@ int hp_hosts_addr_valid(const char *addr, hp_err *e)
     return addr_parse(addr, &fam, bin, e);
 }
 
-/* ---- matching ------------------------------------------------------ */
+/* ---- resolution: what a first-match lookup finds -------------------- */
+
+enum { W_OPEN, W_FOUND, W_CLASH };
 
 struct want {
     const char *addr, *name;
     size_t alen, nlen;
     int fam;
     unsigned char bin[16];
-    int found;
+    int state;                  /* W_OPEN until a line of its family names it */
+    int dup;                    /* asked for again in the same call */
+    size_t clash_off, clash_line;       /* W_CLASH: the line that wins */
+    char clash_addr[INET6_ADDRSTRLEN];
 };
 
 static int want_init(struct want *w, const hp_hosts_entry *ent)
@@ -226,55 +245,96 @@ static int want_init(struct want *w, const hp_hosts_entry *ent)
     return inet_pton(w->fam, ent->addr, w->bin) == 1 ? 0 : -1;
 }
 
-/* Does the address field s[0..n) equal w's address?  inet_pton's IPv4
- * form is canonical (no leading zeros), so text equality decides; IPv6 has
- * many spellings of one address, so those are compared as bytes. */
-static int addr_eq(const char *s, size_t n, const struct want *w)
+/* What a line's address field s[0..n) means for w in a lookup of w's
+ * family: 1 it is w's address, -1 another one (the lookup stops there:
+ * a conflict), 0 not an address of that family (the line is skipped, as
+ * "::1" is for an IPv4 lookup, and junk always).  IPv4-mapped IPv6 lines
+ * count as IPv4 for an IPv4 want when their address differs: glibc maps
+ * them for IPv4 lookups, so they would win there. */
+static int addr_verdict(const char *s, size_t n, const struct want *w)
 {
-    if (n == w->alen && memcmp(s, w->addr, n) == 0)
-        return 1;
-    if (w->fam != AF_INET6 || n >= 64 || !memchr(s, ':', n))
-        return 0;
     char b[64];
     unsigned char bin[16];
+    if (n >= sizeof b)
+        return 0;
     memcpy(b, s, n);
     b[n] = '\0';
-    return inet_pton(AF_INET6, b, bin) == 1 && memcmp(bin, w->bin, 16) == 0;
+    if (w->fam == AF_INET) {
+        if (inet_pton(AF_INET, b, bin) == 1)
+            return memcmp(bin, w->bin, 4) == 0 ? 1 : -1;
+        if (inet_pton(AF_INET6, b, bin) == 1 &&
+            IN6_IS_ADDR_V4MAPPED((struct in6_addr *)bin))
+            return memcmp(bin + 12, w->bin, 4) == 0 ? 0 : -1;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, b, bin) != 1 ||
+        IN6_IS_ADDR_V4MAPPED((struct in6_addr *)bin))
+        return 0;
+    return memcmp(bin, w->bin, 16) == 0 ? 1 : -1;
 }
 
-/* Mark the wants an active line maps: "ADDR NAME [ALIAS...] [# comment]". */
-static void line_match(const char *s, size_t n, struct want *w, size_t nw)
+static void decide(struct want *w, int verdict, const char *addr, size_t an,
+                   size_t off, size_t lineno)
+{
+    w->state = verdict > 0 ? W_FOUND : W_CLASH;
+    if (verdict > 0)
+        return;
+    w->clash_off = off;
+    w->clash_line = lineno;
+    snprintf(w->clash_addr, sizeof w->clash_addr, "%.*s", (int)an, addr);
+}
+
+/* The shortest name still open: a line with fewer bytes after its address
+ * cannot name any (most of a long ad-block list is skipped that way). */
+static size_t open_minlen(const struct want *w, size_t nw)
+{
+    size_t m = SIZE_MAX;
+    for (size_t k = 0; k < nw; k++)
+        if (w[k].state == W_OPEN && w[k].nlen < m)
+            m = w[k].nlen;
+    return m;
+}
+
+/* One active line, "ADDR NAME [ALIAS...] [# comment]" starting at offset
+ * off: decide the open wants it names.  Returns how many it decided.
+ * Names are compared by length first, so a line costs a scan of its bytes
+ * and nothing more. */
+static size_t line_match(const char *s, size_t n, size_t off, size_t lineno,
+                         struct want *w, size_t nw, size_t minlen)
 {
     const char *hash = memchr(s, '#', n);
     if (hash)
         n = (size_t)(hash - s);
-    size_t i = 0, a0, a1;
+    size_t i = 0, a0, a1, decided = 0;
     while (i < n && is_blank(s[i]))
         i++;
     a0 = i;
     while (i < n && !is_blank(s[i]))
         i++;
     a1 = i;
-    if (a1 == a0)
-        return;
-    uint64_t hit = 0;           /* wants whose address this line carries */
-    for (size_t k = 0; k < nw && k < MAX_ENTS; k++)
-        if (addr_eq(s + a0, a1 - a0, &w[k]))
-            hit |= (uint64_t)1 << k;
-    while (hit && i < n) {
+    if (n - a1 <= minlen)
+        return 0;               /* no room for a blank and an open name */
+    while (a1 > a0 && i < n) {
         while (i < n && is_blank(s[i]))
             i++;
         size_t f0 = i;
         while (i < n && !is_blank(s[i]))
             i++;
-        for (size_t k = 0; k < nw && k < MAX_ENTS; k++)
-            if ((hit >> k & 1) && i - f0 == w[k].nlen &&
-                strncasecmp(s + f0, w[k].name, w[k].nlen) == 0)
-                w[k].found = 1;
+        for (size_t k = 0; k < nw; k++) {
+            if (w[k].state != W_OPEN || i - f0 != w[k].nlen ||
+                strncasecmp(s + f0, w[k].name, w[k].nlen) != 0)
+                continue;
+            int v = addr_verdict(s + a0, a1 - a0, &w[k]);
+            if (v != 0) {
+                decide(&w[k], v, s + a0, a1 - a0, off, lineno);
+                decided++;
+            }
+        }
     }
+    return decided;
 }
 
-/* ---- one pass: markers and matches --------------------------------- */
+/* ---- one pass: markers and lookups ---------------------------------- */
 
 struct scan {
     int crlf;                   /* style from the first terminator */
@@ -284,11 +344,14 @@ struct scan {
     size_t beg_prev_term;       /* terminator of the line before begin */
 };
 
+/* Markers to the end (a duplicate anywhere makes the file malformed);
+ * lookups only while a want is open. */
 static void scan_text(const char *t, size_t len, struct scan *sc,
                       struct want *w, size_t nw)
 {
     memset(sc, 0, sizeof *sc);
-    size_t prev_term = 0, lineno = 0;
+    size_t prev_term = 0, lineno = 0, open = nw;
+    size_t minlen = open_minlen(w, nw);
     int styled = 0;
     for (size_t pos = 0; pos < len; lineno++) {
         hp_line l;
@@ -310,8 +373,13 @@ static void scan_text(const char *t, size_t len, struct scan *sc,
                 sc->end_line[sc->nend] = lineno + 1;
             if (sc->nend++ == 0)
                 sc->end = l;
-        } else if (nw) {
-            line_match(t + l.off, l.len, w, nw);
+        } else if (open) {
+            size_t d = line_match(t + l.off, l.len, l.off, lineno + 1, w, nw,
+                                  minlen);
+            if (d) {
+                open -= d;
+                minlen = open_minlen(w, nw);
+            }
         }
         prev_term = l.term;
     }
@@ -364,7 +432,7 @@ int hp_hosts_has(const char *text, size_t len, const hp_hosts_entry *ent)
     if (!ent || !ent->addr || !ent->name || want_init(&w, ent) != 0)
         return 0;
     scan_text(text, len, &sc, &w, 1);
-    return w.found;
+    return w.state == W_FOUND;
 }
 
 static int entry_valid(const hp_hosts_entry *ent, hp_err *e)
@@ -385,6 +453,40 @@ static int entry_valid(const hp_hosts_entry *ent, hp_err *e)
     return HP_OK;
 }
 
+/* Every entry valid (then w[] set up), and no name asked for with two
+ * addresses of one family: a lookup returns only the first, so the other
+ * could never resolve and every run would add it again.  The same mapping
+ * asked for twice goes in once (dup). */
+static int entries_valid(const hp_hosts_entry *ents, size_t n,
+                         struct want *w, hp_err *e)
+{
+    if (n > MAX_ENTS)
+        return hp_err_set(e, HP_EUSAGE, "too many hosts entries at once "
+                          "(%zu)", n);
+    for (size_t i = 0; i < n; i++) {
+        int r = entry_valid(&ents[i], e);
+        if (r)
+            return r;
+        want_init(&w[i], &ents[i]);
+        for (size_t j = 0; j < i && !w[i].dup; j++) {
+            if (w[j].fam != w[i].fam || strcasecmp(w[j].name, w[i].name))
+                continue;
+            if (memcmp(w[j].bin, w[i].bin, 16) != 0)
+                return hp_err_set(e, HP_EUSAGE, "%s is asked to map to both "
+                                  "%s and %s: a lookup returns only the "
+                                  "first; ask for one", w[j].name,
+                                  w[j].addr, w[i].addr);
+            w[i].dup = 1;
+        }
+    }
+    return HP_OK;
+}
+
+static int missing(const struct want *w)
+{
+    return w->state != W_FOUND && !w->dup;
+}
+
 struct buf {
     char *p;
     size_t n;
@@ -401,103 +503,144 @@ static void put_str(struct buf *b, const char *s)
     put(b, s, strlen(s));
 }
 
-/* The new text: the missing wants go just before an existing block's end
- * marker, or into a new block at the end of the file. */
-static int emit(const char *text, size_t len, const struct scan *sc, int blk,
-                const struct want *w, size_t n, size_t need, struct buf *b,
-                hp_err *e)
+/* Where the missing entries go in. */
+struct place {
+    size_t at;                  /* the offset (a line start, or EOF) */
+    int markers;                /* in a new block */
+    int sep;                    /* after a newline the file did not end in */
+};
+
+/* The missing want whose conflicting line comes first, NULL when none. */
+static const struct want *first_clash(const struct want *w, size_t n)
+{
+    const struct want *c = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (missing(&w[i]) && w[i].state == W_CLASH &&
+            (!c || w[i].clash_off < c->clash_off))
+            c = &w[i];
+    return c;
+}
+
+/* Before the first conflicting line, so a lookup meets ours first; else
+ * at the block's end marker, or in a new block at the end of the file.  A
+ * conflict above an existing block cannot be beaten from inside it: the
+ * user's line is theirs to move, and we say which. */
+static int place_for(size_t len, const char *text, const struct scan *sc,
+                     int blk, const struct want *w, size_t n,
+                     struct place *p, hp_err *e)
+{
+    const struct want *c = first_clash(w, n);
+    memset(p, 0, sizeof *p);
+    if (!blk) {
+        p->markers = 1;
+        p->at = c ? c->clash_off : len;
+        p->sep = !c && len > 0 && text[len - 1] != '\n';
+        return HP_OK;
+    }
+    if (c && c->clash_off < sc->beg.off)
+        return hp_err_set(e, HP_EFAIL, "hosts file maps %s to %s at line "
+            "%zu, above the managed block ('%s' at line %zu): a lookup stops "
+            "at that line, so an entry in the block would not be used; move "
+            "line %zu below the block or comment it out, then retry",
+            c->name, c->clash_addr, c->clash_line, HP_HOSTS_BEGIN,
+            sc->beg_line[0], c->clash_line);
+    p->at = c && c->clash_off < sc->end.off ? c->clash_off : sc->end.off;
+    return HP_OK;
+}
+
+/* The new text, and the record of what went in (hostsfile.h). */
+static int emit(const char *text, size_t len, const struct scan *sc,
+                const struct place *p, const struct want *w, size_t n,
+                size_t need, struct buf *b, struct buf *rec, hp_err *e)
 {
     const char *eol = sc->crlf ? "\r\n" : "\n";
-    int sep = !blk && len > 0 && text[len - 1] != '\n';
-    if (!(b->p = malloc(len + need + BEGIN_LEN + END_LEN + 8)))
+    b->p = malloc(len + need + BEGIN_LEN + END_LEN + 8);
+    rec->p = malloc(need + sizeof HP_HOSTS_REC_MARKERS + 1);
+    if (!b->p || !rec->p)
         return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "hosts edit");
-    size_t at = blk ? sc->end.off : len;
-    put(b, text, at);
-    if (!blk) {
-        if (sep)
+    put(b, text, p->at);
+    if (p->markers) {
+        if (p->sep)
             put_str(b, eol);
         put_str(b, HP_HOSTS_BEGIN);
         put_str(b, eol);
+        put_str(rec, HP_HOSTS_REC_MARKERS);
     }
     for (size_t i = 0; i < n; i++) {
-        if (w[i].found)
+        if (!missing(&w[i]))
             continue;
+        size_t l0 = b->n;
         put_str(b, w[i].addr);
         put(b, " ", 1);
         put_str(b, w[i].name);
+        if (rec->n)
+            put_str(rec, HP_HOSTS_REC_SEP);
+        put(rec, b->p + l0, b->n - l0);
         put_str(b, eol);
     }
-    if (blk) {
-        put(b, text + at, len - at);
-    } else {
+    if (p->markers) {
         put_str(b, HP_HOSTS_END);
-        if (!sep)               /* unterminated end = the separator is ours */
+        if (!p->sep)            /* unterminated end = the separator is ours */
             put_str(b, eol);
     }
+    put(b, text + p->at, len - p->at);
     b->p[b->n] = '\0';
+    rec->p[rec->n] = '\0';
     return HP_OK;
 }
 
 int hp_hosts_add(const char *text, size_t len, const hp_hosts_entry *ents,
-                 size_t n, char **out, size_t *outlen, hp_err *e)
+                 size_t n, char **out, size_t *outlen, char **rec,
+                 hp_err *e)
 {
     struct want w[MAX_ENTS];
     struct scan sc;
+    struct place p;
     *out = NULL;
     *outlen = 0;
-    if (n > MAX_ENTS)
-        return hp_err_set(e, HP_EUSAGE, "too many hosts entries at once "
-                          "(%zu)", n);
-    for (size_t i = 0; i < n; i++) {
-        int r = entry_valid(&ents[i], e);
-        if (r)
-            return r;
-        want_init(&w[i], &ents[i]);
-    }
+    if (rec)
+        *rec = NULL;
+    int r = entries_valid(ents, n, w, e);
+    if (r)
+        return r;
     scan_text(text, len, &sc, w, n);
     int blk = block_state(&sc, e);
     if (blk < 0)
         return HP_EFAIL;
-    /* a mapping asked for twice in one call goes in once */
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < i && !w[i].found; j++)
-            if (w[j].fam == w[i].fam && !memcmp(w[j].bin, w[i].bin, 16) &&
-                strcasecmp(w[j].name, w[i].name) == 0)
-                w[i].found = 1;
     size_t need = 0;
     for (size_t i = 0; i < n; i++)
-        if (!w[i].found)
+        if (missing(&w[i]))
             need += w[i].alen + 1 + w[i].nlen + 2;
     if (need == 0)
-        return HP_OK;           /* everything mapped: write nothing */
-    struct buf b = { NULL, 0 };
-    int r = emit(text, len, &sc, blk, w, n, need, &b, e);
-    if (r == HP_OK) {
-        *out = b.p;
-        *outlen = b.n;
+        return HP_OK;           /* everything resolves: write nothing */
+    if ((r = place_for(len, text, &sc, blk, w, n, &p, e)))
+        return r;
+    struct buf b = { NULL, 0 }, rb = { NULL, 0 };
+    if ((r = emit(text, len, &sc, &p, w, n, need, &b, &rb, e))) {
+        free(b.p);
+        free(rb.p);
+        return r;
     }
-    return r;
+    *out = b.p;
+    *outlen = b.n;
+    if (rec)
+        *rec = rb.p;
+    else
+        free(rb.p);
+    return HP_OK;
 }
 
-int hp_hosts_remove(const char *text, size_t len, char **out, size_t *outlen,
-                    hp_err *e)
+/* The whole block, and the separator hp_hosts_add put before it. */
+static int cut_block(const char *text, size_t len, const struct scan *sc,
+                     char **out, size_t *outlen, hp_err *e)
 {
-    struct scan sc;
-    *out = NULL;
-    *outlen = 0;
-    scan_text(text, len, &sc, NULL, 0);
-    int blk = block_state(&sc, e);
-    if (blk < 0)
-        return HP_EFAIL;
-    if (!blk)
-        return HP_OK;
-    size_t from = sc.beg.off, to = sc.end.off + sc.end.len + sc.end.term;
+    size_t from = sc->beg.off, to = sc->end.off + sc->end.len + sc->end.term;
     /* See the top of the file: an unterminated end marker at EOF says the
      * newline before the begin marker was added by us.  It is exactly the
      * terminator add wrote after the begin marker. */
-    if (to == len && sc.end.term == 0 && from > 0 &&
-        sc.beg_prev_term >= sc.beg.term && sc.beg.term > 0)
-        from -= sc.beg.term;
+    if (to == len && sc->end.term == 0 && from > 0 &&
+        sc->beg_prev_term >= sc->beg.term && sc->beg.term > 0)
+        from -= sc->beg.term;
     size_t n = len - (to - from);
     char *p = malloc(n + 1);
     if (!p)
@@ -508,6 +651,77 @@ int hp_hosts_remove(const char *text, size_t len, char **out, size_t *outlen,
     *out = p;
     *outlen = n;
     return HP_OK;
+}
+
+/* Walk the lines between the markers: each that r takes is ours.  With b,
+ * copy the others; returns how many were taken, *kept the others. */
+static size_t walk_inner(const char *text, const struct scan *sc,
+                         hp_hosts_rec *r, struct buf *b, size_t *kept)
+{
+    size_t to = sc->end.off, taken = 0;
+    *kept = 0;
+    hp_hosts_rec_rewind(r);
+    for (size_t pos = sc->beg.off + sc->beg.len + sc->beg.term; pos < to;) {
+        hp_line l;
+        size_t next = hp_next_line(text, to, pos, &l);
+        if (hp_hosts_rec_take(r, text + l.off, l.len)) {
+            taken++;
+        } else {
+            ++*kept;
+            if (b)
+                put(b, text + pos, next - pos);
+        }
+        pos = next;
+    }
+    return taken;
+}
+
+/* What r records, out of the block: our lines, the markers when ours; the
+ * block whole when nothing else is left in it. */
+static int cut_ours(const char *text, size_t len, const struct scan *sc,
+                    hp_hosts_rec *r, char **out, size_t *outlen, hp_err *e)
+{
+    size_t kept, taken = walk_inner(text, sc, r, NULL, &kept);
+    if (r->markers && kept == 0)
+        return cut_block(text, len, sc, out, outlen, e);
+    if (taken == 0 && !r->markers)
+        return HP_OK;
+    struct buf b = { malloc(len + 1), 0 };
+    if (!b.p)
+        return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "hosts edit");
+    size_t inner = sc->beg.off + sc->beg.len + sc->beg.term;
+    size_t after = sc->end.off + sc->end.len + sc->end.term;
+    put(&b, text, r->markers ? sc->beg.off : inner);
+    walk_inner(text, sc, r, &b, &kept);
+    if (!r->markers)
+        put(&b, text + sc->end.off, after - sc->end.off);
+    put(&b, text + after, len - after);
+    b.p[b.n] = '\0';
+    *out = b.p;
+    *outlen = b.n;
+    return HP_OK;
+}
+
+int hp_hosts_remove(const char *text, size_t len, const char *rec,
+                    char **out, size_t *outlen, hp_err *e)
+{
+    struct scan sc;
+    hp_hosts_rec r;
+    *out = NULL;
+    *outlen = 0;
+    if (rec && hp_hosts_rec_parse(rec, &r, e) != HP_OK)
+        return HP_EFAIL;
+    scan_text(text, len, &sc, NULL, 0);
+    int blk = block_state(&sc, e), rc = HP_OK;
+    if (blk < 0)
+        rc = HP_EFAIL;
+    else if (blk && !rec)
+        rc = cut_block(text, len, &sc, out, outlen, e);
+    else if (blk)
+        rc = cut_ours(text, len, &sc, &r, out, outlen, e);
+    if (rec)
+        hp_hosts_rec_free(&r);
+    return rc;
 }
 
 /* ---- file level ---------------------------------------------------- */
@@ -655,42 +869,50 @@ static int edit_file(int rootfd, const char *hpath, xform_fn fn,
 struct add_arg {
     const hp_hosts_entry *ents;
     size_t n;
+    char **rec;                 /* what the edit added */
 };
 
 static int add_fn(const char *t, size_t len, char **out, size_t *outlen,
                   hp_err *e, const void *arg)
 {
     const struct add_arg *a = arg;
-    return hp_hosts_add(t, len, a->ents, a->n, out, outlen, e);
+    free(*a->rec);              /* a retry reads again: its record counts */
+    return hp_hosts_add(t, len, a->ents, a->n, out, outlen, a->rec, e);
 }
 
 static int remove_fn(const char *t, size_t len, char **out, size_t *outlen,
                      hp_err *e, const void *arg)
 {
-    (void)arg;
-    return hp_hosts_remove(t, len, out, outlen, e);
+    return hp_hosts_remove(t, len, arg, out, outlen, e);
 }
 
 int hp_hosts_ensure_file(int rootfd, const char *hpath,
                          const hp_hosts_entry *ents, size_t n, int *changed,
-                         hp_err *e)
+                         char **rec, hp_err *e)
 {
     /* validate before touching anything, so a bad entry never takes the
      * lock or creates a missing file */
+    struct want w[MAX_ENTS];
+    char *added = NULL;
     *changed = 0;
-    for (size_t i = 0; i < n; i++) {
-        int r = entry_valid(&ents[i], e);
-        if (r)
-            return r;
-    }
-    struct add_arg a = { ents, n };
-    return edit_file(rootfd, hpath, add_fn, &a, changed, e);
+    if (rec)
+        *rec = NULL;
+    int r = entries_valid(ents, n, w, e);
+    if (r)
+        return r;
+    struct add_arg a = { ents, n, &added };
+    r = edit_file(rootfd, hpath, add_fn, &a, changed, e);
+    if (r == HP_OK && *changed && rec)
+        *rec = added;
+    else
+        free(added);
+    return r;
 }
 
-int hp_hosts_remove_file(int rootfd, const char *hpath, int *changed,
-                         hp_err *e)
+int hp_hosts_remove_file(int rootfd, const char *hpath, const char *rec,
+                         int *changed, hp_err *e)
 {
-    return edit_file(rootfd, hpath, remove_fn, NULL, changed, e);
+    return edit_file(rootfd, hpath, remove_fn, rec, changed, e);
 }
 
 int hp_hosts_check_file(int rootfd, const char *hpath,
@@ -705,13 +927,8 @@ int hp_hosts_check_file(int rootfd, const char *hpath,
     struct scan sc;
     if (!e)
         e = &tmp;
-    if (n > MAX_ENTS)
-        return -hp_err_set(e, HP_EUSAGE, "too many hosts entries (%zu)", n);
-    for (size_t i = 0; i < n; i++) {
-        if ((r = entry_valid(&ents[i], e)))
-            return -r;
-        want_init(&w[i], &ents[i]);
-    }
+    if ((r = entries_valid(ents, n, w, e)))
+        return -r;
     if ((r = open_hosts(rootfd, hpath, &dirfd, leaf, e)))
         return -r;
     r = hp_af_read(dirfd, leaf, HP_HOSTS_MAX, &data, &len, &st, e);
@@ -726,7 +943,7 @@ int hp_hosts_check_file(int rootfd, const char *hpath,
     scan_text(data, len, &sc, w, n);
     free(data);
     for (size_t i = 0; i < n; i++)
-        if (!w[i].found)
+        if (w[i].state != W_FOUND)
             return 0;
     return 1;
 }

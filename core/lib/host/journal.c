@@ -252,6 +252,27 @@ static int make_own_dir(hp_journal *j, hp_err *e)
 
 enum { OP_ADD, OP_FORGET };
 
+/* A hosts file is edited more than once (localhost now, Kubernetes's name
+ * later), each edit adding lines: its entry's EXTRA is the record of all
+ * of them, so each edit's record is appended, under the journal's lock so
+ * two writers lose none.  An add without a record adds nothing to it. */
+static int hosts_record_more(hp_journal *j, size_t at, const char *extra,
+                             hp_err *e)
+{
+    char *old = j->ent[at].extra, *nx;
+    if (!extra || !*extra)
+        return HP_OK;
+    if (!old)
+        nx = strdup(extra);
+    else if ((nx = malloc(strlen(old) + strlen(extra) + 2)))
+        sprintf(nx, "%s%s%s", old, HP_HOSTS_REC_SEP, extra);
+    if (!nx)
+        return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "journal");
+    free(old);
+    j->ent[at].extra = nx;
+    return HP_OK;
+}
+
 static int apply(hp_journal *j, int op, int kind, const char *hpath,
                  const char *extra, hp_err *e)
 {
@@ -269,6 +290,8 @@ static int apply(hp_journal *j, int op, int kind, const char *hpath,
             ent_del(j, (size_t)at);
         return HP_OK;
     }
+    if (at >= 0 && kind == HP_J_HOSTS)
+        return hosts_record_more(j, (size_t)at, extra, e);
     if (at >= 0) {               /* already recorded: refresh EXTRA only */
         char *nx = extra && *extra ? strdup(extra) : NULL;
         free(j->ent[at].extra);
@@ -515,7 +538,8 @@ static int revert_fn(void *arg, hp_err *e)
     if (x->kind == HP_J_HOSTS || x->kind == HP_J_PROFILE) {
         char home[PATH_MAX];
         if (x->kind == HP_J_HOSTS) {
-            rc = hp_hosts_remove_file(r->j->rootfd, x->hpath, &changed, &le);
+            rc = hp_hosts_remove_file(r->j->rootfd, x->hpath, x->extra,
+                                      &changed, &le);
         } else {
             /* EXTRA is the home; without it the file's own directory
              * serves, as the profile editor only checks containment */
@@ -689,6 +713,29 @@ int hp_journal_undo(hp_journal *j,
         free(s[i].extra);
     }
     free(s);
+    return rc;
+}
+
+int hp_journal_undo_entry(hp_journal *j, int kind, const char *hpath,
+                          hp_err *e)
+{
+    int rc = reload(j, e);
+    long at = rc == HP_OK ? ent_find(j, kind, hpath) : -1;
+    if (rc != HP_OK || at < 0)
+        return rc;              /* not journaled: nothing there is ours */
+    struct jent x = { kind, strdup(hpath), j->ent[at].extra ?
+                      strdup(j->ent[at].extra) : NULL };
+    hp_err le = HP_ERR_INIT;
+    if (!x.hpath || (j->ent[at].extra && !x.extra))
+        rc = hp_err_sys(&le, HP_EINTERNAL, ENOMEM, "journal");
+    else
+        rc = revert(j, &x, &le);
+    if (rc == HP_OK)
+        rc = hp_journal_forget(j, kind, hpath, e);
+    else if (e)
+        *e = le;
+    free(x.hpath);
+    free(x.extra);
     return rc;
 }
 

@@ -20,7 +20,10 @@ enum hp_jkind {
     HP_J_DIR = 0,        /* a directory we created: rmdir when empty   */
     HP_J_FILE,           /* a file we created: unlink                   */
     HP_J_LINK,           /* a symlink to EXTRA: unlink while still ours */
-    HP_J_HOSTS,          /* our managed block in a hosts file           */
+    HP_J_HOSTS,          /* lines we added to a hosts file; EXTRA = the
+                            record of them (hostsfile.h), each add's
+                            appended; none: the whole managed block
+                            (entries written before records were)     */
     HP_J_PROFILE,        /* our managed block in a shell profile;
                             EXTRA = the home (optional: the file's own
                             directory is used without it)              */
@@ -72,6 +75,11 @@ int hp_journal_undo(hp_journal *j,
                     int (*stop_fn)(void *arg, const char *label,
                                    const char *hpath),
                     void *arg, hp_err *e);
+/* Revert and forget the one entry KIND HOSTPATH (as undo does); not
+ * journaled: nothing to do, HP_OK.  A thing no longer ours is left alone
+ * (warning in e). */
+int hp_journal_undo_entry(hp_journal *j, int kind, const char *hpath,
+                          hp_err *e);
 /* Whether it has entries; the journal file is removed once empty. */
 int hp_journal_empty(const hp_journal *j);
 void hp_journal_close(hp_journal *j);
