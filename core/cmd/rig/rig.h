@@ -242,6 +242,11 @@ int hp_rig_helper_stop(hp_rig_sandbox *sb, FILE *log);
  * (children: as the scenario's child subreaper) any leftover descendant. */
 void hp_rig_sweep(const char *dir, const char *root, const char *stagedir,
                   int children);
+/* After a boot: when the helper's pidfile names a process of ours (it was
+ * started at load), wait for it as `helper start` does; 0 when it answers
+ * or nothing was started, -1 (err) when it exits or stays silent. */
+int hp_rig_helper_await_boot(hp_rig_sandbox *sb, FILE *log, char *err,
+                             size_t errn);
 int hp_rig_reboot(hp_rig_sandbox *sb, FILE *log, char *err, size_t errn);
 /* 1 when something accepts on the helper socket. */
 int hp_rig_helper_answers(const hp_rig_sandbox *sb);
