@@ -9,21 +9,25 @@
 #include "engine/ctx.h"
 #include "actions/hostapi.h"
 #include "auth/elevate.h"
+#include "../../core/cmd/rig/sha256.h"
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define CACHE "/var/lib/hostpriv/registry-access-management.json"
 #define JSON "{\"allowedRegistries\": [\"docker.io\", \"*.corp.example\"]}"
 
-static char bindir[PATH_MAX];       /* root-owned 0755: hptest reaches it */
+static char bindir[PATH_MAX];       /* root-owned 0755: hptest reaches it,
+                                       no one else can create in it */
 static char bin[PATH_MAX + 16];
-static char rule[PATH_MAX];         /* /etc/sudoers.d/hostpriv-test-N */
+static char rule[PATH_MAX];         /* /etc/sudoers.d/hostpriv-test-P-N */
 static char root[PATH_MAX];
 static uid_t uid;
 static gid_t gid;
@@ -34,7 +38,7 @@ static void copy_binary(void)
 {
     char src[PATH_MAX];
     tu_build("bin/hostpriv", src, sizeof src);
-    tu_sandbox(bindir, sizeof bindir);
+    tu_root_dir(bindir, sizeof bindir);
     snprintf(bin, sizeof bin, "%s/hostpriv", bindir);
     const char *cp[] = { "/bin/cp", src, bin, NULL };
     ck_assert_int_eq(tu_run((uid_t)-1, (gid_t)-1, cp, NULL, NULL, NULL), 0);
@@ -43,15 +47,22 @@ static void copy_binary(void)
 
 static void drop_binary(void) { tu_sandbox_rm(bindir); }
 
-static void add_rule(void)
+/* scripts/test-sudoers add PATH, as root. */
+static int test_sudoers_add(const char *path, char **out, char **err)
 {
-    char script[PATH_MAX], *out = NULL, *err = NULL;
+    char script[PATH_MAX];
     const char *src = getenv("HP_SRC");
     snprintf(script, sizeof script, "%s/scripts/test-sudoers",
              src ? src : ".");
+    const char *argv[] = { script, "add", path, NULL };
+    return tu_run((uid_t)-1, (gid_t)-1, argv, NULL, out, err);
+}
+
+static void add_rule(void)
+{
+    char *out = NULL, *err = NULL;
     copy_binary();
-    const char *argv[] = { script, "add", bin, NULL };
-    int rc = tu_run((uid_t)-1, (gid_t)-1, argv, NULL, &out, &err);
+    int rc = test_sudoers_add(bin, &out, &err);
     ck_assert_msg(rc == 0, "test-sudoers add: %s", err);
     out[strcspn(out, "\n")] = '\0';
     snprintf(rule, sizeof rule, "%s", out);
@@ -171,6 +182,108 @@ START_TEST(sudo_rule_is_limited)
 {
     ck_assert_int_eq(tu_as(uid, gid, elevate_as_user, "/bin/true"), 0);
     ck_assert(!cache_exists());
+}
+END_TEST
+
+/* The rule names the binary by a path only root can create and pins it
+ * by its digest: a file put there later is refused by sudo. */
+START_TEST(rule_pins_digest_of_root_only_path)
+{
+    size_t len;
+    char *text = tu_read("", rule, NULL), hex[65], want[PATH_MAX + 200];
+    char *data = tu_read("", bin, &len);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_ptr_nonnull(data);
+    hp_rig_sha256_hex(data, len, hex);
+    snprintf(want, sizeof want, HP_TEST_USER " ALL=(root) NOPASSWD: "
+             "sha256:%s %s privileged *\n", hex, bin);
+    ck_assert_msg(strstr(text, want) != NULL, "%s lacks\n%s", text, want);
+    ck_assert_msg(strncmp(bin, "/tmp/", 5) != 0, "%s", bin);
+    free(text);
+    free(data);
+}
+END_TEST
+
+/* ------------------------------------------------------------ the script */
+
+static int rules_of(long owner)
+{
+    char pre[64];
+    snprintf(pre, sizeof pre, "hostpriv-test-%ld-", owner);
+    DIR *d = opendir("/etc/sudoers.d");
+    struct dirent *de;
+    int n = 0;
+    while (d && (de = readdir(d)))
+        n += !strncmp(de->d_name, pre, strlen(pre));
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Under /tmp anyone may recreate the path once the directory is gone. */
+START_TEST(script_refuses_world_writable_tree)
+{
+    char dir[PATH_MAX], path[PATH_MAX + 16], src[PATH_MAX];
+    char *out = NULL, *err = NULL;
+    tu_sandbox(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/hostpriv", dir);
+    tu_build("bin/hostpriv", src, sizeof src);
+    const char *cp[] = { "/bin/cp", src, path, NULL };
+    ck_assert_int_eq(tu_run((uid_t)-1, (gid_t)-1, cp, NULL, NULL, NULL), 0);
+    int rc = test_sudoers_add(path, &out, &err);
+    tu_sandbox_rm(dir);
+    out[strcspn(out, "\n")] = '\0';
+    if (rc == 0 && !strncmp(out, "/etc/sudoers.d/hostpriv-test-", 29))
+        unlink(out);                /* written after all: never leave it */
+    free(out);
+    ck_assert_msg(rc == 1 && strstr(err, "/tmp is uid 0 mode 1777"),
+                  "rc %d: %s", rc, err);
+    free(err);
+    ck_assert_int_eq(rules_of((long)getpid()), 0);
+}
+END_TEST
+
+static void plant(const char *name, const char *text)
+{
+    char tmp[PATH_MAX], path[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "/etc/sudoers.d/.%s", name);
+    snprintf(path, sizeof path, "/etc/sudoers.d/%s", name);
+    tu_write("", tmp, text, strlen(text), 0440, 0, 0);
+    ck_assert_int_eq(rename(tmp, path), 0);
+}
+
+/* A rule whose owner has ended, or whose hostpriv is gone, is removed by
+ * the next add, which says so. */
+START_TEST(script_sweeps_stale_rules)
+{
+    pid_t dead = fork();
+    if (dead == 0)
+        _exit(0);
+    ck_assert_int_eq(waitpid(dead, NULL, 0), dead);
+    char a[64], b[64], pa[PATH_MAX], pb[PATH_MAX], *out = NULL, *err = NULL;
+    snprintf(a, sizeof a, "hostpriv-test-%ld-1", (long)dead);
+    snprintf(b, sizeof b, "hostpriv-test-%ld-1", (long)getpid());
+    plant(a, "# a test killed before its remove\n");
+    plant(b, HP_TEST_USER " ALL=(root) NOPASSWD: " TU_ROOT_DIRS
+             "/gone/hostpriv privileged *\n");
+    int rc = test_sudoers_add(bin, &out, &err);
+    snprintf(pa, sizeof pa, "/etc/sudoers.d/%s", a);
+    snprintf(pb, sizeof pb, "/etc/sudoers.d/%s", b);
+    struct stat st;
+    int left_a = lstat(pa, &st) == 0, left_b = lstat(pb, &st) == 0;
+    unlink(pa);
+    unlink(pb);
+    out[strcspn(out, "\n")] = '\0';
+    if (rc == 0)
+        unlink(out);
+    ck_assert_msg(rc == 0, "rc %d: %s", rc, err);
+    ck_assert_msg(!left_a && !left_b, "stale rules left: %d %d", left_a,
+                  left_b);
+    ck_assert_msg(strstr(err, pa) && strstr(err, "has ended") &&
+                  strstr(err, pb) && strstr(err, "/gone/hostpriv is gone"),
+                  "%s", err);
+    free(out);
+    free(err);
 }
 END_TEST
 
@@ -348,6 +461,14 @@ Suite *make_privileged_suite(void)
     tcase_add_test(t, sudo_gives_root_owned_file);
     tcase_add_test(t, elevate_run_through_sudo);
     tcase_add_test(t, sudo_rule_is_limited);
+    tcase_add_test(t, rule_pins_digest_of_root_only_path);
+    suite_add_tcase(s, t);
+
+    t = tcase_create("script");
+    tcase_add_unchecked_fixture(t, copy_binary, drop_binary);
+    tcase_set_timeout(t, 60);
+    tcase_add_test(t, script_refuses_world_writable_tree);
+    tcase_add_test(t, script_sweeps_stale_rules);
     suite_add_tcase(s, t);
     return s;
 }

@@ -2,7 +2,9 @@
  * `0 passed, 1 failed` and an expected-vs-actual report), it can pass, it
  * rejects a malformed scenario by file:line, it kills a step at its timeout,
  * it refuses to run unprivileged, and it leaves nothing behind: no sudoers
- * rule, no stage, no sandbox, also when it is interrupted. */
+ * rule, no stage, no sandbox, also when it is interrupted.  Its rule names a
+ * path no other user can create, pinned by digest; one a SIGKILL left is
+ * swept by the next run. */
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
@@ -92,17 +94,25 @@ static void write_scenario(const char *name, const char *text, char *path,
     fclose(f);
 }
 
-static int count_sandboxes(void)
+#define STAGES "/var/lib/hostpriv-rig"
+
+static int count_in(const char *dir, const char *prefix)
 {
-    DIR *d = opendir("/tmp");
+    DIR *d = opendir(dir);
     struct dirent *de;
     int n = 0;
     while (d && (de = readdir(d)))
-        n += !strncmp(de->d_name, "hpr.", 4) ||
-             !strncmp(de->d_name, "hp-rig-stage.", 13);
+        n += !strncmp(de->d_name, prefix, strlen(prefix));
     if (d)
         closedir(d);
     return n;
+}
+
+/* Sandboxes under /tmp and stages under STAGES. */
+static int count_sandboxes(void)
+{
+    return count_in("/tmp", "hpr.") + count_in("/tmp", "hp-rig-stage.") +
+           count_in(STAGES, "run-");
 }
 
 static int exists(const char *p)
@@ -166,7 +176,8 @@ START_TEST(leaves_nothing_behind)
     const char *s = strstr(out, "# stage ");
     ck_assert_ptr_nonnull(s);
     sscanf(s, "# stage %4095s", stage);
-    ck_assert_msg(!strncmp(stage, "/tmp/hp-rig-stage.", 18), "%s", stage);
+    ck_assert_msg(!strncmp(stage, STAGES "/run-", strlen(STAGES) + 5), "%s",
+                  stage);
     ck_assert_msg(!exists(stage), "stage %s left behind", stage);
     snprintf(sudoers, sizeof sudoers, "/etc/sudoers.d/hostpriv-rig-%ld",
              (long)pid);
@@ -334,6 +345,185 @@ START_TEST(interrupted_run_cleans_up)
 }
 END_TEST
 
+/* The command a rule file names: the path after NOPASSWD: (and after its
+ * sha256:HEX, which *digest tells). */
+static void rule_command(const char *file, char *path, size_t n, int *digest)
+{
+    char *text = tu_read("", file, NULL);
+    ck_assert_msg(text != NULL, "%s missing", file);
+    const char *p = strstr(text, "NOPASSWD:");
+    ck_assert_ptr_nonnull(p);
+    p += 9 + strspn(p + 9, " ");
+    *digest = !strncmp(p, "sha256:", 7) && strspn(p + 7, "0123456789abcdef")
+                                               == 64;
+    if (*digest)
+        p += 7 + 64 + 1;
+    snprintf(path, n, "%.*s", (int)strcspn(p, " \n"), p);
+    free(text);
+}
+
+/* Every component root-owned, writable by root alone, no link: no other
+ * user could create this path, whatever happens to it later. */
+static void assert_root_only(const char *path)
+{
+    char pre[PATH_MAX];
+    ck_assert_msg(path[0] == '/', "%s", path);
+    for (size_t i = 1; i <= strlen(path); i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        snprintf(pre, sizeof pre, "%.*s", (int)i, path);
+        struct stat st;
+        ck_assert_msg(lstat(pre, &st) == 0, "%s: %s", pre, strerror(errno));
+        ck_assert_msg(!S_ISLNK(st.st_mode) && st.st_uid == 0 &&
+                      !(st.st_mode & 022), "the rule names %s, but %s is "
+                      "uid %d mode %o: another user could create it", path,
+                      pre, (int)st.st_uid, (unsigned)st.st_mode);
+    }
+}
+
+/* as the test user: sudo -n BIN privileged nope; returns the exit status */
+static int sudo_as_user(const char *bin, char **out, char **err)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    const char *argv[] = { "/usr/bin/sudo", "-n", bin, "privileged", "nope",
+                           NULL };
+    return tu_run(uid, gid, argv, NULL, out, err);
+}
+
+/* Start the rig on a step that hangs; returns its pid once the step runs,
+ * with the step's pid, its parent (the scenario's process) and sandbox. */
+static pid_t hanging_rig(long *step, long *scen, char *sandbox, size_t n)
+{
+    char f[PATH_MAX], bin[PATH_MAX];
+    write_scenario("hang.ini", "[scenario]\nname = hang\n\n[step.1]\n"
+                   "run = sh 'echo $$ $PPID > \"$ROOT/../started\"; "
+                   "exec sleep 600'\nas = root\n", f, sizeof f);
+    tu_build("bin/hostpriv-rig", bin, sizeof bin);
+    pid_t pid = fork();
+    ck_assert(pid >= 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl(bin, bin, "run", f, (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 1000; i++) {
+        DIR *d = opendir("/tmp");
+        struct dirent *de;
+        int found = 0;
+        while (d && (de = readdir(d)) && !found) {
+            char m[PATH_MAX];
+            snprintf(m, sizeof m, "/tmp/%s/started", de->d_name);
+            FILE *mf = strncmp(de->d_name, "hpr.", 4) ? NULL : fopen(m, "r");
+            found = mf && fscanf(mf, "%ld %ld", step, scen) == 2;
+            if (found)
+                snprintf(sandbox, n, "/tmp/%s", de->d_name);
+            if (mf)
+                fclose(mf);
+        }
+        if (d)
+            closedir(d);
+        if (found)
+            return pid;
+        usleep(10000);
+    }
+    ck_abort_msg("the step never started");
+    return -1;
+}
+
+/* kill -9 of the rig mid-run: its rule stays (nothing can run on
+ * SIGKILL), but it names a path no other user can create, pinned by
+ * digest so a replaced file is refused, and the next run sweeps it. */
+START_TEST(killed_run_rule_is_safe_and_swept)
+{
+    char rule[PATH_MAX], cmd[PATH_MAX], stage[PATH_MAX], sandbox[PATH_MAX];
+    long step = 0, scen = 0;
+    int digest;
+    pid_t pid = hanging_rig(&step, &scen, sandbox, sizeof sandbox);
+    snprintf(rule, sizeof rule, "/etc/sudoers.d/hostpriv-rig-%ld", (long)pid);
+    kill(pid, SIGKILL);
+    ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+    kill((pid_t)scen, SIGKILL);          /* what the rig had running */
+    kill(-(pid_t)step, SIGKILL);
+    const char *rm[] = { "/bin/rm", "-rf", "--one-file-system", sandbox, NULL };
+    tu_run((uid_t)-1, (gid_t)-1, rm, NULL, NULL, NULL);
+    ck_assert_msg(exists(rule), "SIGKILL cannot have removed %s", rule);
+
+    rule_command(rule, cmd, sizeof cmd, &digest);
+    ck_assert_msg(digest, "%s names %s without a sha256 digest", rule, cmd);
+    assert_root_only(cmd);
+    /* the rule works for the staged hostpriv: root, and an unknown task */
+    char *out = NULL, *err = NULL;
+    int rc = sudo_as_user(cmd, &out, &err);
+    ck_assert_msg(rc == 64, "sudo -n %s privileged nope: %d %s", cmd, rc, err);
+    free(out);
+    free(err);
+
+    /* another file at the named path: sudo refuses it (the digest) */
+    ck_assert_int_eq(unlink(cmd), 0);
+    const char *script = "#!/bin/sh\necho ran-as-$(id -u)\n";
+    tu_write("", cmd, script, strlen(script), 0755, 0, 0);
+    rc = sudo_as_user(cmd, &out, &err);
+    ck_assert_msg(rc != 0 && !strstr(out, "ran-as") &&
+                  strstr(err, "a password is required"),
+                  "a replaced %s ran through the rule: %d %s%s", cmd, rc, out,
+                  err);
+    free(out);
+    free(err);
+
+    /* the next run sweeps the rule and that run's stage */
+    snprintf(stage, sizeof stage, "%.*s", (int)(strlen(cmd) -
+             strlen("/bin/hostpriv")), cmd);
+    char f[PATH_MAX];
+    const char *args[] = { "run", src("tests/scenarios/rig-selftest/"
+                                      "user-writes-writable-dir.ini", f,
+                                      sizeof f), NULL };
+    pid_t second;
+    rc = rig(args, &out, &second);
+    ck_assert_msg(rc == 0, "rc %d: %s", rc, out);
+    char said[PATH_MAX + 64];
+    snprintf(said, sizeof said, "removed the stale sudoers rule %s", rule);
+    ck_assert_msg(strstr(out, said) != NULL, "%s", out);
+    free(out);
+    ck_assert_msg(!exists(rule), "%s left behind", rule);
+    ck_assert_msg(!exists(stage), "stage %s left behind", stage);
+    snprintf(rule, sizeof rule, "/etc/sudoers.d/hostpriv-rig-%ld",
+             (long)second);
+    ck_assert_msg(!exists(rule), "%s left behind", rule);
+}
+END_TEST
+
+/* A stage directory another user could write in: the rig stops before
+ * staging anything or writing a rule, and names the directory. */
+START_TEST(refuses_a_stage_root_others_can_write)
+{
+    char f[PATH_MAX], *out;
+    struct stat st;
+    if (stat(STAGES, &st) != 0)
+        ck_assert_int_eq(mkdir(STAGES, 0755), 0);
+    ck_assert_int_eq(chmod(STAGES, 0775), 0);
+    int stages = count_in(STAGES, "run-");
+    const char *args[] = { "run", src("tests/scenarios/rig-selftest/"
+                                      "plugins-listed.ini", f, sizeof f),
+                           NULL };
+    pid_t pid;
+    int rc = rig(args, &out, &pid);
+    int staged = count_in(STAGES, "run-") - stages;
+    ck_assert_int_eq(chmod(STAGES, 0755), 0);
+    char rule[PATH_MAX];
+    snprintf(rule, sizeof rule, "/etc/sudoers.d/hostpriv-rig-%ld", (long)pid);
+    ck_assert_msg(rc == 77, "rc %d: %s", rc, out);
+    ck_assert_msg(strstr(out, STAGES " is writable by group or others") !=
+                  NULL, "%s", out);
+    ck_assert_int_eq(staged, 0);
+    ck_assert(!exists(rule));
+    free(out);
+}
+END_TEST
+
 Suite *make_rig_suite(void)
 {
     Suite *s = suite_create("rig");
@@ -352,6 +542,8 @@ Suite *make_rig_suite(void)
     tcase_add_test(tc, leaves_nothing_behind);
     tcase_add_test(tc, refuses_to_run_unprivileged);
     tcase_add_test(tc, interrupted_run_cleans_up);
+    tcase_add_test(tc, killed_run_rule_is_safe_and_swept);
+    tcase_add_test(tc, refuses_a_stage_root_others_can_write);
     suite_add_tcase(s, tc);
     return s;
 }

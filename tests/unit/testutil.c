@@ -23,9 +23,28 @@ void tu_sandbox(char *out, size_t n)
     snprintf(out, n, "%s", tmpl);
 }
 
+void tu_root_dir(char *out, size_t n)
+{
+    struct stat st;
+    if (mkdir(TU_ROOT_DIRS, 0755) != 0)
+        ck_assert_msg(errno == EEXIST, "mkdir %s: %s", TU_ROOT_DIRS,
+                      strerror(errno));
+    ck_assert_int_eq(lstat(TU_ROOT_DIRS, &st), 0);
+    ck_assert_msg(S_ISDIR(st.st_mode) && st.st_uid == 0 &&
+                  !(st.st_mode & 022), "%s is not a root-owned directory "
+                  "writable by root alone: remove it", TU_ROOT_DIRS);
+    ck_assert_int_eq(chmod(TU_ROOT_DIRS, 0755), 0);
+    char tmpl[] = TU_ROOT_DIRS "/XXXXXX";
+    ck_assert_msg(mkdtemp(tmpl) != NULL, "mkdtemp: %s", strerror(errno));
+    ck_assert_int_eq(chmod(tmpl, 0755), 0);
+    snprintf(out, n, "%s", tmpl);
+}
+
 void tu_sandbox_rm(const char *root)
 {
-    if (strncmp(root, "/tmp/hp-test.", 13) != 0 || strstr(root, ".."))
+    if ((strncmp(root, "/tmp/hp-test.", 13) != 0 &&
+         strncmp(root, TU_ROOT_DIRS "/", sizeof TU_ROOT_DIRS) != 0) ||
+        strstr(root, ".."))
         return;
     pid_t pid = fork();
     if (pid == 0) {

@@ -11,7 +11,13 @@
 /* A fresh sandbox root under /tmp: root-owned 0755 (safe for root
  * processes), path copied into out (PATH_MAX).  Aborts the test on error. */
 void tu_sandbox(char *out, size_t n);
-/* rm -rf of a sandbox made by tu_sandbox (refuses anything else). */
+/* A fresh root-owned 0755 directory under TU_ROOT_DIRS, outside every
+ * world-writable tree: what a sudoers rule may name, since no other user
+ * can create a path in it, also after the test was killed. */
+#define TU_ROOT_DIRS "/var/lib/hostpriv-test"
+void tu_root_dir(char *out, size_t n);
+/* rm -rf of a directory made by tu_sandbox or tu_root_dir (refuses
+ * anything else). */
 void tu_sandbox_rm(const char *root);
 /* mkdir -p root+hpath with mode and owner. */
 void tu_mkdir(const char *root, const char *hpath, mode_t mode, uid_t uid,

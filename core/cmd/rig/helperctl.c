@@ -56,16 +56,63 @@ static void record_pid(const hp_rig_sandbox *sb, pid_t pid)
     }
 }
 
-/* Last lines of the helper's log, for a failure message. */
-static void log_tail(const hp_rig_sandbox *sb, char *out, size_t n)
+/* Last lines of a helper's log, for a failure message. */
+static void log_tail(const char *file, char *out, size_t n)
 {
     size_t len;
-    char *log = hp_rig_slurp(sb->helperlog, &len);
+    char *log = hp_rig_slurp(file, &len);
     const char *t = log ? log : "";
-    if (len > 600)
+    if (log && len > 600)
         t = log + len - 600;
     snprintf(out, n, "%s", t);
     free(log);
+}
+
+/* 1 when pid has ended; *st gets its wait status when it was our child
+ * (ours directly, or reparented to the scenario's subreaper), else -1. */
+static int ended(pid_t pid, int *st)
+{
+    *st = -1;
+    if (waitpid(pid, st, WNOHANG) == pid)
+        return 1;
+    return kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+/* The one wait for a helper to come up, for `helper start` and `reboot`
+ * alike: poll its socket every 10 ms for at most HP_RIG_HELPER_WAIT s,
+ * giving up early when the process ends; the message then quotes the end
+ * of its log. */
+static int await_answer(hp_rig_sandbox *sb, pid_t pid, const char *logfile,
+                        FILE *log, char *err, size_t errn)
+{
+    for (long waited = 0; waited < HP_RIG_HELPER_WAIT * 1000L; waited += 10) {
+        if (hp_rig_helper_answers(sb)) {
+            if (log)
+                fprintf(log, "hostprivd (pid %ld) answers on %s\n",
+                        (long)pid, sb->socket);
+            return 0;
+        }
+        int st;
+        if (ended(pid, &st)) {
+            char tail[640];
+            log_tail(logfile, tail, sizeof tail);
+            if (st == -1)
+                snprintf(err, errn, "hostprivd (pid %ld) exited before "
+                         "answering on %s; its log %s ends:\n%s", (long)pid,
+                         sb->socket, logfile, tail);
+            else
+                snprintf(err, errn, "hostprivd exited (%s %d) before "
+                         "answering on %s; its log %s ends:\n%s",
+                         WIFEXITED(st) ? "status" : "signal",
+                         WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
+                         sb->socket, logfile, tail);
+            return -1;
+        }
+        nap_ms(10);
+    }
+    snprintf(err, errn, "hostprivd (pid %ld) did not answer on %s within "
+             "%d s", (long)pid, sb->socket, HP_RIG_HELPER_WAIT);
+    return -1;
 }
 
 int hp_rig_helper_start(hp_rig_sandbox *sb, FILE *log, char *err, size_t errn)
@@ -98,29 +145,7 @@ int hp_rig_helper_start(hp_rig_sandbox *sb, FILE *log, char *err, size_t errn)
         return -1;
     }
     record_pid(sb, pid);
-    for (long waited = 0; waited < HP_RIG_HELPER_WAIT * 1000L; waited += 10) {
-        if (hp_rig_helper_answers(sb)) {
-            if (log)
-                fprintf(log, "hostprivd (pid %ld) answers on %s\n",
-                        (long)pid, sb->socket);
-            return 0;
-        }
-        int st;
-        if (waitpid(pid, &st, WNOHANG) == pid) {
-            char tail[640];
-            log_tail(sb, tail, sizeof tail);
-            snprintf(err, errn, "hostprivd exited (%s %d) before answering "
-                     "on %s; its log ends:\n%s",
-                     WIFEXITED(st) ? "status" : "signal",
-                     WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
-                     sb->socket, tail);
-            return -1;
-        }
-        nap_ms(10);
-    }
-    snprintf(err, errn, "hostprivd (pid %ld) did not answer on %s within "
-             "%d s", (long)pid, sb->socket, HP_RIG_HELPER_WAIT);
-    return -1;
+    return await_answer(sb, pid, sb->helperlog, log, err, errn);
 }
 
 static pid_t read_pidfile(const char *path)
@@ -134,6 +159,21 @@ static pid_t read_pidfile(const char *path)
     int ok = end != s && (*end == '\n' || *end == '\0') && v > 1;
     free(s);
     return ok ? (pid_t)v : -1;
+}
+
+int hp_rig_helper_await_boot(hp_rig_sandbox *sb, FILE *log, char *err,
+                             size_t errn)
+{
+    char *pf = hp_rig_fmt("%s/var/run/%s.pid", sb->root, sb->label);
+    char *lf = hp_rig_fmt("%s/var/log/hostpriv/%s.log", sb->root, sb->label);
+    pid_t pid = read_pidfile(pf);
+    int rc = 0;
+    if (pid > 0 && (hp_rig_pid_exe_under(pid, sb->st->dir) ||
+                    hp_rig_pid_exe_under(pid, sb->dir)))
+        rc = await_answer(sb, pid, lf, log, err, errn);
+    free(pf);
+    free(lf);
+    return rc;
 }
 
 int hp_rig_helper_stop(hp_rig_sandbox *sb, FILE *log)

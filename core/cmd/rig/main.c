@@ -226,6 +226,18 @@ static void summary(const int counts[3])
     putchar('\n');
 }
 
+static void release(scen *v, size_t n, hp_rig_stage *st)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].path);
+        free(v[i].display);
+    }
+    free(v);
+    for (size_t i = 0; i < st->nplugins; i++)
+        free(st->plugin_names[i]);
+    free(st->plugin_names);
+}
+
 static int run(int argc, char **argv)
 {
     hp_rig_opts o = { 0 };
@@ -253,6 +265,7 @@ static int run(int argc, char **argv)
     char err[1024];
     if (hp_rig_stage_make(&st, o.verbose, err, sizeof err)) {
         fprintf(stderr, "hostpriv-rig: %s\n", err);
+        release(v, n, &st);
         return 77;
     }
     int netns = netns_works();
@@ -272,14 +285,7 @@ static int run(int argc, char **argv)
         summary(counts);
         rc = counts[HP_RIG_FAIL] ? 1 : 0;
     }
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].path);
-        free(v[i].display);
-    }
-    free(v);
-    for (size_t i = 0; i < st.nplugins; i++)
-        free(st.plugin_names[i]);
-    free(st.plugin_names);
+    release(v, n, &st);
     return rc;
 }
 

@@ -3,7 +3,10 @@
  * macOS and Linux) is emptied, then the service manager starts what the
  * installed service files say runs at load.  That last part is
  * libhostpriv's own hp_service_boot, so the rig boots exactly the files the
- * service backends wrote, read back the way they read them. */
+ * service backends wrote, read back the way they read them.  The direct
+ * backend only spawns a keep-alive helper, so the step then waits, as
+ * `helper start` does, until that helper answers: the step's expectations
+ * see the machine once it has come up, not while it is coming up. */
 #include "rig.h"
 #include <dirent.h>
 #include <errno.h>
@@ -69,5 +72,5 @@ int hp_rig_reboot(hp_rig_sandbox *sb, FILE *log, char *err, size_t errn)
                  "failed: %s", e.msg);
         return -1;
     }
-    return 0;
+    return hp_rig_helper_await_boot(sb, log, err, errn);
 }

@@ -14,6 +14,9 @@
 #define HP_RIG_USER        "hptest"   /* scripts/test-user creates it */
 #define HP_RIG_TIMEOUT     30         /* default seconds per step */
 #define HP_RIG_HELPER_WAIT 10         /* seconds for a helper to answer */
+/* Where runs stage their programs: outside every world-writable tree, so
+ * that the path the sudoers rule names is one only root can create. */
+#define HP_RIG_STAGE_ROOT  "/var/lib/hostpriv-rig"
 
 /* ---- growable arrays (util.c) ------------------------------------- */
 /* Append one element of size sz to *arr holding *n; aborts on ENOMEM. */
@@ -26,7 +29,8 @@ char *hp_rig_memdup(const void *p, size_t n);
 char *hp_rig_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Read a whole file (binary); NULL with errno on failure. */
 char *hp_rig_slurp(const char *path, size_t *len);
-/* rm -rf --one-file-system PATH (only /tmp/hp-rig* and /tmp/hpr.* paths). */
+/* rm -rf --one-file-system PATH (only /tmp/hp-rig*, /tmp/hpr.* and
+ * HP_RIG_STAGE_ROOT/run-* paths). */
 int hp_rig_rmtree(const char *path);
 /* Show bytes readably on one line: \t \r \n \xHH, at most max bytes. */
 void hp_rig_quote(FILE *f, const char *p, size_t n, size_t max);
@@ -151,7 +155,7 @@ void hp_rig_scenario_free(hp_rig_scenario *sc);
 
 /* ---- staging and the sudoers rule (stage.c) ----------------------- */
 typedef struct hp_rig_stage {
-    char dir[PATH_MAX];       /* /tmp/hp-rig-stage.XXXXXX */
+    char dir[PATH_MAX];       /* HP_RIG_STAGE_ROOT/run-PID.XXXXXX */
     char hostpriv[PATH_MAX];  /* <dir>/bin/hostpriv */
     char hostprivd[PATH_MAX];
     char plugins[PATH_MAX];   /* <dir>/plugins */
@@ -162,11 +166,27 @@ typedef struct hp_rig_stage {
     gid_t gid;
     char user[64];
 } hp_rig_stage;
+/* Sweep what killed runs left (hp_rig_sudoers_sweep), then stage and write
+ * the run's rule. */
 int hp_rig_stage_make(hp_rig_stage *st, int verbose, char *err, size_t errn);
 /* Remove the sudoers rule and (unless keep) the stage.  Async-signal-safe
  * enough for the signal handlers: unlink, fork and exec only. */
 void hp_rig_stage_cleanup(int keep_stage);
 int hp_rig_stage_has_plugin(const hp_rig_stage *st, const char *name);
+
+/* ---- the sudoers rule (sudoers.c, rootonly.c) ---------------------- */
+/* 0 when every component of the absolute path is root-owned, writable by
+ * root alone and no symbolic link; else -1 with the component and why. */
+int hp_rig_root_only(const char *path, char *err, size_t errn);
+/* Write /etc/sudoers.d/hostpriv-rig-PID naming st->hostpriv with its
+ * sha256 digest, after hp_rig_root_only and visudo -cf accepted it. */
+int hp_rig_sudoers_write(hp_rig_stage *st, char *err, size_t errn);
+/* Unlink the rule written (signal-safe). */
+void hp_rig_sudoers_remove(void);
+/* Remove every hostpriv-rig-PID rule whose PID no longer runs a
+ * hostpriv-rig, or whose stage is gone, saying so on stderr; the stage of
+ * an ended run goes with its rule. */
+void hp_rig_sudoers_sweep(void);
 
 /* ---- sandbox (sandbox.c) ------------------------------------------ */
 typedef struct hp_rig_sandbox {
@@ -242,6 +262,11 @@ int hp_rig_helper_stop(hp_rig_sandbox *sb, FILE *log);
  * (children: as the scenario's child subreaper) any leftover descendant. */
 void hp_rig_sweep(const char *dir, const char *root, const char *stagedir,
                   int children);
+/* After a boot: when the helper's pidfile names a process of ours (it was
+ * started at load), wait for it as `helper start` does; 0 when it answers
+ * or nothing was started, -1 (err) when it exits or stays silent. */
+int hp_rig_helper_await_boot(hp_rig_sandbox *sb, FILE *log, char *err,
+                             size_t errn);
 int hp_rig_reboot(hp_rig_sandbox *sb, FILE *log, char *err, size_t errn);
 /* 1 when something accepts on the helper socket. */
 int hp_rig_helper_answers(const hp_rig_sandbox *sb);

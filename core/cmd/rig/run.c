@@ -214,8 +214,11 @@ static int step(hp_rig_ctx *c, const hp_rig_step *st)
         if (runs && r.errlen)
             fprintf(c->trace, "      stderr: %.*s%s", (int)r.errlen, r.err,
                     r.err[r.errlen - 1] == '\n' ? "" : "\n");
-        if (loglen)
-            fprintf(c->trace, "      %s", logbuf);
+        for (const char *p = loglen ? logbuf : ""; *p;) {
+            size_t l = strcspn(p, "\n");       /* each rig log line */
+            fprintf(c->trace, "      %.*s\n", (int)l, p);
+            p += l + (p[l] == '\n');
+        }
     }
     if (c->o->report) {
         hp_rig_snap_take(sb->root, "after", &after);

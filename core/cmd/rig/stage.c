@@ -1,10 +1,13 @@
 /* Staging: the app side runs as the test user, who may not reach the build
  * tree (a checkout under a 0700 home), so once per run the rig copies its
- * sibling programs and the plugins into a root-owned 0755 directory under
- * /tmp, and writes one sudoers rule naming that copy of `hostpriv
- * privileged`.  Both go away at the end, also on SIGINT/SIGTERM and on
- * failure (main.c calls hp_rig_stage_cleanup from atexit and after a
- * signal). */
+ * sibling programs and the plugins into a root-owned 0755 directory,
+ * HP_RIG_STAGE_ROOT/run-PID.XXXXXX, and writes one sudoers rule naming that
+ * copy of `hostpriv privileged` (sudoers.c).  The stage is never under a
+ * world-writable tree such as /tmp: the rule names it by path, and a path
+ * another user could recreate after a wipe would be root for them.  Both
+ * go away at the end, also on SIGINT/SIGTERM and on failure (main.c calls
+ * hp_rig_stage_cleanup from atexit and after a signal); what a killed run
+ * left, the next run sweeps first. */
 #include "rig.h"
 #include <dirent.h>
 #include <errno.h>
@@ -14,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef HP_PLUGINDIR
@@ -22,7 +24,6 @@
 #endif
 
 /* What cleanup removes; plain arrays so a signal path needs no malloc. */
-static char g_sudoers[PATH_MAX];
 static char g_stage[PATH_MAX];
 
 static int copy_file(const char *src, const char *dst, mode_t mode,
@@ -89,60 +90,41 @@ static int copy_dir(const char *src, const char *dst, const char *suffix,
     return rc;
 }
 
-static int run_visudo(const char *file)
+/* HP_RIG_STAGE_ROOT: created root 0755 when missing, and checked (with
+ * every directory above it) to be creatable and changeable by root alone. */
+static int stage_root(char *err, size_t errn)
 {
-    pid_t pid = fork();
-    if (pid < 0)
+    const char *r = HP_RIG_STAGE_ROOT;
+    struct stat sb;
+    if (mkdir(r, 0755) != 0 && errno != EEXIST) {
+        snprintf(err, errn, "cannot create %s: %s", r, strerror(errno));
         return -1;
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        static char *const env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-                                     NULL };
-        execle("/usr/sbin/visudo", "visudo", "-cf", file, (char *)NULL, env);
-        _exit(127);
     }
-    int s;
-    while (waitpid(pid, &s, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(s) && WEXITSTATUS(s) == 0 ? 0 : -1;
+    if (hp_rig_root_only(r, err, errn))
+        return -1;
+    /* the test user runs the staged programs: it must pass through */
+    if (stat(r, &sb) != 0 || ((sb.st_mode & 0755) != 0755 &&
+                              chmod(r, 0755) != 0)) {
+        snprintf(err, errn, "chmod 0755 %s: %s", r, strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
-/* One rule for the run.  Written under a name with a dot (sudo skips
- * those), checked with visudo -cf, then renamed into force. */
-static int write_sudoers(hp_rig_stage *st, char *err, size_t errn)
+/* This run's stage: HP_RIG_STAGE_ROOT/run-PID.XXXXXX, root 0755. */
+static int stage_dir(hp_rig_stage *st, char *err, size_t errn)
 {
-    struct stat sb;
-    if (stat("/etc/sudoers.d", &sb) != 0 || access("/usr/bin/sudo", X_OK)) {
-        snprintf(err, errn, "sudo or /etc/sudoers.d is missing: the app side "
-                 "elevates with `sudo -n`; run scripts/install-deps");
+    if (stage_root(err, errn))
         return -1;
-    }
-    snprintf(st->sudoers, sizeof st->sudoers, "/etc/sudoers.d/hostpriv-rig-%ld",
+    snprintf(st->dir, sizeof st->dir, HP_RIG_STAGE_ROOT "/run-%ld.XXXXXX",
              (long)getpid());
-    char tmp[PATH_MAX + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", st->sudoers);
-    char *rule = hp_rig_fmt("# hostpriv-rig run %ld: removed when it ends\n"
-                            "%s ALL=(root) NOPASSWD: %s privileged *\n",
-                            (long)getpid(), st->user, st->hostpriv);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-                  0440);
-    size_t len = strlen(rule);
-    int ok = fd >= 0 && write(fd, rule, len) == (ssize_t)len &&
-             fchmod(fd, 0440) == 0 && fchown(fd, 0, 0) == 0;
-    if (fd >= 0)
-        close(fd);
-    free(rule);
-    if (!ok || run_visudo(tmp) != 0) {
-        snprintf(err, errn, "cannot write a valid %s (visudo -cf refused it "
-                 "or the write failed)", tmp);
-        unlink(tmp);
+    if (!mkdtemp(st->dir)) {
+        snprintf(err, errn, "mkdtemp %s: %s", st->dir, strerror(errno));
         return -1;
     }
-    snprintf(g_sudoers, sizeof g_sudoers, "%s", st->sudoers);
-    if (rename(tmp, st->sudoers) != 0) {
-        snprintf(err, errn, "rename %s: %s", tmp, strerror(errno));
-        unlink(tmp);
+    snprintf(g_stage, sizeof g_stage, "%s", st->dir);
+    if (chmod(st->dir, 0755) != 0 || chown(st->dir, 0, 0) != 0) {
+        snprintf(err, errn, "chmod %s: %s", st->dir, strerror(errno));
         return -1;
     }
     return 0;
@@ -175,16 +157,9 @@ int hp_rig_stage_make(hp_rig_stage *st, int verbose, char *err, size_t errn)
     char *bindir = dirname(exe);
     if (find_user(st, err, errn))
         return -1;
-    snprintf(st->dir, sizeof st->dir, "/tmp/hp-rig-stage.XXXXXX");
-    if (!mkdtemp(st->dir)) {
-        snprintf(err, errn, "mkdtemp: %s", strerror(errno));
+    hp_rig_sudoers_sweep();
+    if (stage_dir(st, err, errn))
         return -1;
-    }
-    snprintf(g_stage, sizeof g_stage, "%s", st->dir);
-    if (chmod(st->dir, 0755) != 0 || chown(st->dir, 0, 0) != 0) {
-        snprintf(err, errn, "chmod %s: %s", st->dir, strerror(errno));
-        return -1;
-    }
     char *sub[3] = { hp_rig_fmt("%s/bin", st->dir),
                      hp_rig_fmt("%s/plugins", st->dir),
                      hp_rig_fmt("%s/lib", st->dir) };
@@ -207,7 +182,7 @@ int hp_rig_stage_make(hp_rig_stage *st, int verbose, char *err, size_t errn)
              copy_dir(src_plugins, sub[1], ".so", st, err, errn) ||
              copy_dir(src_lib, sub[2], ".so", NULL, err, errn) ||
              copy_dir(src_lib, sub[2], ".so.0", NULL, err, errn) ||
-             write_sudoers(st, err, errn);
+             hp_rig_sudoers_write(st, err, errn);
     if (rc == 0 && verbose)
         printf("# stage %s (from %s, plugins from %s), sudoers rule %s\n",
                st->dir, bindir, src_plugins, st->sudoers);
@@ -230,10 +205,7 @@ int hp_rig_stage_has_plugin(const hp_rig_stage *st, const char *name)
 
 void hp_rig_stage_cleanup(int keep_stage)
 {
-    if (g_sudoers[0]) {
-        unlink(g_sudoers);
-        g_sudoers[0] = '\0';
-    }
+    hp_rig_sudoers_remove();
     if (g_stage[0] && !keep_stage)
         hp_rig_rmtree(g_stage);
     g_stage[0] = '\0';

@@ -105,8 +105,10 @@ char *hp_rig_slurp(const char *path, size_t *len)
 int hp_rig_rmtree(const char *path)
 {
     /* Only ever our own temporary trees: a typo must not become rm -rf /. */
+    static const char stages[] = HP_RIG_STAGE_ROOT "/run-";
     if ((strncmp(path, "/tmp/hpr.", 9) != 0 &&
-         strncmp(path, "/tmp/hp-rig", 11) != 0) || strstr(path, ".."))
+         strncmp(path, "/tmp/hp-rig", 11) != 0 &&
+         strncmp(path, stages, sizeof stages - 1) != 0) || strstr(path, ".."))
         return -1;
     pid_t pid = fork();
     if (pid < 0)
