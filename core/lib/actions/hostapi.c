@@ -66,7 +66,7 @@ static int api_role(hp_host *h) { return hp_ctx_of(h)->role; }
 
 static const char *api_app_version(hp_host *h)
 {
-    return hp_conf(hp_ctx_of(h), "core.version");
+    return hp_ctx_version(hp_ctx_of(h));
 }
 
 static int api_prompt(hp_host *h, int task, const char *message)
