@@ -116,7 +116,7 @@ int pre418_links_remove(pre418 *p)
 {
     const hp_host_api *a = p->api;
     int rc = HP_OK;
-    if (a->check(p->h, HP_ACT_LINKS_USER) == 1)
+    if (a->check(p->h, HP_ACT_LINKS_USER_REMOVE) == 1)
         rc = a->run(p->h, HP_TASK_CLI_LINKS, HP_ACT_LINKS_USER_REMOVE,
                     HP_ROUTE_SELF, NULL, 0);
     int rc2;

@@ -150,9 +150,13 @@ typedef struct hp_host_api {
     /* --- state checks ---------------------------------------------- */
     /* 1 applied, 0 not applied, < 0 -hp_code on error.  For LINKS_SYSTEM:
      * every link exists (ours or not: "links exist already: nothing").
-     * HOSTS_ENSURE: every needed mapping present.  SOCKET_LINK: link and
-     * boot task present.  HELPER_INSTALL: service file and binary present.
-     * HELPER_START: the helper answers on helper.socket. */
+     * LINKS_USER: every link ours in ~/.docker/bin and the shell profile
+     * puts that directory on PATH (our block is there).  LINKS_USER_REMOVE:
+     * something of ours is left to remove (a link in ~/.docker/bin or the
+     * profile block).  HOSTS_ENSURE: every needed mapping present.
+     * SOCKET_LINK: link and boot task present.  HELPER_INSTALL: service
+     * file and binary present.  HELPER_START: the helper answers on
+     * helper.socket. */
     int (*check)(hp_host *h, int action);
     /* 1 if the app's user may create entries in host directory `hpath`. */
     int (*user_can_write)(hp_host *h, const char *hpath);
