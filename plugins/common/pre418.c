@@ -28,6 +28,29 @@ static const char *home(pre418 *p)
     return p->api->conf(p->h, "host.home");
 }
 
+int pre418_ask(pre418 *p, int task, const char *msg)
+{
+    int ans = p->api->prompt(p->h, task, msg);
+    if (ans == HP_PROMPT_GRANTED)
+        return HP_OK;
+    if (ans != HP_PROMPT_UNAVAILABLE)
+        return HP_EDENIED;
+    p->unanswered = 1;
+    return HP_EUNAVAIL;
+}
+
+int pre418_launch_tasks(pre418 *p)
+{
+    int (*const step[3])(pre418 *) = { pre418_links, pre418_socket,
+                                       pre418_hosts };
+    int codes[3], n = 0;
+    while (n < 3 && !p->unanswered) {
+        codes[n] = step[n](p);
+        n++;
+    }
+    return p->unanswered ? HP_EUNAVAIL : pre418_fold(codes, n);
+}
+
 /* The ~/.docker/bin fallback (B21), and the last resort hint (B23). */
 static int links_fallback(pre418 *p)
 {
@@ -74,10 +97,12 @@ int pre418_links(pre418 *p)
              "%s/.docker/bin and your shell profile is edited instead.",
              a->conf(p->h, "host.cli_tools"), SYS_BIN,
              a->conf(p->h, "host.app_bin_dir"), home(p));
-    int ans = a->prompt(p->h, HP_TASK_CLI_LINKS, msg);     /* B20 */
-    if (ans == HP_PROMPT_GRANTED) {
-        int rc = a->run(p->h, HP_TASK_CLI_LINKS, HP_ACT_LINKS_SYSTEM,
-                        route(p), NULL, 0);
+    int rc = pre418_ask(p, HP_TASK_CLI_LINKS, msg);       /* B20 */
+    if (rc == HP_EUNAVAIL)      /* nobody answered: nothing to fall back on */
+        return rc;
+    if (rc == HP_OK) {
+        rc = a->run(p->h, HP_TASK_CLI_LINKS, HP_ACT_LINKS_SYSTEM, route(p),
+                    NULL, 0);
         if (rc == HP_OK)
             return rc;
         /* granted, but root could not be had (no admin rights, elevation
@@ -132,15 +157,15 @@ int pre418_links_remove(pre418 *p)
 }
 
 /* Ask for a root-only task, then run it by the version's route.  Declined
- * or timed out: HP_EDENIED, the task is not applied. */
+ * or timed out: HP_EDENIED, the task is not applied; the prompt could not
+ * be shown: HP_EUNAVAIL. */
 static int ask_and_run(pre418 *p, int task, int action, const char *msg)
 {
     const hp_host_api *a = p->api;
     if (pre418_is_root(p))
         return a->run(p->h, task, action, HP_ROUTE_SELF, NULL, 0);
-    if (a->prompt(p->h, task, msg) != HP_PROMPT_GRANTED)
-        return HP_EDENIED;
-    return a->run(p->h, task, action, route(p), NULL, 0);
+    int rc = pre418_ask(p, task, msg);
+    return rc != HP_OK ? rc : a->run(p->h, task, action, route(p), NULL, 0);
 }
 
 int pre418_socket(pre418 *p)

@@ -13,10 +13,20 @@ typedef struct pre418 {
     hp_host *h;
     int route;              /* how a granted privileged step runs */
     int helper_on_demand;   /* 4.15: start the helper only for ports */
+    int unanswered;         /* a prompt could not be shown: flows stop */
 } pre418;
 
 /* Outcome of one task, folded into the launch's exit code. */
 enum { PRE418_DONE = 0, PRE418_NOT_APPLIED = 1, PRE418_FAILED = 2 };
+
+/* Ask the user: HP_OK granted, HP_EDENIED declined or timed out,
+ * HP_EUNAVAIL when the prompt could not be shown (p->unanswered is set:
+ * nothing may be recorded or fall back, the flow stops; the core told the
+ * user how to answer). */
+int pre418_ask(pre418 *p, int task, const char *msg);
+/* The launch's tasks in order: links, socket, hosts, folded; a prompt
+ * that could not be shown stops them (HP_EUNAVAIL). */
+int pre418_launch_tasks(pre418 *p);
 
 int pre418_links(pre418 *p);
 /* The links when root is not to be had at all (legacy: the helper was

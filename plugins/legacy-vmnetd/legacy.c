@@ -47,13 +47,14 @@ static int legacy_helper_install(void *st)
              "are not asked for root again.",
              a->conf(p->h, "helper.label"), a->conf(p->h, "helper.path"),
              a->conf(p->h, "helper.service_file"));
-    if (a->prompt(p->h, HP_TASK_HELPER, msg) != HP_PROMPT_GRANTED) {
+    int rc = pre418_ask(p, HP_TASK_HELPER, msg);
+    if (rc == HP_EDENIED)
         a->notice(p->h, "the privileged helper was not installed: "
                   "privileged tasks are unavailable (CLI links in "
                   "/usr/local/bin, /var/run/docker.sock, /etc/hosts, "
                   "privileged ports)");
-        return HP_EDENIED;
-    }
+    if (rc != HP_OK)            /* declined, or nobody could be asked */
+        return rc;
     return a->run(p->h, HP_TASK_HELPER, HP_ACT_HELPER_INSTALL,
                   HP_ROUTE_ELEVATE, NULL, 0);
 }
@@ -69,8 +70,7 @@ static int legacy_launch(void *st)
             pre418_links_unprivileged(p);
         return rc;
     }
-    int codes[3] = { pre418_links(p), pre418_socket(p), pre418_hosts(p) };
-    return pre418_fold(codes, 3);
+    return pre418_launch_tasks(p);
 }
 
 static int legacy_links_install(void *st) { return pre418_links(st); }

@@ -34,7 +34,8 @@ enum hp_code {
     HP_EFAIL     = 1,   /* the task failed */
     HP_ENOTSUP   = 2,   /* the active version does not do that */
     HP_EUSAGE    = 64,
-    HP_EUNAVAIL  = 69,  /* helper unavailable */
+    HP_EUNAVAIL  = 69,  /* a needed service is unavailable: the helper,
+                           or a way to show a prompt */
     HP_EINTERNAL = 70,
     HP_EDENIED   = 77,  /* declined, timed out or not permitted */
     HP_ECONFIG   = 78
@@ -73,8 +74,16 @@ enum hp_role {
     HP_ROLE_PRIVILEGED     /* `hostpriv privileged TASK` (one-shot) */
 };
 
+/* HP_PROMPT_UNAVAILABLE: the prompt could not be shown at all (no
+ * terminal, no dialog configured): nobody answered, so it is not a "no".
+ * A plugin records nothing, applies no decline fallback and stops the
+ * flow with HP_EUNAVAIL; the core has already told the user how to
+ * answer (another prompt.backend, or a terminal).  A plugin that treats it
+ * as any other "not granted" stays safe: after it, the core refuses to
+ * record decisions for the rest of the run. */
 enum hp_prompt_result {
-    HP_PROMPT_GRANTED = 0, HP_PROMPT_DECLINED = 1, HP_PROMPT_TIMED_OUT = 2
+    HP_PROMPT_GRANTED = 0, HP_PROMPT_DECLINED = 1, HP_PROMPT_TIMED_OUT = 2,
+    HP_PROMPT_UNAVAILABLE = 3
 };
 
 /* The host mechanisms.  A plugin decides *whether* and *how* (which route);
@@ -139,8 +148,9 @@ typedef struct hp_host_api {
     const char *(*app_version)(hp_host *h);                 /* core.version */
 
     /* --- authorization --------------------------------------------- */
-    /* Ask the user; emits prompt + granted/declined/timed-out events.
-     * Returns enum hp_prompt_result. */
+    /* Ask the user; emits prompt + granted/declined/timed-out events, or
+     * `failed` with detail "prompt-unavailable: WHY" when the prompt could
+     * not be shown.  Returns enum hp_prompt_result. */
     int (*prompt)(hp_host *h, int task, const char *message);
     /* Per-user recorded decisions (pre-4.18 declines).  get returns NULL
      * when nothing is recorded. */

@@ -118,6 +118,11 @@ static int dset_fn(void *arg, hp_err *e)
 static int api_decision_set(hp_host *h, const char *key, const char *value)
 {
     hp_ctx *c = hp_ctx_of(h);
+    /* a prompt nobody saw is no answer: nothing of this run is recorded,
+     * whatever a plugin makes of it */
+    if (c->prompt_unavailable)
+        return hp_err_set(&c->err, HP_EUNAVAIL, "%s not recorded: a prompt "
+                          "of this run could not be shown", key);
     if (!c->user_known)
         return hp_err_set(&c->err, HP_ECONFIG, "host.user is not set");
     struct dset d = { c, key, value };

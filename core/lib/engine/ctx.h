@@ -56,6 +56,8 @@ struct hp_ctx {
     void *prompt_data;
     size_t answers_used;         /* bare answers consumed so far */
     int prompts_asked;
+    int prompt_unavailable;      /* a prompt could not be shown: this run
+                                    records no decision (prompt.c) */
 
     /* how to re-run ourselves as root (elevation, boot task) */
     char self_exe[PATH_MAX];     /* absolute path of the hostpriv CLI */
