@@ -24,6 +24,12 @@ enum { PRE418_DONE = 0, PRE418_NOT_APPLIED = 1, PRE418_FAILED = 2 };
  * nothing may be recorded or fall back, the flow stops; the core told the
  * user how to answer). */
 int pre418_ask(pre418 *p, int task, const char *msg);
+/* Check before changing: the configuration lets `action` run by `route`
+ * (SELF in a root role).  HP_ECONFIG, already reported, stops a flow
+ * before its first change. */
+int pre418_require(pre418 *p, int action, int route);
+/* Everything the launch's tasks (links, socket, hosts) may need. */
+int pre418_require_launch(pre418 *p);
 /* The launch's tasks in order: links, socket, hosts, folded; a prompt
  * that could not be shown stops them (HP_EUNAVAIL). */
 int pre418_launch_tasks(pre418 *p);

@@ -96,7 +96,9 @@ static int helper_or_elevate(pre418 *p, int task, int action,
         return a->run(p->h, task, action, HP_ROUTE_SELF, data, len);
     if (!p->helper_on_demand || a->check(p->h, HP_ACT_HELPER_START) == 1)
         return a->run(p->h, task, action, HP_ROUTE_HELPER, data, len);
-    int rc = pre418_ask(p, task, msg);
+    int rc = pre418_require(p, action, HP_ROUTE_ELEVATE);
+    if (rc == HP_OK)
+        rc = pre418_ask(p, task, msg);
     return rc != HP_OK ? rc
                        : a->run(p->h, task, action, HP_ROUTE_ELEVATE, data,
                                 len);

@@ -29,6 +29,9 @@ static int legacy_helper_install(void *st)
 {
     pre418 *p = st;
     const hp_host_api *a = p->api;
+    int rc = pre418_require(p, HP_ACT_HELPER_INSTALL, HP_ROUTE_ELEVATE);
+    if (rc != HP_OK)
+        return rc;
     if (a->check(p->h, HP_ACT_HELPER_INSTALL) == 1) {
         a->event(p->h, HP_EV_SKIPPED, HP_TASK_HELPER, HP_VIA_NONE,
                  a->conf(p->h, "helper.path"), "already-applied");
@@ -47,7 +50,7 @@ static int legacy_helper_install(void *st)
              "are not asked for root again.",
              a->conf(p->h, "helper.label"), a->conf(p->h, "helper.path"),
              a->conf(p->h, "helper.service_file"));
-    int rc = pre418_ask(p, HP_TASK_HELPER, msg);
+    rc = pre418_ask(p, HP_TASK_HELPER, msg);
     if (rc == HP_EDENIED)
         a->notice(p->h, "the privileged helper was not installed: "
                   "privileged tasks are unavailable (CLI links in "
@@ -62,7 +65,12 @@ static int legacy_helper_install(void *st)
 static int legacy_launch(void *st)
 {
     pre418 *p = st;
-    int rc = legacy_helper_install(p);
+    int rc = pre418_require(p, HP_ACT_HELPER_INSTALL, HP_ROUTE_ELEVATE);
+    if (rc == HP_OK)
+        rc = pre418_require_launch(p);
+    if (rc != HP_OK)            /* checked before changing anything */
+        return rc;
+    rc = legacy_helper_install(p);
     if (rc != HP_OK) {
         /* declined: nothing is installed as root; the CLI tools still go
          * on PATH the unprivileged way (B21) */

@@ -191,9 +191,24 @@ typedef struct hp_host_api {
      * request with the configured socket, emit `failed`, return `code`. */
     int (*port_unavailable)(hp_host *h, int socktype, const char *addr,
                             int port, int code);
+
+    /* --- version 2 ------------------------------------------------- */
+    /* Check before changing: whether the configuration lets `action` run
+     * by `route` (the app's user known where the action works in that
+     * user's home or state, elevate.command usable for the elevate route,
+     * the boot task's program root's own).  Changes nothing.  HP_OK, or
+     * the hp_code (HP_ECONFIG) after telling the user what is missing and
+     * how to set it, with a `failed` event.  A flow checks every action
+     * it may run before its first change. */
+    int (*require)(hp_host *h, int action, int route);
 } hp_host_api;
 
-#define HP_HOST_API_VERSION 1
+#define HP_HOST_API_VERSION 2
+/* 1 when the core's table has `member` (a plugin built against a newer
+ * plugin.h, loaded by an older core, sees a shorter table). */
+#define HP_HOST_HAS(api, member) \
+    ((api)->struct_size >= offsetof(hp_host_api, member) + \
+                           sizeof((api)->member))
 
 /*
  * The operation table.  Every op takes the plugin's state first and returns
