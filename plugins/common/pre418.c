@@ -150,7 +150,7 @@ int pre418_links(pre418 *p)
 
 static int ask_and_run(pre418 *p, int task, int action, const char *msg);
 
-int pre418_links_unprivileged(pre418 *p)
+int pre418_links_unprivileged(pre418 *p, int declined)
 {
     const hp_host_api *a = p->api;
     int rc = pre418_require(p, HP_ACT_LINKS_USER, HP_ROUTE_SELF);
@@ -166,7 +166,8 @@ int pre418_links_unprivileged(pre418 *p)
     const char *rec = a->decision_get(p->h, DECISION_LINKS);
     if (rec && strcmp(rec, "declined") == 0)
         skipped(p, HP_TASK_CLI_LINKS, SYS_BIN, "recorded-decline");
-    else if (a->decision_set(p->h, DECISION_LINKS, "declined") != HP_OK)
+    else if (declined &&
+             a->decision_set(p->h, DECISION_LINKS, "declined") != HP_OK)
         a->log(p->h, HP_LOG_WARN, "could not record the declined prompt");
     return links_fallback(p);
 }
@@ -208,6 +209,23 @@ static int ask_and_run(pre418 *p, int task, int action, const char *msg)
     return rc != HP_OK ? rc : a->run(p->h, task, action, route(p), NULL, 0);
 }
 
+static void sock_path(pre418 *p, char *out, size_t n)
+{
+    snprintf(out, n, "%s/.docker/run/docker.sock", home(p));
+}
+
+void pre418_socket_hint(pre418 *p)
+{
+    char sock[1024];
+    if (p->api->check(p->h, HP_ACT_SOCKET_LINK) == 1)
+        return;
+    sock_path(p, sock, sizeof sock);
+    p->api->notice(p->h, "/var/run/docker.sock was not linked: set "
+                   "DOCKER_HOST=unix://%s in the clients that need it (the "
+                   "docker CLI itself uses its current context, "
+                   "desktop-linux, set when Docker Desktop starts)", sock);
+}
+
 int pre418_socket(pre418 *p)
 {
     const hp_host_api *a = p->api;
@@ -215,7 +233,7 @@ int pre418_socket(pre418 *p)
     int rc = pre418_require(p, HP_ACT_SOCKET_LINK, p->route);
     if (rc != HP_OK)
         return rc;
-    snprintf(sock, sizeof sock, "%s/.docker/run/docker.sock", home(p));
+    sock_path(p, sock, sizeof sock);
     if (a->check(p->h, HP_ACT_SOCKET_LINK) == 1) {
         skipped(p, HP_TASK_DOCKER_SOCKET, "/var/run/docker.sock",
                 "already-applied");
@@ -229,11 +247,8 @@ int pre418_socket(pre418 *p)
              "restart, since /var/run is wiped then.", sock,
              a->conf(p->h, "boot.label"), a->conf(p->h, "boot.service_file"));
     rc = ask_and_run(p, HP_TASK_DOCKER_SOCKET, HP_ACT_SOCKET_LINK, msg);
-    if (rc == HP_EDENIED)                                  /* B26, B27 */
-        a->notice(p->h, "/var/run/docker.sock was not linked: set "
-                  "DOCKER_HOST=unix://%s in the clients that need it (the "
-                  "docker CLI itself uses its current context, "
-                  "desktop-linux, set when Docker Desktop starts)", sock);
+    if (rc != HP_OK)        /* declined, no root, a link not ours: B26 */
+        pre418_socket_hint(p);
     return rc;
 }
 

@@ -36,11 +36,17 @@ int pre418_launch_tasks(pre418 *p);
 
 int pre418_links(pre418 *p);
 /* The links when root is not to be had at all (legacy: the helper was
- * declined): /usr/local/bin only if the user can write it, else the
- * ~/.docker/bin fallback, with the rejection recorded (B21, B22). */
-int pre418_links_unprivileged(pre418 *p);
+ * declined or could not be installed): /usr/local/bin only if the user
+ * can write it, else the ~/.docker/bin fallback (B21).  declined: the user
+ * said no, and the rejection is recorded (B22); otherwise (no admin
+ * rights, elevation failing) nothing is recorded. */
+int pre418_links_unprivileged(pre418 *p, int declined);
 int pre418_links_remove(pre418 *p);
 int pre418_socket(pre418 *p);
+/* B26, B27: /var/run/docker.sock is not linked (declined, root not to be
+ * had, a link or socket of someone else left alone): how clients reach
+ * the user's socket instead.  Said only when the link is not in place. */
+void pre418_socket_hint(pre418 *p);
 int pre418_socket_remove(pre418 *p);
 int pre418_hosts(pre418 *p);
 int pre418_policy(pre418 *p, const char *json);
