@@ -28,6 +28,57 @@ static const char *home(pre418 *p)
     return p->api->conf(p->h, "host.home");
 }
 
+int pre418_ask(pre418 *p, int task, const char *msg)
+{
+    int ans = p->api->prompt(p->h, task, msg);
+    if (ans == HP_PROMPT_GRANTED)
+        return HP_OK;
+    if (ans != HP_PROMPT_UNAVAILABLE)
+        return HP_EDENIED;
+    p->unanswered = 1;
+    return HP_EUNAVAIL;
+}
+
+int pre418_require(pre418 *p, int action, int route)
+{
+    if (!HP_HOST_HAS(p->api, require))
+        return HP_OK;           /* an older core: it checks as it acts */
+    return p->api->require(p->h, action,
+                           pre418_is_root(p) ? HP_ROUTE_SELF : route);
+}
+
+/* The links: /usr/local/bin by the version's route, the ~/.docker/bin
+ * fallback (the user's side) when not root. */
+static int links_require(pre418 *p, int system, int user)
+{
+    int rc = pre418_require(p, system, p->route);
+    if (rc == HP_OK && !pre418_is_root(p))
+        rc = pre418_require(p, user, HP_ROUTE_SELF);
+    return rc;
+}
+
+int pre418_require_launch(pre418 *p)
+{
+    int rc = links_require(p, HP_ACT_LINKS_SYSTEM, HP_ACT_LINKS_USER);
+    if (rc == HP_OK)
+        rc = pre418_require(p, HP_ACT_SOCKET_LINK, p->route);
+    if (rc == HP_OK)
+        rc = pre418_require(p, HP_ACT_HOSTS_ENSURE, p->route);
+    return rc;
+}
+
+int pre418_launch_tasks(pre418 *p)
+{
+    int (*const step[3])(pre418 *) = { pre418_links, pre418_socket,
+                                       pre418_hosts };
+    int codes[3], n = 0;
+    while (n < 3 && !p->unanswered) {
+        codes[n] = step[n](p);
+        n++;
+    }
+    return p->unanswered ? HP_EUNAVAIL : pre418_fold(codes, n);
+}
+
 /* The ~/.docker/bin fallback (B21), and the last resort hint (B23). */
 static int links_fallback(pre418 *p)
 {
@@ -51,6 +102,9 @@ static int links_fallback(pre418 *p)
 int pre418_links(pre418 *p)
 {
     const hp_host_api *a = p->api;
+    int rc = links_require(p, HP_ACT_LINKS_SYSTEM, HP_ACT_LINKS_USER);
+    if (rc != HP_OK)
+        return rc;
     if (a->check(p->h, HP_ACT_LINKS_SYSTEM) == 1) {       /* B18 */
         skipped(p, HP_TASK_CLI_LINKS, SYS_BIN, "already-applied");
         return HP_OK;
@@ -74,10 +128,12 @@ int pre418_links(pre418 *p)
              "%s/.docker/bin and your shell profile is edited instead.",
              a->conf(p->h, "host.cli_tools"), SYS_BIN,
              a->conf(p->h, "host.app_bin_dir"), home(p));
-    int ans = a->prompt(p->h, HP_TASK_CLI_LINKS, msg);     /* B20 */
-    if (ans == HP_PROMPT_GRANTED) {
-        int rc = a->run(p->h, HP_TASK_CLI_LINKS, HP_ACT_LINKS_SYSTEM,
-                        route(p), NULL, 0);
+    rc = pre418_ask(p, HP_TASK_CLI_LINKS, msg);           /* B20 */
+    if (rc == HP_EUNAVAIL)      /* nobody answered: nothing to fall back on */
+        return rc;
+    if (rc == HP_OK) {
+        rc = a->run(p->h, HP_TASK_CLI_LINKS, HP_ACT_LINKS_SYSTEM, route(p),
+                    NULL, 0);
         if (rc == HP_OK)
             return rc;
         /* granted, but root could not be had (no admin rights, elevation
@@ -94,9 +150,12 @@ int pre418_links(pre418 *p)
 
 static int ask_and_run(pre418 *p, int task, int action, const char *msg);
 
-int pre418_links_unprivileged(pre418 *p)
+int pre418_links_unprivileged(pre418 *p, int declined)
 {
     const hp_host_api *a = p->api;
+    int rc = pre418_require(p, HP_ACT_LINKS_USER, HP_ROUTE_SELF);
+    if (rc != HP_OK)
+        return rc;
     if (a->check(p->h, HP_ACT_LINKS_SYSTEM) == 1) {
         skipped(p, HP_TASK_CLI_LINKS, SYS_BIN, "already-applied");
         return HP_OK;
@@ -107,7 +166,8 @@ int pre418_links_unprivileged(pre418 *p)
     const char *rec = a->decision_get(p->h, DECISION_LINKS);
     if (rec && strcmp(rec, "declined") == 0)
         skipped(p, HP_TASK_CLI_LINKS, SYS_BIN, "recorded-decline");
-    else if (a->decision_set(p->h, DECISION_LINKS, "declined") != HP_OK)
+    else if (declined &&
+             a->decision_set(p->h, DECISION_LINKS, "declined") != HP_OK)
         a->log(p->h, HP_LOG_WARN, "could not record the declined prompt");
     return links_fallback(p);
 }
@@ -115,8 +175,11 @@ int pre418_links_unprivileged(pre418 *p)
 int pre418_links_remove(pre418 *p)
 {
     const hp_host_api *a = p->api;
-    int rc = HP_OK;
-    if (a->check(p->h, HP_ACT_LINKS_USER) == 1)
+    int rc = links_require(p, HP_ACT_LINKS_SYSTEM_REMOVE,
+                           HP_ACT_LINKS_USER_REMOVE);
+    if (rc != HP_OK)
+        return rc;
+    if (a->check(p->h, HP_ACT_LINKS_USER_REMOVE) == 1)
         rc = a->run(p->h, HP_TASK_CLI_LINKS, HP_ACT_LINKS_USER_REMOVE,
                     HP_ROUTE_SELF, NULL, 0);
     int rc2;
@@ -132,22 +195,45 @@ int pre418_links_remove(pre418 *p)
 }
 
 /* Ask for a root-only task, then run it by the version's route.  Declined
- * or timed out: HP_EDENIED, the task is not applied. */
+ * or timed out: HP_EDENIED, the task is not applied; the prompt could not
+ * be shown: HP_EUNAVAIL. */
 static int ask_and_run(pre418 *p, int task, int action, const char *msg)
 {
     const hp_host_api *a = p->api;
+    int rc = pre418_require(p, action, p->route);
+    if (rc != HP_OK)
+        return rc;
     if (pre418_is_root(p))
         return a->run(p->h, task, action, HP_ROUTE_SELF, NULL, 0);
-    if (a->prompt(p->h, task, msg) != HP_PROMPT_GRANTED)
-        return HP_EDENIED;
-    return a->run(p->h, task, action, route(p), NULL, 0);
+    rc = pre418_ask(p, task, msg);
+    return rc != HP_OK ? rc : a->run(p->h, task, action, route(p), NULL, 0);
+}
+
+static void sock_path(pre418 *p, char *out, size_t n)
+{
+    snprintf(out, n, "%s/.docker/run/docker.sock", home(p));
+}
+
+void pre418_socket_hint(pre418 *p)
+{
+    char sock[1024];
+    if (p->api->check(p->h, HP_ACT_SOCKET_LINK) == 1)
+        return;
+    sock_path(p, sock, sizeof sock);
+    p->api->notice(p->h, "/var/run/docker.sock was not linked: set "
+                   "DOCKER_HOST=unix://%s in the clients that need it (the "
+                   "docker CLI itself uses its current context, "
+                   "desktop-linux, set when Docker Desktop starts)", sock);
 }
 
 int pre418_socket(pre418 *p)
 {
     const hp_host_api *a = p->api;
     char sock[1024];
-    snprintf(sock, sizeof sock, "%s/.docker/run/docker.sock", home(p));
+    int rc = pre418_require(p, HP_ACT_SOCKET_LINK, p->route);
+    if (rc != HP_OK)
+        return rc;
+    sock_path(p, sock, sizeof sock);
     if (a->check(p->h, HP_ACT_SOCKET_LINK) == 1) {
         skipped(p, HP_TASK_DOCKER_SOCKET, "/var/run/docker.sock",
                 "already-applied");
@@ -160,21 +246,14 @@ int pre418_socket(pre418 *p)
              "up the startup task %s (%s) that recreates the link after a "
              "restart, since /var/run is wiped then.", sock,
              a->conf(p->h, "boot.label"), a->conf(p->h, "boot.service_file"));
-    int rc = ask_and_run(p, HP_TASK_DOCKER_SOCKET, HP_ACT_SOCKET_LINK, msg);
-    if (rc == HP_EDENIED)                                  /* B26, B27 */
-        a->notice(p->h, "/var/run/docker.sock was not linked: set "
-                  "DOCKER_HOST=unix://%s in the clients that need it (the "
-                  "docker CLI itself uses its current context, "
-                  "desktop-linux, set when Docker Desktop starts)", sock);
+    rc = ask_and_run(p, HP_TASK_DOCKER_SOCKET, HP_ACT_SOCKET_LINK, msg);
+    if (rc != HP_OK)        /* declined, no root, a link not ours: B26 */
+        pre418_socket_hint(p);
     return rc;
 }
 
 int pre418_socket_remove(pre418 *p)
 {
-    const hp_host_api *a = p->api;
-    if (pre418_is_root(p))
-        return a->run(p->h, HP_TASK_DOCKER_SOCKET, HP_ACT_SOCKET_LINK_REMOVE,
-                      HP_ROUTE_SELF, NULL, 0);
     return ask_and_run(p, HP_TASK_DOCKER_SOCKET, HP_ACT_SOCKET_LINK_REMOVE,
                        "Docker Desktop needs to remove the "
                        "/var/run/docker.sock link and its startup task.");
@@ -215,6 +294,9 @@ int pre418_boot(pre418 *p)
                        "manager; run it as root");
         return HP_EDENIED;
     }
+    int rc = pre418_require(p, HP_ACT_BOOT, HP_ROUTE_SELF);
+    if (rc != HP_OK)
+        return rc;
     return p->api->run(p->h, HP_TASK_DOCKER_SOCKET, HP_ACT_BOOT,
                        HP_ROUTE_SELF, NULL, 0);
 }

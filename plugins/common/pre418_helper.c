@@ -50,10 +50,11 @@ static int bind_on_demand(pre418 *p, int socktype, const char *addr, int port,
              socktype == HP_SOCK_UDP ? "UDP" : "TCP", port, addr,
              a->conf(p->h, "helper.label"), a->conf(p->h, "helper.path"),
              a->conf(p->h, "helper.service_file"));
-    if (a->prompt(p->h, HP_TASK_HELPER, msg) != HP_PROMPT_GRANTED)
-        return a->port_unavailable(p->h, socktype, addr, port, HP_EDENIED);
-    int rc = a->run(p->h, HP_TASK_HELPER, HP_ACT_HELPER_START,
-                    HP_ROUTE_ELEVATE, NULL, 0);
+    int rc = pre418_ask(p, HP_TASK_HELPER, msg);
+    if (rc != HP_OK)            /* declined, or nobody could be asked */
+        return a->port_unavailable(p->h, socktype, addr, port, rc);
+    rc = a->run(p->h, HP_TASK_HELPER, HP_ACT_HELPER_START, HP_ROUTE_ELEVATE,
+                NULL, 0);
     if (rc != HP_OK)
         return a->port_unavailable(p->h, socktype, addr, port,
                                    rc == HP_EDENIED ? HP_EDENIED : HP_EUNAVAIL);
@@ -95,9 +96,12 @@ static int helper_or_elevate(pre418 *p, int task, int action,
         return a->run(p->h, task, action, HP_ROUTE_SELF, data, len);
     if (!p->helper_on_demand || a->check(p->h, HP_ACT_HELPER_START) == 1)
         return a->run(p->h, task, action, HP_ROUTE_HELPER, data, len);
-    if (a->prompt(p->h, task, msg) != HP_PROMPT_GRANTED)
-        return HP_EDENIED;
-    return a->run(p->h, task, action, HP_ROUTE_ELEVATE, data, len);
+    int rc = pre418_require(p, action, HP_ROUTE_ELEVATE);
+    if (rc == HP_OK)
+        rc = pre418_ask(p, task, msg);
+    return rc != HP_OK ? rc
+                       : a->run(p->h, task, action, HP_ROUTE_ELEVATE, data,
+                                len);
 }
 
 int pre418_policy(pre418 *p, const char *json)
@@ -138,11 +142,11 @@ int pre418_uninstall(pre418 *p)
         if (!p->helper_on_demand && a->check(p->h, HP_ACT_HELPER_START) == 1)
             rc = a->run(p->h, HP_TASK_UNINSTALL, HP_ACT_UNINSTALL,
                         HP_ROUTE_HELPER, NULL, 0);
-        else if (a->prompt(p->h, HP_TASK_UNINSTALL, msg) == HP_PROMPT_GRANTED)
+        else if ((rc = pre418_ask(p, HP_TASK_UNINSTALL, msg)) == HP_OK)
             rc = a->run(p->h, HP_TASK_UNINSTALL, HP_ACT_UNINSTALL,
                         HP_ROUTE_ELEVATE, NULL, 0);
-        else
-            rc = HP_EDENIED;
+        if (p->unanswered)      /* nobody answered: the user's side waits */
+            return rc;
     }
     int rc2 = a->run(p->h, HP_TASK_UNINSTALL, HP_ACT_UNINSTALL, HP_ROUTE_SELF,
                      NULL, 0);

@@ -24,11 +24,15 @@ static int legacy_init(const hp_host_api *api, hp_host *h, void **st)
 
 static void legacy_fini(void *st) { free(st); }
 
-/* B11: one admin prompt to install the helper service. */
-static int legacy_helper_install(void *st)
+/* B11: one admin prompt to install the helper service.  *declined: the
+ * user said no (as opposed to root not being had). */
+static int helper_install(pre418 *p, int *declined)
 {
-    pre418 *p = st;
     const hp_host_api *a = p->api;
+    *declined = 0;
+    int rc = pre418_require(p, HP_ACT_HELPER_INSTALL, HP_ROUTE_ELEVATE);
+    if (rc != HP_OK)
+        return rc;
     if (a->check(p->h, HP_ACT_HELPER_INSTALL) == 1) {
         a->event(p->h, HP_EV_SKIPPED, HP_TASK_HELPER, HP_VIA_NONE,
                  a->conf(p->h, "helper.path"), "already-applied");
@@ -47,30 +51,47 @@ static int legacy_helper_install(void *st)
              "are not asked for root again.",
              a->conf(p->h, "helper.label"), a->conf(p->h, "helper.path"),
              a->conf(p->h, "helper.service_file"));
-    if (a->prompt(p->h, HP_TASK_HELPER, msg) != HP_PROMPT_GRANTED) {
+    rc = pre418_ask(p, HP_TASK_HELPER, msg);
+    *declined = rc == HP_EDENIED;
+    if (rc == HP_OK)
+        rc = a->run(p->h, HP_TASK_HELPER, HP_ACT_HELPER_INSTALL,
+                    HP_ROUTE_ELEVATE, NULL, 0);
+    if (rc != HP_OK && !p->unanswered)
         a->notice(p->h, "the privileged helper was not installed: "
                   "privileged tasks are unavailable (CLI links in "
                   "/usr/local/bin, /var/run/docker.sock, /etc/hosts, "
                   "privileged ports)");
-        return HP_EDENIED;
-    }
-    return a->run(p->h, HP_TASK_HELPER, HP_ACT_HELPER_INSTALL,
-                  HP_ROUTE_ELEVATE, NULL, 0);
+    return rc;
+}
+
+static int legacy_helper_install(void *st)
+{
+    int declined;
+    return helper_install(st, &declined);
 }
 
 static int legacy_launch(void *st)
 {
     pre418 *p = st;
-    int rc = legacy_helper_install(p);
-    if (rc != HP_OK) {
-        /* declined: nothing is installed as root; the CLI tools still go
-         * on PATH the unprivileged way (B21) */
-        if (rc == HP_EDENIED)
-            pre418_links_unprivileged(p);
+    int declined, rc = pre418_require(p, HP_ACT_HELPER_INSTALL,
+                                      HP_ROUTE_ELEVATE);
+    if (rc == HP_OK)
+        rc = pre418_require_launch(p);
+    if (rc != HP_OK)            /* checked before changing anything */
         return rc;
-    }
-    int codes[3] = { pre418_links(p), pre418_socket(p), pre418_hosts(p) };
-    return pre418_fold(codes, 3);
+    rc = helper_install(p, &declined);
+    if (rc == HP_OK)
+        return pre418_launch_tasks(p);
+    if (p->unanswered || pre418_is_root(p))
+        return rc;
+    /* declined, or granted without admin rights (the elevation failed):
+     * nothing is installed as root, the CLI tools still go on PATH the
+     * unprivileged way (B21; the decline alone is recorded, B22; B23 when
+     * even that fails), and clients are told how to reach the socket
+     * (B26).  The exit code is the helper's: declined 77, failed 1. */
+    pre418_links_unprivileged(p, declined);
+    pre418_socket_hint(p);
+    return rc;
 }
 
 static int legacy_links_install(void *st) { return pre418_links(st); }

@@ -29,8 +29,8 @@ static void od_fini(void *st) { free(st); }
 static int od_launch(void *st)
 {
     pre418 *p = st;
-    int codes[3] = { pre418_links(p), pre418_socket(p), pre418_hosts(p) };
-    return pre418_fold(codes, 3);
+    int rc = pre418_require_launch(p);
+    return rc != HP_OK ? rc : pre418_launch_tasks(p);
 }
 
 /* `helper install` in this version means: run it under the service manager
@@ -39,6 +39,9 @@ static int od_helper_install(void *st)
 {
     pre418 *p = st;
     const hp_host_api *a = p->api;
+    int rc = pre418_require(p, HP_ACT_HELPER_START, HP_ROUTE_ELEVATE);
+    if (rc != HP_OK)
+        return rc;
     if (a->check(p->h, HP_ACT_HELPER_START) == 1) {
         a->event(p->h, HP_EV_SKIPPED, HP_TASK_HELPER, HP_VIA_NONE,
                  a->conf(p->h, "helper.path"), "already-applied");
@@ -53,10 +56,10 @@ static int od_helper_install(void *st)
              "under the service manager; it only binds privileged ports and "
              "caches the registry policy.", a->conf(p->h, "helper.label"),
              a->conf(p->h, "helper.path"));
-    if (a->prompt(p->h, HP_TASK_HELPER, msg) != HP_PROMPT_GRANTED)
-        return HP_EDENIED;
-    return a->run(p->h, HP_TASK_HELPER, HP_ACT_HELPER_START, HP_ROUTE_ELEVATE,
-                  NULL, 0);
+    rc = pre418_ask(p, HP_TASK_HELPER, msg);
+    return rc != HP_OK ? rc : a->run(p->h, HP_TASK_HELPER,
+                                     HP_ACT_HELPER_START, HP_ROUTE_ELEVATE,
+                                     NULL, 0);
 }
 
 static int od_links_install(void *st) { return pre418_links(st); }

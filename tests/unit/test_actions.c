@@ -1,6 +1,8 @@
 /* The actions' own refusals, run as `hostpriv privileged` really runs them
  * (as root, in a sandbox root): root never installs, as the privileged
- * helper or the boot task, a program a user could have replaced. */
+ * helper or the boot task, a program a user could have replaced.  And a
+ * flow checks what its actions need before its first change: a root
+ * `start` that cannot finish for want of configuration changes nothing. */
 #include <check.h>
 #include <limits.h>
 #include <stdio.h>
@@ -72,6 +74,57 @@ START_TEST(boot_task_from_user_dir_is_refused)
 }
 END_TEST
 
+/* `start` as root by `exe`, the launch of 4.16 (every task acts directly);
+ * ini is the whole system configuration. */
+static int root_start(const char *exe, const char *ini, char **err)
+{
+    char plugins[PATH_MAX], text[2 * PATH_MAX];
+    tu_build("plugins", plugins, sizeof plugins);
+    snprintf(text, sizeof text, "[core]\nversion = 4.16.2\nplugin_dir = %s\n"
+             "%s", plugins, ini);
+    tu_write(root, "/etc/hostpriv/hostpriv.ini", text, strlen(text), 0644, 0,
+             0);
+    tu_mkdir(root, "/usr/local/bin", 0755, 0, 0);
+    const char *argv[] = { exe, "--root", root, "start", NULL };
+    setenv("XDG_CONFIG_HOME", root, 1);     /* no stray user layer */
+    return tu_run((uid_t)-1, 0, argv, NULL, NULL, err);
+}
+
+static int exists(const char *hpath)
+{
+    char p[PATH_MAX];
+    struct stat st;
+    snprintf(p, sizeof p, "%s%s", root, hpath);
+    return lstat(p, &st) == 0;
+}
+
+START_TEST(root_start_without_user_changes_nothing)
+{
+    char *err = NULL, exe[PATH_MAX];
+    tu_build("bin/hostpriv", exe, sizeof exe);
+    ck_assert_int_eq(root_start(exe, "[helper]\nservice = direct\n", &err),
+                     78);
+    ck_assert_msg(strstr(err, "host.user") && strstr(err, "--set host.user="),
+                  "stderr: %s", err);
+    free(err);
+    ck_assert(!exists("/usr/local/bin/docker"));    /* links not made */
+    ck_assert(!exists("/Library"));                 /* no journal either */
+}
+END_TEST
+
+START_TEST(root_start_refused_boot_program_changes_nothing)
+{
+    char *err = NULL, exe[PATH_MAX];
+    snprintf(exe, sizeof exe, "%s/hostpriv", stage);
+    ck_assert_int_eq(root_start(exe, "[host]\nuser = " HP_TEST_USER "\n"
+                                "[helper]\nservice = direct\n", &err), 78);
+    ck_assert_ptr_nonnull(strstr(err, "refusing to make"));
+    free(err);
+    ck_assert(!exists("/usr/local/bin/docker"));
+    ck_assert(!exists("/Library"));
+}
+END_TEST
+
 Suite *make_actions_suite(void)
 {
     Suite *s = suite_create("actions");
@@ -80,6 +133,8 @@ Suite *make_actions_suite(void)
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, helper_from_user_dir_is_refused);
     tcase_add_test(tc, boot_task_from_user_dir_is_refused);
+    tcase_add_test(tc, root_start_without_user_changes_nothing);
+    tcase_add_test(tc, root_start_refused_boot_program_changes_nothing);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -16,6 +16,7 @@
 
 #include "engine/config.h"
 #include "engine/ctx.h"
+#include "engine/loader.h"
 #include "actions/hostapi.h"
 #include "testutil.h"
 
@@ -803,6 +804,69 @@ START_TEST(cli_admin_lock_beats_set)
 }
 END_TEST
 
+/* core.plugin names a plugin whose range does not hold core.version: the
+ * plugin emulates a version of its own (version_min, or the line just
+ * under version_max when open below), events carry it, and a warning
+ * names both and the fix.  Inside the range nothing changes. */
+START_TEST(version_emulated_by_a_named_plugin)
+{
+    char v[32];
+    ck_assert_int_eq(hp_version_emulated("4.18.0", NULL, "4.15", v, sizeof v),
+                     1);
+    ck_assert_str_eq(v, "4.14.0");
+    ck_assert_int_eq(hp_version_emulated("4.18.0", NULL, "4.15.3", v,
+                                         sizeof v), 1);
+    ck_assert_str_eq(v, "4.15.2");
+    ck_assert_int_eq(hp_version_emulated("5.1", NULL, "5", v, sizeof v), 1);
+    ck_assert_str_eq(v, "4.0.0");
+    ck_assert_int_eq(hp_version_emulated("4.14.1", "4.15", "4.18", v,
+                                         sizeof v), 1);
+    ck_assert_str_eq(v, "4.15.0");
+    ck_assert_int_eq(hp_version_emulated("4.16.2", "4.15", "4.18", v,
+                                         sizeof v), 0);
+    ck_assert_str_eq(v, "4.16.2");
+    ck_assert_int_eq(hp_version_emulated("1.0", NULL, "0", v, sizeof v), -1);
+}
+END_TEST
+
+/* The events of `install` (skipped, not-in-this-version: changes
+ * nothing) carry the version; stderr the warning. */
+static void named_plugin_run(const char *plugin, const char *version,
+                             const char *want, int warns)
+{
+    char *out, *err, p[64], ver[64], quoted[96];
+    snprintf(p, sizeof p, "core.plugin=%s", plugin);
+    snprintf(ver, sizeof ver, "core.version=%s", version ? version : "");
+    const char *a[12] = { "--root", root, "--json", "--set",
+                          "core.event_log=-", "--set", p };
+    size_t n = 7;
+    if (version) {
+        a[n++] = "--set";
+        a[n++] = ver;
+    }
+    a[n++] = "install";
+    a[n] = NULL;
+    ck_assert_int_eq(cli(a, &out, &err), 1);
+    snprintf(quoted, sizeof quoted, "\"version\":\"%s\"", want);
+    ck_assert_msg(strstr(out, quoted) != NULL, "%s: stdout %s", plugin, out);
+    ck_assert_msg(!strstr(err, "warning") == !warns, "stderr: %s", err);
+    if (warns) {
+        ck_assert_ptr_nonnull(strstr(err, plugin));
+        ck_assert_ptr_nonnull(strstr(err, version ? version : "4.18.0"));
+        ck_assert_ptr_nonnull(strstr(err, "Set core.version"));
+    }
+    free(out);
+    free(err);
+}
+
+START_TEST(cli_named_plugin_emulates_its_version)
+{
+    named_plugin_run("legacy-vmnetd", NULL, "4.14.0", 1);
+    named_plugin_run("v4.15-ondemand", "4.14.1", "4.15.0", 1);
+    named_plugin_run("legacy-vmnetd", "4.14.1", "4.14.1", 0);
+}
+END_TEST
+
 START_TEST(cli_json_config_is_only_json)
 {
     tu_mkdir(root, "/etc/hostpriv", 0755, 0, 0);
@@ -942,6 +1006,8 @@ Suite *make_config_suite(void)
     tcase_add_test(t, cli_bad_version_exits_78);
     tcase_add_test(t, cli_check_names_file_and_line);
     tcase_add_test(t, cli_admin_lock_beats_set);
+    tcase_add_test(t, version_emulated_by_a_named_plugin);
+    tcase_add_test(t, cli_named_plugin_emulates_its_version);
     tcase_add_test(t, cli_json_config_is_only_json);
     tcase_add_test(t, cli_usage_errors_exit_64);
     tcase_add_test(t, cli_help_lists_built_commands);

@@ -296,14 +296,17 @@ static void sb_teardown(void)
  * in a child. */
 struct call {
     const char *home, *shell, *bindir, *file;
-    int remove, changed, rc;
+    int remove, check, has, changed, rc;
     char out[PATH_MAX], msg[768];
 };
 
 static int do_call(void *arg, hp_err *e)
 {
     struct call *c = arg;
-    c->rc = c->remove
+    c->rc = c->check
+        ? hp_profile_check_file(rootfd, c->home, c->shell, c->bindir, &c->has,
+                                e)
+        : c->remove
         ? hp_profile_remove_file(rootfd, c->home, c->file, &c->changed, e)
         : hp_profile_ensure_file(rootfd, c->home, c->shell, c->bindir,
                                  c->out, sizeof c->out, &c->changed, e);
@@ -328,6 +331,7 @@ static int ensure_as_user(struct call *c, const char *home, const char *shell,
     c->shell = shell;
     c->bindir = bindir;
     c->remove = 0;
+    c->check = 0;
     c->changed = -1;
     return hp_as_user(uid, gid, do_call, c, &e);
 }
@@ -338,8 +342,22 @@ static int remove_as_user(struct call *c, const char *home, const char *file)
     c->home = home;
     c->file = file;
     c->remove = 1;
+    c->check = 0;
     c->changed = -1;
     return hp_as_user(uid, gid, do_call, c, &e);
+}
+
+/* *has from hp_profile_check_file, -1 when it failed. */
+static int has_as_user(struct call *c, const char *shell, const char *bindir)
+{
+    hp_err e = HP_ERR_INIT;
+    c->home = HOME_;
+    c->shell = shell;
+    c->bindir = bindir;
+    c->check = 1;
+    c->has = -1;
+    int rc = hp_as_user(uid, gid, do_call, c, &e);
+    return rc == HP_OK ? c->has : -1;
 }
 
 static struct stat st_of(const char *hpath)
@@ -525,6 +543,31 @@ START_TEST(bad_markers_on_disk)
 }
 END_TEST
 
+/* "On PATH" only when our block for that very directory is in the
+ * profile the edit would use: not before, not after removal, not for
+ * another directory, not when the profile cannot be read. */
+START_TEST(check_says_on_path_only_when_it_is)
+{
+    struct call *c = shared_call();
+    const char *bin = "/home/hp user/.docker/bin";
+    ck_assert_int_eq(has_as_user(c, "zsh", bin), 0);        /* no file */
+    ck_assert_int_eq(ensure_as_user(c, HOME_, "zsh", bin), HP_OK);
+    ck_assert_int_eq(has_as_user(c, "zsh", bin), 1);
+    ck_assert_int_eq(has_as_user(c, "zsh", "/opt/other/bin"), 0);
+    ck_assert_int_eq(has_as_user(c, "fish", bin), 0);   /* another file */
+    ck_assert_int_eq(remove_as_user(c, HOME_, "/home/hp user/.zprofile"),
+                     HP_OK);
+    ck_assert_int_eq(has_as_user(c, "zsh", bin), 0);
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/home/hp user/.zprofile", root);
+    ck_assert_int_eq(unlink(p), 0);
+    tu_mkdir(root, "/home/hp user/.zprofile", 0755, uid, gid);
+    ck_assert_int_eq(has_as_user(c, "zsh", bin), -1);   /* cannot be read */
+    ck_assert_int_ne(ensure_as_user(c, HOME_, "zsh", bin), HP_OK);
+    munmap(c, sizeof *c);
+}
+END_TEST
+
 START_TEST(symlinked_dotfile)
 {
     /* ~/.zprofile -> dotfiles/zprofile (stow): the target is edited and
@@ -588,6 +631,7 @@ Suite *make_profile_suite(void)
     tcase_add_test(t, remove_only_inside_home);
     tcase_add_test(t, bad_markers_on_disk);
     tcase_add_test(t, symlinked_dotfile);
+    tcase_add_test(t, check_says_on_path_only_when_it_is);
     tcase_set_timeout(t, 30);
     suite_add_tcase(s, t);
     return s;

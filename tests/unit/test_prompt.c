@@ -2,7 +2,9 @@
  * terminal, answers exhausted, the embedder's callback; every prompt emits
  * `prompt` (its message in detail) then its answer, and what the user sees
  * names the task and the paths.  A command that outlives the timeout is
- * killed with its whole process group. */
+ * killed with its whole process group.  A prompt that cannot be shown (no
+ * terminal, no dialog) is unavailable, not declined: a `failed` event
+ * with detail prompt-unavailable, and no decision recorded after it. */
 #include "testutil.h"
 #include "engine/ctx.h"
 #include "actions/hostapi.h"
@@ -203,12 +205,19 @@ START_TEST(callback_answers)
     cb_answer = 42;         /* not an answer: a no */
     ck_assert_int_eq(hp_prompt_ask(c, HP_TASK_HOSTS, "y"),
                      HP_PROMPT_DECLINED);
-    ck_assert_int_eq(calls, 3);
+    ck_assert_int_eq(c->prompt_unavailable, 0);
+    cb_answer = HP_PROMPT_UNAVAILABLE;  /* the app cannot show its dialog */
+    ck_assert_int_eq(hp_prompt_ask(c, HP_TASK_POLICY, "z"),
+                     HP_PROMPT_UNAVAILABLE);
+    ck_assert_int_eq(c->prompt_unavailable, 1);
+    ck_assert_int_eq(calls, 4);
     hp_ctx_close(c);
     char *ev = events();
     ck_assert_ptr_nonnull(strstr(ev, "\"event\":\"granted\",\"task\":\"cli-links\""));
     ck_assert_ptr_nonnull(strstr(ev, "\"event\":\"timed-out\",\"task\":\"hosts\""));
     ck_assert_ptr_nonnull(strstr(ev, "returned 42"));
+    ck_assert_ptr_nonnull(strstr(ev, "\"event\":\"failed\",\"task\":\"policy\""));
+    ck_assert_ptr_null(strstr(ev, "\"event\":\"declined\",\"task\":\"policy\""));
     free(ev);
 }
 END_TEST
@@ -245,8 +254,10 @@ START_TEST(command_declined)
     ck_assert_int_eq(hp_prompt_command("kill -9 $$", "hosts", "m", 10, &e),
                      HP_PROMPT_DECLINED);
     ck_assert_ptr_nonnull(strstr(e.msg, "signal 9"));
+    /* no dialog to run: nobody was asked */
     ck_assert_int_eq(hp_prompt_command("", "hosts", "m", 10, &e),
-                     HP_PROMPT_DECLINED);
+                     HP_PROMPT_UNAVAILABLE);
+    ck_assert_int_eq(e.code, HP_EUNAVAIL);
     ck_assert_ptr_nonnull(strstr(e.msg, "prompt.command is empty"));
 }
 END_TEST
@@ -448,9 +459,13 @@ static int no_tty_child(void *arg)
     (void)arg;
     hp_err e = HP_ERR_INIT;
     int r = hp_prompt_tty("cli-links", MSG, 5, &e);
-    if (r != HP_PROMPT_DECLINED)
+    if (r != HP_PROMPT_UNAVAILABLE)
         return 10 + r;
-    return strstr(e.msg, "no terminal") ? 0 : 20;
+    if (e.code != HP_EUNAVAIL)
+        return 30;
+    /* says why, and how to answer instead */
+    return strstr(e.msg, "no terminal") && strstr(e.msg, "prompt.backend")
+           ? 0 : 20;
 }
 
 START_TEST(tty_no_terminal)
@@ -468,29 +483,42 @@ START_TEST(tty_no_terminal)
 }
 END_TEST
 
-/* The tty backend through hp_prompt_ask without a terminal: declined, and
- * the declined event says why. */
+/* The tty backend through hp_prompt_ask without a terminal: no answer,
+ * not a no.  The `failed` event says prompt-unavailable and why, the
+ * context's error is "service unavailable" (exit 69), and no decision can
+ * be recorded for the rest of the run, whatever a plugin makes of it. */
+static int ask_without_terminal(void)
+{
+    setsid();
+    const char *sets[] = { "prompt.backend=tty", NULL };
+    hp_ctx *c = open_ctx(sets);
+    int r = hp_prompt_ask(c, HP_TASK_HOSTS, "Add localhost to /etc/hosts");
+    int bad = c->err.code != HP_EUNAVAIL ? 1 : 0;
+    const hp_host_api *api = hp_host_api_get();
+    if (api->decision_set(hp_host_of(c), "cli-links", "declined") !=
+        HP_EUNAVAIL)
+        bad |= 2;
+    hp_ctx_close(c);
+    return bad ? 100 + bad : r;
+}
+
 START_TEST(ask_tty_no_terminal_event)
 {
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        setsid();
-        const char *sets[] = { "prompt.backend=tty", NULL };
-        hp_ctx *c = open_ctx(sets);
-        int r = hp_prompt_ask(c, HP_TASK_HOSTS, "Add localhost to /etc/hosts");
-        hp_ctx_close(c);
-        _exit(r);
-    }
+    if (pid == 0)
+        _exit(ask_without_terminal());
     int st;
     waitpid(pid, &st, 0);
     ck_assert(WIFEXITED(st));
-    ck_assert_int_eq(WEXITSTATUS(st), HP_PROMPT_DECLINED);
+    ck_assert_int_eq(WEXITSTATUS(st), HP_PROMPT_UNAVAILABLE);
     char *ev = events();
     ck_assert_ptr_nonnull(strstr(ev, "\"event\":\"prompt\",\"task\":\"hosts\""));
     ck_assert_ptr_nonnull(strstr(ev, "/etc/hosts"));
-    ck_assert_ptr_nonnull(strstr(ev, "\"event\":\"declined\",\"task\":\"hosts\""));
-    ck_assert_ptr_nonnull(strstr(ev, "no terminal"));
+    ck_assert_ptr_nonnull(strstr(ev, "\"event\":\"failed\",\"task\":\"hosts\""));
+    ck_assert_ptr_nonnull(strstr(ev, "\"detail\":\"prompt-unavailable: no "
+                                     "terminal"));
+    ck_assert_ptr_null(strstr(ev, "\"event\":\"declined\""));
     free(ev);
 }
 END_TEST

@@ -48,8 +48,8 @@ static void print_text(const hp_ctx *c)
                d->description ? d->description : "");
     }
     if (c->active)
-        printf("\nactive: %s (core.version %s%s%s)\n", c->active->desc.name,
-               hp_conf(c, "core.version"),
+        printf("\nactive: %s (version %s%s%s)\n", c->active->desc.name,
+               hp_ctx_version(c),
                *hp_conf(c, "core.plugin") ? ", core.plugin " : "",
                hp_conf(c, "core.plugin"));
 }

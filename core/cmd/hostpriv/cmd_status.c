@@ -71,7 +71,7 @@ static void print_json(hp_ctx *c, task_state *t, int n, int inst, int run,
     printf("{\"plugin\":");
     jstr(c->active ? c->active->desc.name : "");
     printf(",\"version\":");
-    jstr(hp_conf(c, "core.version"));
+    jstr(hp_ctx_version(c));
     printf(",\"how\":");
     jstr(how);
     printf(",\"context\":\"desktop-linux\",\"helper\":{\"installed\":%s,"
@@ -100,9 +100,8 @@ static void print_text(hp_ctx *c, task_state *t, int n, int inst, int run,
                        const char *how)
 {
     hp_err e = HP_ERR_INIT;
-    printf("plugin:  %s (core.version %s)\n",
-           c->active ? c->active->desc.name : "(none)",
-           hp_conf(c, "core.version"));
+    printf("plugin:  %s (version %s)\n",
+           c->active ? c->active->desc.name : "(none)", hp_ctx_version(c));
     if (*how)
         printf("how:     %s\n", how);
     printf("helper:  %s, %s (%s)\n", inst ? "installed" : "not installed",

@@ -15,7 +15,7 @@ int hp_cli_not_in_version(hp_ctx *c, int task, const char *what)
 {
     const char *name = c->active ? c->active->desc.name : "(none)";
     fprintf(stderr, "hostpriv: %s: the active version (%s, %s) does not do "
-            "that\n", what, name, hp_conf(c, "core.version"));
+            "that\n", what, name, hp_ctx_version(c));
     hp_event(c, HP_EV_SKIPPED, task, HP_VIA_NONE, "", "not-in-this-version");
     return 1;
 }

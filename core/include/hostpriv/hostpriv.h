@@ -19,8 +19,9 @@ typedef struct hp_ctx hp_ctx;
 
 /* Prompt callback: `task` is the event task name ("cli-links"), `message`
  * says what will change, why and which paths.  Return HP_PROMPT_GRANTED,
- * HP_PROMPT_DECLINED or HP_PROMPT_TIMED_OUT; the core applies
- * prompt.timeout only to its own backends. */
+ * HP_PROMPT_DECLINED or HP_PROMPT_TIMED_OUT, or HP_PROMPT_UNAVAILABLE when
+ * the dialog cannot be shown (nothing is recorded, the flow stops with
+ * HP_EUNAVAIL); the core applies prompt.timeout only to its own backends. */
 typedef int (*hp_prompt_fn)(void *data, const char *task, const char *message);
 
 /* Load the configuration (built-in defaults, the system files under
@@ -51,7 +52,7 @@ int hp_bind_port(hp_ctx *ctx, int socktype, const char *addr, int port,
  * next call on ctx. */
 const char *hp_errmsg(const hp_ctx *ctx);
 
-/* Short name of an hp_code ("helper unavailable"). */
+/* Short name of an hp_code ("configuration error"). */
 const char *hp_strerror(int code);
 
 /* Unload the plugin and free everything. */

@@ -34,7 +34,8 @@ enum hp_code {
     HP_EFAIL     = 1,   /* the task failed */
     HP_ENOTSUP   = 2,   /* the active version does not do that */
     HP_EUSAGE    = 64,
-    HP_EUNAVAIL  = 69,  /* helper unavailable */
+    HP_EUNAVAIL  = 69,  /* a needed service is unavailable: the helper,
+                           or a way to show a prompt */
     HP_EINTERNAL = 70,
     HP_EDENIED   = 77,  /* declined, timed out or not permitted */
     HP_ECONFIG   = 78
@@ -73,8 +74,16 @@ enum hp_role {
     HP_ROLE_PRIVILEGED     /* `hostpriv privileged TASK` (one-shot) */
 };
 
+/* HP_PROMPT_UNAVAILABLE: the prompt could not be shown at all (no
+ * terminal, no dialog configured): nobody answered, so it is not a "no".
+ * A plugin records nothing, applies no decline fallback and stops the
+ * flow with HP_EUNAVAIL; the core has already told the user how to
+ * answer (another prompt.backend, or a terminal).  A plugin that treats it
+ * as any other "not granted" stays safe: after it, the core refuses to
+ * record decisions for the rest of the run. */
 enum hp_prompt_result {
-    HP_PROMPT_GRANTED = 0, HP_PROMPT_DECLINED = 1, HP_PROMPT_TIMED_OUT = 2
+    HP_PROMPT_GRANTED = 0, HP_PROMPT_DECLINED = 1, HP_PROMPT_TIMED_OUT = 2,
+    HP_PROMPT_UNAVAILABLE = 3
 };
 
 /* The host mechanisms.  A plugin decides *whether* and *how* (which route);
@@ -139,8 +148,9 @@ typedef struct hp_host_api {
     const char *(*app_version)(hp_host *h);                 /* core.version */
 
     /* --- authorization --------------------------------------------- */
-    /* Ask the user; emits prompt + granted/declined/timed-out events.
-     * Returns enum hp_prompt_result. */
+    /* Ask the user; emits prompt + granted/declined/timed-out events, or
+     * `failed` with detail "prompt-unavailable: WHY" when the prompt could
+     * not be shown.  Returns enum hp_prompt_result. */
     int (*prompt)(hp_host *h, int task, const char *message);
     /* Per-user recorded decisions (pre-4.18 declines).  get returns NULL
      * when nothing is recorded. */
@@ -150,9 +160,13 @@ typedef struct hp_host_api {
     /* --- state checks ---------------------------------------------- */
     /* 1 applied, 0 not applied, < 0 -hp_code on error.  For LINKS_SYSTEM:
      * every link exists (ours or not: "links exist already: nothing").
-     * HOSTS_ENSURE: every needed mapping present.  SOCKET_LINK: link and
-     * boot task present.  HELPER_INSTALL: service file and binary present.
-     * HELPER_START: the helper answers on helper.socket. */
+     * LINKS_USER: every link ours in ~/.docker/bin and the shell profile
+     * puts that directory on PATH (our block is there).  LINKS_USER_REMOVE:
+     * something of ours is left to remove (a link in ~/.docker/bin or the
+     * profile block).  HOSTS_ENSURE: every needed mapping present.
+     * SOCKET_LINK: link and boot task present.  HELPER_INSTALL: service
+     * file and binary present.  HELPER_START: the helper answers on
+     * helper.socket. */
     int (*check)(hp_host *h, int action);
     /* 1 if the app's user may create entries in host directory `hpath`. */
     int (*user_can_write)(hp_host *h, const char *hpath);
@@ -177,9 +191,24 @@ typedef struct hp_host_api {
      * request with the configured socket, emit `failed`, return `code`. */
     int (*port_unavailable)(hp_host *h, int socktype, const char *addr,
                             int port, int code);
+
+    /* --- version 2 ------------------------------------------------- */
+    /* Check before changing: whether the configuration lets `action` run
+     * by `route` (the app's user known where the action works in that
+     * user's home or state, elevate.command usable for the elevate route,
+     * the boot task's program root's own).  Changes nothing.  HP_OK, or
+     * the hp_code (HP_ECONFIG) after telling the user what is missing and
+     * how to set it, with a `failed` event.  A flow checks every action
+     * it may run before its first change. */
+    int (*require)(hp_host *h, int action, int route);
 } hp_host_api;
 
-#define HP_HOST_API_VERSION 1
+#define HP_HOST_API_VERSION 2
+/* 1 when the core's table has `member` (a plugin built against a newer
+ * plugin.h, loaded by an older core, sees a shorter table). */
+#define HP_HOST_HAS(api, member) \
+    ((api)->struct_size >= offsetof(hp_host_api, member) + \
+                           sizeof((api)->member))
 
 /*
  * The operation table.  Every op takes the plugin's state first and returns

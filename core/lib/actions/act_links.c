@@ -235,31 +235,50 @@ int hp_act_links(hp_ctx *c, int action, char *info, size_t n, hp_err *e)
     return links_job_run(&jb, e);
 }
 
+struct profile_q { hp_ctx *c; const char *dir; };
+
+/* Runs as the user: HP_OK when the profile has our PATH block for dir. */
+static int profile_has(void *arg, hp_err *e)
+{
+    struct profile_q *q = arg;
+    int has = 0;
+    int rc = hp_profile_check_file(q->c->rootfd, q->c->home, q->c->shell,
+                                   q->dir, &has, e);
+    return rc != HP_OK ? rc : has ? HP_OK
+                                  : hp_err_set(e, HP_EFAIL, "not on PATH");
+}
+
 /* System: every name present (ours or not: "links exist already").
- * User: every link ours in ~/.docker/bin. */
+ * User: every link ours in ~/.docker/bin and the profile puts it on PATH,
+ * so "linked and on PATH" is only ever said when both are true.  User
+ * removal: any link of ours or the profile block left to take away. */
 int hp_act_links_check(hp_ctx *c, int action)
 {
     char dir[PATH_MAX], buf[HP_CLI_TOOLS_BUF], target[PATH_MAX];
     const char *names[MAX_TOOLS];
     hp_err e = HP_ERR_INIT;
-    int fd;
-    if (action == HP_ACT_LINKS_USER) {
+    int fd, user = action != HP_ACT_LINKS_SYSTEM;
+    if (user) {
         if (hp_path_user(c, ".docker/bin", dir, sizeof dir) != 0)
             return 0;
     } else {
         snprintf(dir, sizeof dir, "%s", HP_SYSTEM_BIN_DIR);
     }
+    struct profile_q q = { c, dir };
+    int removal = action == HP_ACT_LINKS_USER_REMOVE;
     if (hp_sp_open_dir(c->rootfd, dir, &fd, &e) != HP_OK)
-        return 0;
-    size_t n = tools(c, buf, sizeof buf, names);
-    int all = n > 0;
-    for (size_t i = 0; i < n && all; i++) {
+        return removal && hp_act_as_user(c, profile_has, &q, &e) == HP_OK;
+    size_t n = tools(c, buf, sizeof buf, names), ours = 0, other = 0;
+    for (size_t i = 0; i < n; i++) {
         target_of(c, names[i], target, sizeof target);
         int st = hp_link_state(fd, names[i], target);
-        all = action == HP_ACT_LINKS_USER ? st == HP_LINK_OURS
-                                          : st == HP_LINK_OURS ||
-                                            st == HP_LINK_FOREIGN;
+        ours += st == HP_LINK_OURS;
+        other += st != HP_LINK_OURS && (user || st != HP_LINK_FOREIGN);
     }
     close(fd);
-    return all;
+    if (removal)
+        return ours > 0 || hp_act_as_user(c, profile_has, &q, &e) == HP_OK;
+    if (n == 0 || other > 0)
+        return 0;
+    return !user || hp_act_as_user(c, profile_has, &q, &e) == HP_OK;
 }

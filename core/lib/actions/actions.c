@@ -139,6 +139,7 @@ int hp_action_check(hp_ctx *c, int action, hp_err *e)
     (void)e;
     switch (action) {
     case HP_ACT_LINKS_SYSTEM: case HP_ACT_LINKS_USER:
+    case HP_ACT_LINKS_USER_REMOVE:
         return hp_act_links_check(c, action);
     case HP_ACT_SOCKET_LINK:
         return hp_act_socket_check(c);

@@ -12,6 +12,10 @@
  * the event path (host path) of what was changed. */
 int hp_action_do(hp_ctx *c, int action, const char *data, size_t len,
                  char *path, size_t pathsz, hp_err *e);
+/* Check before changing (act_require.c, see hp_host_api.require): what
+ * the configuration must give `action` run by `route`.  Changes nothing;
+ * HP_OK or HP_ECONFIG with the reason and how to fix it in e. */
+int hp_action_require(hp_ctx *c, int action, int route, hp_err *e);
 /* State check of an action (see hp_host_api.check). */
 int hp_action_check(hp_ctx *c, int action, hp_err *e);
 /* The event path of an action, without doing it. */

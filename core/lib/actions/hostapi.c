@@ -18,6 +18,7 @@
 #include "host/ports.h"
 #include "auth/prompt.h"
 #include "host/safepath.h"
+#include "auth/elevate.h"
 
 static void api_log(hp_host *h, int level, const char *fmt, ...)
 {
@@ -66,7 +67,7 @@ static int api_role(hp_host *h) { return hp_ctx_of(h)->role; }
 
 static const char *api_app_version(hp_host *h)
 {
-    return hp_conf(hp_ctx_of(h), "core.version");
+    return hp_ctx_version(hp_ctx_of(h));
 }
 
 static int api_prompt(hp_host *h, int task, const char *message)
@@ -118,6 +119,11 @@ static int dset_fn(void *arg, hp_err *e)
 static int api_decision_set(hp_host *h, const char *key, const char *value)
 {
     hp_ctx *c = hp_ctx_of(h);
+    /* a prompt nobody saw is no answer: nothing of this run is recorded,
+     * whatever a plugin makes of it */
+    if (c->prompt_unavailable)
+        return hp_err_set(&c->err, HP_EUNAVAIL, "%s not recorded: a prompt "
+                          "of this run could not be shown", key);
     if (!c->user_known)
         return hp_err_set(&c->err, HP_ECONFIG, "host.user is not set");
     struct dset d = { c, key, value };
@@ -187,6 +193,22 @@ static int api_port_unavailable(hp_host *h, int socktype, const char *addr,
     return code;
 }
 
+static int api_require(hp_host *h, int action, int route)
+{
+    hp_ctx *c = hp_ctx_of(h);
+    hp_err e = HP_ERR_INIT;
+    int rc = hp_action_require(c, action, route, &e);
+    if (rc == HP_OK)
+        return HP_OK;
+    char path[PATH_MAX];
+    hp_action_path(c, action, path, sizeof path);
+    hp_event(c, HP_EV_FAILED, hp_action_task(action), HP_VIA_NONE, path,
+             e.msg);
+    hp_notice(c, "%s", e.msg);
+    c->err = e;
+    return rc;
+}
+
 static const hp_host_api api = {
     .version = HP_HOST_API_VERSION,
     .struct_size = sizeof(hp_host_api),
@@ -207,6 +229,7 @@ static const hp_host_api api = {
     .bind_direct = api_bind_direct,
     .helper_bind = api_helper_bind,
     .port_unavailable = api_port_unavailable,
+    .require = api_require,
 };
 
 const hp_host_api *hp_host_api_get(void) { return &api; }

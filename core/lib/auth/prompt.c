@@ -1,7 +1,10 @@
 /* Authorization prompts: one service for every plugin.  Whatever the
  * backend, the user sees the task and the message (what changes, why,
- * which paths), and anything but a clear yes is a no: no terminal, a
- * command that fails or hangs, an exhausted answer list. */
+ * which paths), and anything but a clear yes is a no: a command that fails
+ * or hangs, an exhausted answer list.  A prompt that cannot be shown at
+ * all (no terminal, no dialog to run) is no answer, not a no: it is
+ * reported as unavailable, and nothing is recorded for the rest of the
+ * run. */
 #include "prompt.h"
 #include <ctype.h>
 #include <errno.h>
@@ -110,11 +113,13 @@ int hp_prompt_tty(const char *task, const char *message, int timeout,
 {
     int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
-        hp_err_sys(e, HP_EDENIED, errno,
-                   "declined: no terminal to ask on (/dev/tty); set "
-                   "prompt.backend = command (a dialog) or answers to "
-                   "authorize without one");
-        return HP_PROMPT_DECLINED;
+        int err = errno;
+        hp_err_set(e, HP_EUNAVAIL, "no terminal to ask on (/dev/tty: %s): "
+                   "run it from a terminal, or set prompt.backend = command "
+                   "(a dialog in prompt.command), answers (prompt.answers) "
+                   "or allow", strerror(err));
+        e->sys = err;
+        return HP_PROMPT_UNAVAILABLE;
     }
     tty_puts(fd, "\nhostpriv: authorization needed for task '");
     tty_puts(fd, task);
@@ -231,9 +236,9 @@ static void kill_group(pid_t pid, int waitfd)
 static int command_result(int st, int exec_err, hp_err *e)
 {
     if (exec_err) {
-        hp_err_sys(e, HP_EDENIED, exec_err, "declined: prompt.command could "
-                   "not be started (/bin/sh)");
-        return HP_PROMPT_DECLINED;
+        hp_err_sys(e, HP_EUNAVAIL, exec_err, "prompt.command could not be "
+                   "started (/bin/sh)");
+        return HP_PROMPT_UNAVAILABLE;
     }
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
         hp_err_clear(e);
@@ -252,8 +257,8 @@ static int spawn_failed(hp_err *e, int err, int fds[4])
     for (int i = 0; i < 4; i++)
         if (fds[i] >= 0)
             close(fds[i]);
-    hp_err_sys(e, HP_EDENIED, err, "declined: cannot run prompt.command");
-    return HP_PROMPT_DECLINED;
+    hp_err_sys(e, HP_EUNAVAIL, err, "cannot run prompt.command");
+    return HP_PROMPT_UNAVAILABLE;
 }
 
 /* Read the exec status: errno from a failed exec, 0 once exec closed it. */
@@ -270,10 +275,11 @@ int hp_prompt_command(const char *cmd, const char *task, const char *message,
                       int timeout, hp_err *e)
 {
     if (!cmd || !*cmd) {
-        hp_err_set(e, HP_EDENIED, "declined: prompt.backend = command but "
-                   "prompt.command is empty; set it to a dialog command "
-                   "(exit 0 = allow)");
-        return HP_PROMPT_DECLINED;
+        hp_err_set(e, HP_EUNAVAIL, "prompt.backend = command but "
+                   "prompt.command is empty: set it to a dialog command "
+                   "(exit 0 = allow), or use prompt.backend = tty (from a "
+                   "terminal), answers or allow");
+        return HP_PROMPT_UNAVAILABLE;
     }
     int fds[4] = { -1, -1, -1, -1 };    /* exec pipe, life pipe */
     if (pipe2(fds, O_CLOEXEC) != 0 ||
@@ -459,6 +465,23 @@ static int ask_backend(hp_ctx *c, const char *task, const char *message,
     return HP_PROMPT_DECLINED;
 }
 
+/* Nobody could be asked: the `failed` event and the notice say why and
+ * how to answer; from now on this run records no decision, so a plugin
+ * that takes this for a no cannot record one. */
+static int unavailable(hp_ctx *c, int task, const char *tname,
+                       const hp_err *why)
+{
+    char d[sizeof why->msg + 32];
+    snprintf(d, sizeof d, "prompt-unavailable: %s", why->msg);
+    hp_event(c, HP_EV_FAILED, task, HP_VIA_NONE, NULL, d);
+    hp_notice(c, "%s: the prompt could not be shown, so nothing was asked "
+              "or recorded: %s", tname, why->msg);
+    c->err = *why;
+    c->err.code = HP_EUNAVAIL;
+    c->prompt_unavailable = 1;
+    return HP_PROMPT_UNAVAILABLE;
+}
+
 int hp_prompt_ask(hp_ctx *c, int task, const char *message)
 {
     const char *tname = hp_task_name(task);
@@ -472,17 +495,23 @@ int hp_prompt_ask(hp_ctx *c, int task, const char *message)
     int r;
     if (c->prompt_fn) {
         r = c->prompt_fn(c->prompt_data, tname, message);
-        if (r != HP_PROMPT_GRANTED && r != HP_PROMPT_TIMED_OUT &&
-            r != HP_PROMPT_DECLINED) {
+        if (r == HP_PROMPT_UNAVAILABLE)
+            hp_err_set(&e, HP_EUNAVAIL, "the application's prompt callback "
+                       "could not show it");
+        else if (r != HP_PROMPT_GRANTED && r != HP_PROMPT_TIMED_OUT &&
+                 r != HP_PROMPT_DECLINED) {
             hp_err_set(&e, HP_EDENIED, "the prompt callback returned %d, "
                        "not an answer: declined", r);
             r = HP_PROMPT_DECLINED;
         }
     } else {
         r = ask_backend(c, tname, message, &e);
-        if (r != HP_PROMPT_GRANTED && r != HP_PROMPT_TIMED_OUT)
+        if (r != HP_PROMPT_GRANTED && r != HP_PROMPT_TIMED_OUT &&
+            r != HP_PROMPT_UNAVAILABLE)
             r = HP_PROMPT_DECLINED;      /* a bad answer list is a no too */
     }
+    if (r == HP_PROMPT_UNAVAILABLE)
+        return unavailable(c, task, tname, &e);
     const char *why = e.msg[0] ? e.msg : NULL;
     int kind = r == HP_PROMPT_GRANTED  ? HP_EV_GRANTED
              : r == HP_PROMPT_TIMED_OUT ? HP_EV_TIMED_OUT : HP_EV_DECLINED;

@@ -6,12 +6,18 @@
 #include "engine/ctx.h"
 
 /* Ask through the embedder callback or prompt.backend; counts
- * c->prompts_asked; returns enum hp_prompt_result. */
+ * c->prompts_asked; returns enum hp_prompt_result.  HP_PROMPT_UNAVAILABLE
+ * (no terminal, no dialog): a `failed` event with detail
+ * "prompt-unavailable: WHY", a notice saying how to answer, c->err set to
+ * HP_EUNAVAIL and c->prompt_unavailable set (no decision is recorded for
+ * the rest of the run). */
 int hp_prompt_ask(hp_ctx *c, int task, const char *message);
 
 /* Backends, each usable alone.  Results are enum hp_prompt_result; why
  * (no terminal, command failed to start, answers exhausted) goes in e->msg.
- * timeout in seconds, 0 = none. */
+ * No terminal, an empty prompt.command or one that cannot be started:
+ * HP_PROMPT_UNAVAILABLE (e->code HP_EUNAVAIL).  timeout in seconds, 0 =
+ * none. */
 int hp_prompt_tty(const char *task, const char *message, int timeout,
                   hp_err *e);
 /* /bin/sh -c CMD hostpriv-prompt TASK MESSAGE, HOSTPRIV_TASK and

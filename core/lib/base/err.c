@@ -56,7 +56,7 @@ const char *hp_strerror(int code)
     case HP_EFAIL:     return "task failed";
     case HP_ENOTSUP:   return "not supported by this version";
     case HP_EUSAGE:    return "usage error";
-    case HP_EUNAVAIL:  return "helper unavailable";
+    case HP_EUNAVAIL:  return "a needed service is unavailable";
     case HP_EINTERNAL: return "internal error";
     case HP_EDENIED:   return "declined, timed out or not permitted";
     case HP_ECONFIG:   return "configuration error";

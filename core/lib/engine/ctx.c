@@ -22,6 +22,13 @@ long hp_conf_int(const hp_ctx *c, const char *key)
     return c ? hp_config_get_int(c->cfg, key) : 0;
 }
 
+const char *hp_ctx_version(const hp_ctx *c)
+{
+    if (c && c->version[0])
+        return c->version;
+    return hp_conf(c, "core.version");
+}
+
 /* ---- paths ------------------------------------------------------------ */
 
 int hp_path_user(const hp_ctx *c, const char *rel, char *out, size_t n)

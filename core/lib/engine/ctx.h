@@ -30,6 +30,10 @@ struct hp_ctx {
     struct hp_loaded *active;    /* the selected one, NULL when none */
     void *pstate;                /* the active plugin's state */
     int role;                    /* enum hp_role */
+    /* The app version emulated: core.version, or when core.plugin names a
+     * plugin whose range does not hold it, that plugin's own version
+     * (hp_version_emulated); "" before a plugin is picked. */
+    char version[32];
 
     /* host.root as an absolute real path, "" when it is "/" */
     char root[PATH_MAX];
@@ -52,6 +56,8 @@ struct hp_ctx {
     void *prompt_data;
     size_t answers_used;         /* bare answers consumed so far */
     int prompts_asked;
+    int prompt_unavailable;      /* a prompt could not be shown: this run
+                                    records no decision (prompt.c) */
 
     /* how to re-run ourselves as root (elevation, boot task) */
     char self_exe[PATH_MAX];     /* absolute path of the hostpriv CLI */
@@ -86,6 +92,9 @@ void hp_ctx_close(hp_ctx *c);
 static inline hp_ctx *hp_ctx_of(hp_host *h) { return (hp_ctx *)(void *)h; }
 static inline hp_host *hp_host_of(hp_ctx *c) { return (hp_host *)(void *)c; }
 
+/* The emulated version (c->version), core.version before a plugin is
+ * picked: what events, status and the plugin's app_version() say. */
+const char *hp_ctx_version(const hp_ctx *c);
 /* Shortcuts over the config (config.h) used everywhere. */
 const char *hp_conf(const hp_ctx *c, const char *key);
 int hp_conf_bool(const hp_ctx *c, const char *key);

@@ -226,7 +226,7 @@ static size_t format_at(hp_ctx *c, char *out, size_t n, time_t when,
     char ts[32];
     rfc3339(when, ts, sizeof ts);
     const char *plugin = c && c->active ? c->active->desc.name : "";
-    const char *version = c ? hp_conf(c, "core.version") : NULL;
+    const char *version = c ? hp_ctx_version(c) : NULL;
     return hp_event_format(out, n, ts, plugin, version, kind, task, via,
                            path, detail);
 }

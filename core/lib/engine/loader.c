@@ -70,6 +70,33 @@ int hp_version_in_range(const char *version, const char *min, const char *max)
     return 1;
 }
 
+/* Inside the range: the version itself.  Else the plugin's first version
+ * (version_min), or for a range open below, the release line just under
+ * version_max ("4.15" -> "4.14.0", "4.15.3" -> "4.15.2"). */
+int hp_version_emulated(const char *version, const char *min,
+                        const char *max, char *out, size_t n)
+{
+    int v[3];
+    if (hp_version_in_range(version, min, max)) {
+        snprintf(out, n, "%s", version);
+        return 0;
+    }
+    if (min && hp_version_parse(min, v) == 0) {
+        snprintf(out, n, "%d.%d.%d", v[0], v[1], v[2]);
+        return 1;
+    }
+    if (!max || hp_version_parse(max, v) != 0)
+        return -1;
+    int i = v[2] > 0 ? 2 : v[1] > 0 ? 1 : v[0] > 0 ? 0 : -1;
+    if (i < 0)
+        return -1;              /* "< 0": no version to emulate */
+    v[i]--;
+    for (int k = i + 1; k < 3; k++)
+        v[k] = 0;
+    snprintf(out, n, "%d.%d.%d", v[0], v[1], v[2]);
+    return 1;
+}
+
 /* ---- checking a descriptor -------------------------------------------- */
 
 static int valid_name(const char *s, size_t max)

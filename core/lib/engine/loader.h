@@ -43,6 +43,12 @@ int hp_version_parse(const char *s, int v[3]);
 int hp_version_cmp(const char *a, const char *b);   /* <0, 0, >0 */
 /* 1 when version is inside [min, max) (NULL bounds are open). */
 int hp_version_in_range(const char *version, const char *min, const char *max);
+/* The version a plugin chosen by name emulates for core.version: 0 and
+ * version itself when inside [min, max); 1 and the plugin's own version
+ * when outside: version_min, or for a range open below the release line
+ * just under version_max (< 4.15: "4.14.0"); -1 when there is none. */
+int hp_version_emulated(const char *version, const char *min,
+                        const char *max, char *out, size_t n);
 /* Default plugin directory: build/plugins next to the running executable
  * (build tree), else HP_PLUGINDIR. */
 int hp_loader_default_dir(char *out, size_t n);

@@ -192,6 +192,7 @@ static int open_event_log(hp_ctx *c, hp_err *e)
 
 static void unload_plugins(hp_ctx *c)
 {
+    c->version[0] = '\0';
     if (c->active && c->active->desc.fini)
         c->active->desc.fini(c->pstate);
     c->active = NULL;
@@ -199,6 +200,26 @@ static void unload_plugins(hp_ctx *c)
     hp_loader_free(c->plugins, c->nplugins);
     c->plugins = NULL;
     c->nplugins = 0;
+}
+
+/* A plugin named by core.plugin whose range does not hold core.version
+ * emulates a version of its own, and says so: events must not claim a
+ * version that plugin never was. */
+static void pick_version(hp_ctx *c, const hp_loaded *p)
+{
+    const char *want = hp_conf(c, "core.version");
+    char own[sizeof c->version];
+    int r = hp_version_emulated(want, p->desc.version_min,
+                                p->desc.version_max, own, sizeof own);
+    snprintf(c->version, sizeof c->version, "%s", r == 1 ? own : want);
+    if (r != 1)
+        return;
+    hp_log(NULL, HP_LOG_WARN, "core.plugin %s emulates %s, which does not "
+           "hold core.version %s (%s): emulating %s.  Set core.version to a "
+           "version in that range, or leave core.plugin empty so "
+           "core.version picks the plugin", p->desc.name,
+           p->desc.versions_text, want,
+           hp_config_origin(c->cfg, "core.version"), own);
 }
 
 static int load_plugins(hp_ctx *c, hp_err *e)
@@ -216,6 +237,7 @@ static int load_plugins(hp_ctx *c, hp_err *e)
     if (rc != HP_OK)
         return rc;
     hp_loaded *p = &c->plugins[idx];
+    pick_version(c, p);
     void *st = NULL;
     c->active = p;         /* events from init carry the plugin's name */
     rc = p->desc.init(c->host_api, hp_host_of(c), &st);

@@ -453,17 +453,15 @@ static int home_form(const char *home, size_t hl, const char *bindir,
     return w < 0 || (size_t)w >= n ? -1 : 0;
 }
 
-int hp_profile_ensure_file(int rootfd, const char *home, const char *shell,
-                           const char *bindir, char *file, size_t filesz,
-                           int *changed, hp_err *e)
+/* The profile file of home for shell (host path into file) and the block
+ * body that puts bindir on PATH (snip); *rel points into the file name. */
+static int plan(int rootfd, const char *home, const char *shell,
+                const char *bindir, char *file, size_t filesz, char *snip,
+                size_t snipsz, const char **rel, hp_err *e)
 {
-    hp_err tmp = HP_ERR_INIT;
-    char form[PATH_MAX], snip[SNIPPET_MAX];
+    char form[PATH_MAX];
     size_t hl = home_len(home);
     int homefd = -1, r;
-    if (!e)
-        e = &tmp;
-    *changed = 0;
     if (!hl)
         return hp_err_set(e, HP_EUSAGE, "home directory must be an absolute "
                           "path");
@@ -471,17 +469,72 @@ int hp_profile_ensure_file(int rootfd, const char *home, const char *shell,
         return hp_err_set(e, HP_EUSAGE, "PATH directory too long");
     if ((r = bindir_check(form, e)))
         return r;
-    if (hp_profile_snippet(shell, form, snip, sizeof snip) != HP_OK)
+    if (hp_profile_snippet(shell, form, snip, snipsz) != HP_OK)
         return hp_err_set(e, HP_EUSAGE, "PATH directory too long to quote");
     if ((r = hp_sp_open_dir(rootfd, home, &homefd, e)))
         return r;
     r = owner_only(homefd, home, e);
-    const char *rel = hp_profile_file(homefd, shell);
+    const char *name = hp_profile_file(homefd, shell);
     close(homefd);
     if (r)
         return r;
-    if (snprintf(file, filesz, "%.*s/%s", (int)hl, home, rel) >= (int)filesz)
+    if (snprintf(file, filesz, "%.*s/%s", (int)hl, home, name) >=
+        (int)filesz)
         return hp_err_set(e, HP_EUSAGE, "profile path too long");
+    *rel = file + hl + 1;
+    return HP_OK;
+}
+
+int hp_profile_check_file(int rootfd, const char *home, const char *shell,
+                          const char *bindir, int *has, hp_err *e)
+{
+    hp_err tmp = HP_ERR_INIT;
+    char file[PATH_MAX], snip[SNIPPET_MAX], leaf[256], *data = NULL;
+    const char *rel;
+    size_t len = 0;
+    struct stat st;
+    struct block b;
+    int dirfd = -1;
+    if (!e)
+        e = &tmp;
+    *has = 0;
+    int r = plan(rootfd, home, shell, bindir, file, sizeof file, snip,
+                 sizeof snip, &rel, e);
+    if (r == HP_OK)
+        r = open_profile(rootfd, file, &dirfd, leaf, e);
+    if (r == HP_OK)
+        r = hp_af_read(dirfd, leaf, PROFILE_MAX, &data, &len, &st, e);
+    if (dirfd >= 0)
+        close(dirfd);
+    if (r != HP_OK && e->sys == ENOENT) {
+        hp_err_clear(e);        /* no profile (yet): not on PATH */
+        return HP_OK;
+    }
+    if (r == HP_OK)
+        r = find_block(data, len, &b, e);
+    if (r == HP_OK && b.found) {
+        size_t from = b.beg.off + b.beg.len + b.beg.term, n = strlen(snip);
+        *has = b.end.off - from == n && memcmp(data + from, snip, n) == 0;
+    }
+    free(data);
+    return r;
+}
+
+int hp_profile_ensure_file(int rootfd, const char *home, const char *shell,
+                           const char *bindir, char *file, size_t filesz,
+                           int *changed, hp_err *e)
+{
+    hp_err tmp = HP_ERR_INIT;
+    char snip[SNIPPET_MAX];
+    size_t hl = home_len(home);
+    const char *rel;
+    int r;
+    if (!e)
+        e = &tmp;
+    *changed = 0;
+    if ((r = plan(rootfd, home, shell, bindir, file, filesz, snip,
+                  sizeof snip, &rel, e)))
+        return r;
     const char *slash = strrchr(rel, '/');
     if (slash) {                /* fish: ~/.config/fish, as the user */
         char dir[PATH_MAX];

@@ -38,4 +38,11 @@ int hp_profile_ensure_file(int rootfd, const char *home, const char *shell,
                            int *changed, hp_err *e);
 int hp_profile_remove_file(int rootfd, const char *home, const char *file,
                            int *changed, hp_err *e);
+/* Whether the profile hp_profile_ensure_file would edit already has our
+ * block putting bindir on PATH, exactly as it would write it: *has 1 or 0
+ * (no file, no block, a block for another directory).  Reads with the
+ * caller's rights (run it as the user); markers in a wrong order are an
+ * error, as for editing. */
+int hp_profile_check_file(int rootfd, const char *home, const char *shell,
+                          const char *bindir, int *has, hp_err *e);
 #endif
