@@ -73,6 +73,9 @@ void adv_helper_remove(adv *a, adv_plan *p);
 /* What a part that is off means for the user (B17, B26): said, and a
  * `skipped disabled` event. */
 void adv_say_off(adv *a, const adv_settings *s);
+/* Clients that use the default socket need DOCKER_HOST (why: the reason
+ * the link is not there). */
+void adv_docker_host_hint(adv *a, const char *why);
 
 /* launch.c */
 int adv_launch(void *st);

@@ -120,6 +120,8 @@ int adv_launch(void *st)
         a->api->notice(a->h, "the next launch asks again; or change the "
                        "settings in Settings > Advanced (hostpriv settings "
                        "set KEY VALUE) so they need no privileged access");
+    if (s.socket && a->api->check(a->h, HP_ACT_SOCKET_LINK) != 1)
+        adv_docker_host_hint(a, "it was not authorized");
     adv_say_off(a, &s);
     adv_hosts_check(a);
     return rc;

@@ -121,6 +121,15 @@ void adv_helper_remove(adv *a, adv_plan *p)
                      conf(a, "helper.path"));
 }
 
+void adv_docker_host_hint(adv *a, const char *why)      /* B26, B27 */
+{
+    a->api->notice(a->h, ADV_SOCK " is not linked (%s): set "
+                   "DOCKER_HOST=unix://%s/.docker/run/docker.sock in the "
+                   "clients that need it (the docker CLI itself uses its "
+                   "current context, desktop-linux, set when Docker Desktop "
+                   "starts)", why, adv_home(a));
+}
+
 void adv_say_off(adv *a, const adv_settings *s)
 {
     const char *home = adv_home(a);
@@ -130,14 +139,9 @@ void adv_say_off(adv *a, const adv_settings *s)
                        "to your PATH yourself, e.g. export "
                        "PATH=\"$HOME/.docker/bin:$PATH\" in your shell "
                        "profile; hostpriv does not edit it", home);
-    if (!s->socket) {                                       /* B26, B27 */
+    if (!s->socket) {
         adv_skipped(a, HP_TASK_DOCKER_SOCKET, ADV_SOCK, "disabled");
-        a->api->notice(a->h, ADV_SOCK " is not linked "
-                       "(advanced.docker_socket_link = false): set "
-                       "DOCKER_HOST=unix://%s/.docker/run/docker.sock in the "
-                       "clients that need it (the docker CLI itself uses its "
-                       "current context, desktop-linux, set when Docker "
-                       "Desktop starts)", home);
+        adv_docker_host_hint(a, "advanced.docker_socket_link = false");
     }
     if (!s->ports) {
         adv_skipped(a, HP_TASK_HELPER, conf(a, "helper.path"), "disabled");
