@@ -47,13 +47,16 @@ static int authorize(adv *a, const adv_plan *p, int task, const char *why)
 {
     char msg[2048];
     size_t k = (size_t)snprintf(msg, sizeof msg, "Docker Desktop needs your "
-                                "password %s. As root it will:", why);
+                                "password %s. As root it will", why);
+    const char *sep = ": ";
     for (int i = 0; i < p->n && k < sizeof msg; i++)
-        if (p->s[i].priv)
-            k += (size_t)snprintf(msg + k, sizeof msg - k, " - %s;",
+        if (p->s[i].priv) {
+            k += (size_t)snprintf(msg + k, sizeof msg - k, "%s%s", sep,
                                   p->s[i].what);
+            sep = "; ";
+        }
     if (k < sizeof msg)
-        snprintf(msg + k, sizeof msg - k, " Nothing else needs root. You can "
+        snprintf(msg + k, sizeof msg - k, ". Nothing else needs root. You can "
                  "change these settings later in Settings > Advanced.");
     return a->api->prompt(a->h, task, msg);
 }
