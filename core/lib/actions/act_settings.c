@@ -24,11 +24,12 @@ int hp_settings_recorded(hp_ctx *c, const char *key, char *out, size_t n,
     return hp_usersettings_get(c->rootfd, c->home, key, out, n, e);
 }
 
-/* The configuration's value, booleans spelt true/false as recorded. */
+/* The configuration's value; an advanced.* boolean spelt true/false, as
+ * the settings file records it (other keys as configured). */
 static void conf_value(hp_ctx *c, const char *key, char *out, size_t n)
 {
     const hp_config_key *k = hp_config_key_find(key);
-    if (k && k->type == HP_CT_BOOL)
+    if (k && k->type == HP_CT_BOOL && hp_settings_is_advanced(key))
         snprintf(out, n, "%s", hp_conf_bool(c, key) ? "true" : "false");
     else
         snprintf(out, n, "%s", hp_conf(c, key) ? hp_conf(c, key) : "");

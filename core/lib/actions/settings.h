@@ -9,7 +9,7 @@
 
 /* 1 for the keys of Settings > Advanced (advanced.*). */
 int hp_settings_is_advanced(const char *key);
-/* The effective value of key into out ("true"/"false" for booleans);
+/* The effective value of key into out ("true"/"false" for the booleans);
  * *origin (may be NULL) names where it comes from: "recorded" (the user's
  * settings file), or the configuration origin ("default", "FILE:LINE",
  * an admin.ini lock's FILE:LINE).  Keys other than advanced.* are the
