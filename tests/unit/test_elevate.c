@@ -31,7 +31,8 @@ START_TEST(names_round_trip)
     static const char *const want[] = {
         "cli-links", "cli-links-remove", NULL, NULL, "docker-socket",
         "docker-socket-remove", "boot", "hosts", "hosts-remove", "policy",
-        "helper-install", "helper-start", "helper-uninstall", "uninstall" };
+        "helper-install", "helper-start", "helper-uninstall", "uninstall",
+        NULL };
     ck_assert_int_eq(sizeof want / sizeof want[0], HP_ACT__COUNT);
     for (int a = 0; a < HP_ACT__COUNT; a++) {
         if (!want[a]) {

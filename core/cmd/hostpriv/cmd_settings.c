@@ -1,9 +1,11 @@
 /* `hostpriv settings get KEY | set KEY VALUE | reset-decisions`: the 4.18
- * Advanced page (set needs authorization, done by the version's op), and
- * forgetting recorded declines (every version, no authorization). */
+ * Advanced page (get: the user's effective value; set: the version's op,
+ * which asks for authorization when the change needs it), and forgetting
+ * recorded declines (every version, no authorization). */
 #include <stdio.h>
 #include <string.h>
 
+#include "actions/settings.h"
 #include "engine/config.h"
 #include "host/decisions.h"
 #include "host/identity.h"
@@ -31,6 +33,24 @@ static int reset_decisions(hp_ctx *c)
     return hp_exit_code(rc);
 }
 
+#define ADVANCED_KEYS "advanced.cli_location (system or user), " \
+    "advanced.docker_socket_link (true or false), " \
+    "advanced.privileged_ports (true or false)"
+
+/* The user's effective value: for advanced.* an admin.ini lock, else what
+ * the user recorded (the installation window, Settings > Advanced), else
+ * the configuration. */
+static int settings_get(hp_ctx *c, const char *key)
+{
+    char val[1024];
+    hp_err e = HP_ERR_INIT;
+    hp_settings_effective(c, key, val, sizeof val, NULL, &e);
+    if (e.code != HP_OK)
+        fprintf(stderr, "hostpriv settings: warning: %s\n", e.msg);
+    printf("%s\n", val);
+    return 0;
+}
+
 static int settings_set(hp_ctx *c, const char *key, const char *value)
 {
     if (hp_config_locked(c->cfg, key)) {
@@ -56,8 +76,9 @@ static int run(hp_cli *cli)
         return hp_cli_usage(&hp_cmd_settings, "say get KEY, set KEY VALUE or "
                             "reset-decisions");
     if ((get || set) && !hp_config_key_find(cli->argv[1])) {
-        fprintf(stderr, "hostpriv settings: unknown key %s (see hostpriv "
-                "config)\n", cli->argv[1]);
+        fprintf(stderr, "hostpriv settings: unknown key %s; the Settings > "
+                "Advanced keys are %s (any key of `hostpriv config` can be "
+                "read with get)\n", cli->argv[1], ADVANCED_KEYS);
         return 64;
     }
     int rc;
@@ -65,8 +86,7 @@ static int run(hp_cli *cli)
     if (!c)
         return rc;
     if (get) {
-        printf("%s\n", hp_conf(c, cli->argv[1]));
-        rc = 0;
+        rc = settings_get(c, cli->argv[1]);
     } else {
         rc = set ? settings_set(c, cli->argv[1], cli->argv[2])
                  : reset_decisions(c);

@@ -1,10 +1,15 @@
 /* `hostpriv status`: per task whether it is applied and where, the helper,
- * and the recorded decisions; text or (--json) one JSON document. */
+ * the recorded decisions and, for a version with Settings > Advanced, the
+ * user's settings; text or (--json) one JSON document.  A version may
+ * describe a task itself (hp_plugin.status_task): a part its settings
+ * turn off, a task that is the user's responsibility. */
 #include <stdio.h>
 #include <string.h>
 
 #include "actions/actions.h"
+#include "actions/settings.h"
 #include "host/decisions.h"
+#include "engine/config.h"
 #include "engine/events.h"
 #include "helper/hclient.h"
 #include "engine/loader.h"
@@ -12,33 +17,64 @@
 
 typedef struct task_state {
     const char *task;
-    int applied;
+    char state[32];             /* "applied", "not-applied", ... */
     char path[PATH_MAX];
-    const char *via;            /* "user" when the user's side did it */
+    char via[16];               /* "user" when the user's side did it */
 } task_state;
+
+static void set_state(task_state *t, int applied)
+{
+    snprintf(t->state, sizeof t->state, "%s",
+             applied ? "applied" : "not-applied");
+}
 
 static void links_state(hp_ctx *c, task_state *t)
 {
-    t->task = "cli-links";
-    t->via = "";
+    t->via[0] = '\0';
     if (hp_action_check(c, HP_ACT_LINKS_SYSTEM, NULL) == 1) {
-        t->applied = 1;
+        set_state(t, 1);
         hp_action_path(c, HP_ACT_LINKS_SYSTEM, t->path, sizeof t->path);
     } else if (hp_action_check(c, HP_ACT_LINKS_USER, NULL) == 1) {
-        t->applied = 1;
-        t->via = "user";
+        set_state(t, 1);
+        snprintf(t->via, sizeof t->via, "user");
         hp_action_path(c, HP_ACT_LINKS_USER, t->path, sizeof t->path);
     } else {
+        set_state(t, 0);
         hp_action_path(c, HP_ACT_LINKS_SYSTEM, t->path, sizeof t->path);
     }
 }
 
-static void one(hp_ctx *c, task_state *t, const char *task, int action)
+/* The version's own view of a task; 0 when it has none. */
+static int plugin_state(hp_ctx *c, task_state *t, int task)
 {
-    t->task = task;
-    t->via = "";
-    t->applied = hp_action_check(c, action, NULL) == 1;
+    hp_task_status ts;
+    memset(&ts, 0, sizeof ts);
+    if (!c->active || !c->active->desc.status_task ||
+        c->active->desc.status_task(c->pstate, task, &ts) != HP_OK)
+        return 0;
+    snprintf(t->state, sizeof t->state, "%s", ts.state);
+    snprintf(t->path, sizeof t->path, "%s", ts.path);
+    snprintf(t->via, sizeof t->via, "%s", ts.via);
+    return 1;
+}
+
+/* Task `task` into t; the helper only when the version describes it (the
+ * helper line covers it otherwise).  Returns 1 when t was filled. */
+static int one(hp_ctx *c, task_state *t, int task, int action)
+{
+    t->task = hp_task_name(task);
+    if (plugin_state(c, t, task))
+        return 1;
+    if (task == HP_TASK_HELPER)
+        return 0;
+    if (task == HP_TASK_CLI_LINKS) {
+        links_state(c, t);
+        return 1;
+    }
+    t->via[0] = '\0';
+    set_state(t, hp_action_check(c, action, NULL) == 1);
     hp_action_path(c, action, t->path, sizeof t->path);
+    return 1;
 }
 
 static void jstr(const char *s)
@@ -64,6 +100,55 @@ static void print_decision(void *arg, const char *key, const char *val)
     }
 }
 
+static const char *const ADVANCED[3] = { "advanced.cli_location",
+                                         "advanced.docker_socket_link",
+                                         "advanced.privileged_ports" };
+
+/* The user's 4.18 settings: the window's choice, each advanced.* value
+ * with where it comes from.  Only for a version with Settings > Advanced. */
+static void print_settings(hp_ctx *c, int json)
+{
+    char choice[32] = "", val[64];
+    hp_err e = HP_ERR_INIT;
+    if (hp_settings_recorded(c, "window.choice", choice, sizeof choice,
+                             &e) < 0)
+        fprintf(stderr, "hostpriv status: warning: %s\n", e.msg);
+    if (json) {
+        printf(",\"settings\":{\"choice\":");
+        jstr(choice);
+    } else if (*choice) {
+        printf("settings: %s (chosen at the installation window)\n", choice);
+    } else {
+        printf("settings: not chosen yet (the installation window comes at "
+               "the next start)\n");
+    }
+    for (int i = 0; i < 3; i++) {
+        const char *origin = "";
+        int locked = hp_config_locked(c->cfg, ADVANCED[i]);
+        hp_settings_effective(c, ADVANCED[i], val, sizeof val, &origin, NULL);
+        if (json) {
+            printf(",");
+            jstr(ADVANCED[i]);
+            printf(":{\"value\":");
+            jstr(val);
+            printf(",\"origin\":");
+            jstr(origin);
+            printf(",\"locked\":%s}", locked ? "true" : "false");
+        } else {
+            printf("  %-28s %-7s (%s%s)\n", ADVANCED[i], val, origin,
+                   locked ? ", locked" : "");
+        }
+    }
+    if (json)
+        printf("}");
+}
+
+static int has_settings(hp_ctx *c)
+{
+    const hp_ops *ops = hp_cli_ops(c);
+    return ops && ops->settings_set;
+}
+
 static void print_json(hp_ctx *c, task_state *t, int n, int inst, int run,
                        const char *how)
 {
@@ -82,14 +167,18 @@ static void print_json(hp_ctx *c, task_state *t, int n, int inst, int run,
     for (int i = 0; i < n; i++) {
         printf("%s", i ? "," : "");
         jstr(t[i].task);
-        printf(":{\"state\":\"%s\",\"path\":",
-               t[i].applied ? "applied" : "not-applied");
+        printf(":{\"state\":");
+        jstr(t[i].state);
+        printf(",\"path\":");
         jstr(t[i].path);
         printf(",\"via\":");
         jstr(t[i].via);
         printf("}");
     }
-    printf("},\"decisions\":{");
+    printf("}");
+    if (has_settings(c))
+        print_settings(c, 1);
+    printf(",\"decisions\":{");
     struct dec d = { 0, 1 };
     if (c->user_known)
         hp_decision_each(c->rootfd, c->home, print_decision, &d, &e);
@@ -107,10 +196,12 @@ static void print_text(hp_ctx *c, task_state *t, int n, int inst, int run,
     printf("helper:  %s, %s (%s)\n", inst ? "installed" : "not installed",
            run ? "running" : "not running", hp_conf(c, "helper.socket"));
     printf("context: desktop-linux (the docker CLI's context; DOCKER_HOST "
-           "clients use ~/.docker/run/docker.sock)\ntasks:\n");
+           "clients use ~/.docker/run/docker.sock)\n");
+    if (has_settings(c))
+        print_settings(c, 0);
+    printf("tasks:\n");
     for (int i = 0; i < n; i++)
-        printf("  %-14s %-12s %s%s%s\n", t[i].task,
-               t[i].applied ? "applied" : "not applied", t[i].path,
+        printf("  %-14s %-19s %s%s%s\n", t[i].task, t[i].state, t[i].path,
                *t[i].via ? " via " : "", t[i].via);
     printf("decisions:\n");
     struct dec d = { 0, 0 };
@@ -130,27 +221,38 @@ static int run(hp_cli *cli)
     hp_ctx *c = hp_cli_open(cli, 0, &rc);
     if (!c)
         return rc;
-    task_state t[4];
-    links_state(c, &t[0]);
-    one(c, &t[1], "docker-socket", HP_ACT_SOCKET_LINK);
-    one(c, &t[2], "hosts", HP_ACT_HOSTS_ENSURE);
-    one(c, &t[3], "policy", HP_ACT_POLICY_SET);
+    /* what the version says while it looks (events, warnings) goes to
+     * the event log and stderr: stdout is the one JSON document */
+    int json = c->json;
+    c->json = 0;
+    static const struct { int task, action; } want[] = {
+        { HP_TASK_CLI_LINKS, HP_ACT_LINKS_SYSTEM },
+        { HP_TASK_DOCKER_SOCKET, HP_ACT_SOCKET_LINK },
+        { HP_TASK_HELPER, HP_ACT_HELPER_INSTALL },
+        { HP_TASK_HOSTS, HP_ACT_HOSTS_ENSURE },
+        { HP_TASK_POLICY, HP_ACT_POLICY_SET },
+    };
+    task_state t[5];
+    int n = 0;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        n += one(c, &t[n], want[i].task, want[i].action);
     int inst = hp_action_check(c, HP_ACT_HELPER_INSTALL, NULL) == 1;
     int running = hp_helper_alive(c);
     char how[512] = "";
     const hp_ops *ops = hp_cli_ops(c);
     if (ops && ops->status)
         ops->status(c->pstate, how, sizeof how);
+    c->json = json;
     if (cli->opts.json)
-        print_json(c, t, 4, inst, running, how);
+        print_json(c, t, n, inst, running, how);
     else
-        print_text(c, t, 4, inst, running, how);
+        print_text(c, t, n, inst, running, how);
     hp_ctx_close(c);
     return 0;
 }
 
 const hp_cli_cmd hp_cmd_status = {
     "status", "status",
-    "per task: applied or not, where, via what; the helper; recorded "
-    "decisions", run
+    "per task: applied or not, where, via what; the helper; the 4.18 "
+    "settings; recorded decisions", run
 };

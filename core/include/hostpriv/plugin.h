@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 #define HP_PLUGIN_ABI_MAJOR 1
-#define HP_PLUGIN_ABI_MINOR 0
+#define HP_PLUGIN_ABI_MINOR 1
 #define HP_PLUGIN_SYMBOL    "hp_plugin_descriptor"
 
 /* Result codes.  Values are the process exit codes of docs/REFERENCE.md, except
@@ -105,6 +105,10 @@ enum hp_action {
     HP_ACT_HELPER_START,        /* on demand: install if needed, start "helper-start" */
     HP_ACT_HELPER_UNINSTALL,    /* unload, rm service file + binary "helper-uninstall" */
     HP_ACT_UNINSTALL,           /* revert every root-made change  "uninstall" */
+    /* ABI 1.1 */
+    HP_ACT_LINKS_USER_BIN,      /* ~/.docker/bin only, no profile edit (4.18:
+                                   the user puts it on PATH); removed by
+                                   HP_ACT_LINKS_USER_REMOVE */
     HP_ACT__COUNT
 };
 
@@ -126,7 +130,9 @@ enum hp_socktype { HP_SOCK_TCP = 1, HP_SOCK_UDP = 2 };
 typedef struct hp_host hp_host;   /* opaque: the core's context */
 
 /*
- * Host services.  Version 1 of the table; it only grows by appending.
+ * Host services.  Version 2 of the table; it only grows by appending (ABI
+ * 1.1 appended require and the settings services: a plugin checks
+ * HP_HOST_HAS before using them).
  * Every function takes the host first.  Strings are borrowed for the call.
  */
 typedef struct hp_host_api {
@@ -161,12 +167,14 @@ typedef struct hp_host_api {
     /* 1 applied, 0 not applied, < 0 -hp_code on error.  For LINKS_SYSTEM:
      * every link exists (ours or not: "links exist already: nothing").
      * LINKS_USER: every link ours in ~/.docker/bin and the shell profile
-     * puts that directory on PATH (our block is there).  LINKS_USER_REMOVE:
-     * something of ours is left to remove (a link in ~/.docker/bin or the
-     * profile block).  HOSTS_ENSURE: every needed mapping present.
-     * SOCKET_LINK: link and boot task present.  HELPER_INSTALL: service
-     * file and binary present.  HELPER_START: the helper answers on
-     * helper.socket. */
+     * puts that directory on PATH (our block is there).
+     * HOSTS_ENSURE: every needed mapping present.  SOCKET_LINK: link and
+     * boot task present.  HELPER_INSTALL: service file and binary present.
+     * HELPER_START: the helper answers on helper.socket.  (ABI 1.1) The
+     * removals: something of ours is there to remove (LINKS_USER_REMOVE: a
+     * link in ~/.docker/bin or the profile block; LINKS_SYSTEM_REMOVE: a
+     * link pointing where ours do; SOCKET_LINK_REMOVE: our link or the
+     * boot task; HELPER_UNINSTALL: the binary or its service file). */
     int (*check)(hp_host *h, int action);
     /* 1 if the app's user may create entries in host directory `hpath`. */
     int (*user_can_write)(hp_host *h, const char *hpath);
@@ -192,7 +200,7 @@ typedef struct hp_host_api {
     int (*port_unavailable)(hp_host *h, int socktype, const char *addr,
                             int port, int code);
 
-    /* --- version 2 ------------------------------------------------- */
+    /* --- ABI 1.1 (table version 2): check HP_HOST_HAS before use ---- */
     /* Check before changing: whether the configuration lets `action` run
      * by `route` (the app's user known where the action works in that
      * user's home or state, elevate.command usable for the elevate route,
@@ -201,6 +209,22 @@ typedef struct hp_host_api {
      * how to set it, with a `failed` event.  A flow checks every action
      * it may run before its first change. */
     int (*require)(hp_host *h, int action, int route);
+    /* The user's 4.18 settings (~/.docker/hostpriv/settings.ini under
+     * host.home; keys window.choice, advanced.*, applied.*: see
+     * docs/REFERENCE.md).  Strings are valid until the next call of
+     * either getter. */
+    /* The value recorded for key; NULL when none is (a file that cannot
+     * be read is logged and counts as nothing recorded). */
+    const char *(*settings_recorded)(hp_host *h, const char *key);
+    /* The user's effective value of an advanced.* key: an admin.ini lock,
+     * else the recorded value, else the other configuration layers. */
+    const char *(*settings_get)(hp_host *h, const char *key);
+    /* Record npairs key/value pairs (kv[2i], kv[2i+1]; a NULL value
+     * forgets the key) in one atomic write, with the user's rights.
+     * Returns an hp_code (HP_EUSAGE/HP_ECONFIG for a bad key/value). */
+    int (*settings_record)(hp_host *h, const char *const *kv, size_t npairs);
+    /* 1 when admin.ini locks the configuration key. */
+    int (*conf_locked)(hp_host *h, const char *key);
 } hp_host_api;
 
 #define HP_HOST_API_VERSION 2
@@ -234,8 +258,19 @@ typedef struct hp_ops {
     /* One line on how this version works ("helper: permanent, serves all
      * requests"), shown by `hostpriv status`. */
     int (*status)(void *st, char *buf, size_t len);
-    /* Methods above are valid for ABI 1.0. */
+    /* Methods above are valid for ABI 1.0.  hp_ops is embedded in
+     * hp_plugin, so it never grows: later ops go at the end of hp_plugin. */
 } hp_ops;
+
+/* One task as a version sees it, for `hostpriv status` (ABI 1.1). */
+typedef struct hp_task_status {
+    char state[32];     /* "applied", "not-applied", "disabled" (the
+                           version's settings turn it off),
+                           "user-responsibility" */
+    char path[4096];    /* host path, as in events */
+    char via[16];       /* how it was applied ("user", "elevated", ...),
+                           "" when unknown or not applied */
+} hp_task_status;
 
 /* Argument type tags of an op signature (libffi dispatch, helper wire). */
 #define HP_ARG_STR     's'  /* const char *                        */
@@ -273,6 +308,11 @@ typedef struct hp_plugin {
     const hp_extra_op *extra_ops;
     size_t n_extra_ops;
     /* Fields above are valid for ABI 1.0. */
+    /* `status` asks the version about each task (enum hp_task): HP_OK and
+     * *out filled, or HP_ENOTSUP (or a NULL op) for the core's own check.
+     * Not callable by name (it takes a buffer). */
+    int (*status_task)(void *st, int task, hp_task_status *out);
+    /* Fields above are valid for ABI 1.1. */
 } hp_plugin;
 
 /* Stamps the ABI of the header the plugin was built with. */

@@ -16,11 +16,20 @@ int hp_act_user_journal(hp_ctx *c, hp_journal **j, hp_err *e);
 int hp_act_as_user(hp_ctx *c, int (*fn)(void *arg, hp_err *e), void *arg,
                    hp_err *e);
 
+/* A write of the user's own state (decisions, settings) that may create
+ * ~/.docker and ~/.docker/hostpriv: runs write(arg, e) with the user's
+ * rights and journals those directories when it made them, so uninstall
+ * leaves the home as it found it. */
+int hp_act_user_state(hp_ctx *c, int (*write)(void *arg, hp_err *e),
+                      void *arg, hp_err *e);
+
 int hp_act_links(hp_ctx *c, int action, char *info, size_t n, hp_err *e);
 int hp_act_links_check(hp_ctx *c, int action);
 
 int hp_act_socket(hp_ctx *c, int action, hp_err *e);
 int hp_act_socket_check(hp_ctx *c);
+/* 1 when our link or the boot task's service file is there. */
+int hp_act_socket_any(hp_ctx *c);
 
 int hp_act_helper(hp_ctx *c, int action, hp_err *e);
 int hp_act_helper_check(hp_ctx *c, int action);

@@ -67,3 +67,34 @@ int hp_act_as_user(hp_ctx *c, int (*fn)(void *arg, hp_err *e), void *arg,
                           "app's user in the configuration (host.user)");
     return hp_as_user(c->uid, c->gid, fn, arg, e);
 }
+
+struct user_state { hp_ctx *c; int (*write)(void *, hp_err *); void *arg; };
+
+static int user_state_fn(void *arg, hp_err *e)
+{
+    struct user_state *u = arg;
+    hp_ctx *c = u->c;
+    char dir[2][PATH_MAX];
+    int had[2];
+    hp_path_user(c, ".docker", dir[0], sizeof dir[0]);
+    hp_path_user(c, ".docker/hostpriv", dir[1], sizeof dir[1]);
+    for (int i = 0; i < 2; i++)
+        had[i] = hp_act_exists(c, dir[i]);
+    int rc = u->write(u->arg, e);
+    if (rc != HP_OK || (had[0] && had[1]))
+        return rc;
+    hp_journal *j = NULL;
+    rc = hp_act_user_journal(c, &j, e);
+    for (int i = 0; i < 2 && rc == HP_OK; i++)
+        if (!had[i] && hp_act_exists(c, dir[i]))
+            rc = hp_journal_add(j, HP_J_DIR, dir[i], NULL, e);
+    hp_journal_close(j);
+    return rc;
+}
+
+int hp_act_user_state(hp_ctx *c, int (*write)(void *arg, hp_err *e),
+                      void *arg, hp_err *e)
+{
+    struct user_state u = { c, write, arg };
+    return hp_act_as_user(c, user_state_fn, &u, e);
+}

@@ -203,6 +203,9 @@ int hp_act_helper_check(hp_ctx *c, int action)
 {
     if (action == HP_ACT_HELPER_START)
         return hp_helper_alive(c);
+    if (action == HP_ACT_HELPER_UNINSTALL)     /* something to remove */
+        return hp_act_exists(c, hp_conf(c, "helper.path")) ||
+               hp_act_exists(c, hp_conf(c, "helper.service_file"));
     return hp_act_exists(c, hp_conf(c, "helper.path")) &&
            hp_act_exists(c, hp_conf(c, "helper.service_file"));
 }

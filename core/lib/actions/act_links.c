@@ -1,5 +1,6 @@
 /* CLI links: /usr/local/bin (system) or ~/.docker/bin plus the shell
- * profile (the pre-4.18 fallback).  Each link points at
+ * profile (the pre-4.18 fallback), or ~/.docker/bin alone (4.18: the user
+ * puts it on PATH).  Each link points at
  * host.app_bin_dir/NAME as it would on the real host; only names from
  * host.cli_tools are ever used (never a client's). */
 #include <errno.h>
@@ -36,6 +37,12 @@ static size_t tools(hp_ctx *c, char *buf, size_t n, const char **out)
     return k == (size_t)-1 ? 0 : k;
 }
 
+static int is_install(int action)
+{
+    return action == HP_ACT_LINKS_SYSTEM || action == HP_ACT_LINKS_USER ||
+           action == HP_ACT_LINKS_USER_BIN;
+}
+
 static void target_of(hp_ctx *c, const char *name, char *out, size_t n)
 {
     snprintf(out, n, "%s/%s", hp_conf(c, "host.app_bin_dir"), name);
@@ -48,8 +55,7 @@ static int links_each(links_job *jb, int dirfd, hp_journal *j, hp_err *e)
     char buf[HP_CLI_TOOLS_BUF], target[PATH_MAX], hp[PATH_MAX];
     const char *names[MAX_TOOLS];
     size_t n = tools(jb->c, buf, sizeof buf, names), ours = 0;
-    int install = jb->action == HP_ACT_LINKS_SYSTEM ||
-                  jb->action == HP_ACT_LINKS_USER;
+    int install = is_install(jb->action);
     for (size_t i = 0; i < n; i++) {
         hp_err le = HP_ERR_INIT;
         int created = 0, added = 0, rc = hp_link_name_valid(names[i], &le);
@@ -160,8 +166,7 @@ static int links_job_run(void *arg, hp_err *e)
     links_job *jb = arg;
     hp_ctx *c = jb->c;
     hp_journal *j = NULL;
-    int install = jb->action == HP_ACT_LINKS_SYSTEM ||
-                  jb->action == HP_ACT_LINKS_USER;
+    int install = is_install(jb->action);
     int rc = jb->user_journal ? hp_act_user_journal(c, &j, e)
                               : hp_act_root_journal(c, &j, e);
     if (rc != HP_OK)
@@ -210,6 +215,7 @@ int hp_act_links(hp_ctx *c, int action, char *info, size_t n, hp_err *e)
 {
     links_job jb = { .c = c, .action = action, .info = info, .infosz = n };
     int user_side = action == HP_ACT_LINKS_USER ||
+                    action == HP_ACT_LINKS_USER_BIN ||
                     action == HP_ACT_LINKS_USER_REMOVE;
     if (user_side) {
         if (hp_path_user(c, ".docker/bin", jb.dir, sizeof jb.dir) != 0)
@@ -249,15 +255,20 @@ static int profile_has(void *arg, hp_err *e)
 }
 
 /* System: every name present (ours or not: "links exist already").
- * User: every link ours in ~/.docker/bin and the profile puts it on PATH,
- * so "linked and on PATH" is only ever said when both are true.  User
- * removal: any link of ours or the profile block left to take away. */
+ * User: every link ours in ~/.docker/bin, and (LINKS_USER) the profile
+ * puts it on PATH, so "linked and on PATH" is only ever said when both are
+ * true.  The removals: at least one link of ours is there to remove, or
+ * (LINKS_USER_REMOVE) the profile block. */
 int hp_act_links_check(hp_ctx *c, int action)
 {
     char dir[PATH_MAX], buf[HP_CLI_TOOLS_BUF], target[PATH_MAX];
     const char *names[MAX_TOOLS];
     hp_err e = HP_ERR_INIT;
-    int fd, user = action != HP_ACT_LINKS_SYSTEM;
+    int fd;
+    int user = action == HP_ACT_LINKS_USER || action == HP_ACT_LINKS_USER_BIN ||
+               action == HP_ACT_LINKS_USER_REMOVE;
+    int any = action == HP_ACT_LINKS_SYSTEM_REMOVE ||
+              action == HP_ACT_LINKS_USER_REMOVE;
     if (user) {
         if (hp_path_user(c, ".docker/bin", dir, sizeof dir) != 0)
             return 0;
@@ -268,17 +279,20 @@ int hp_act_links_check(hp_ctx *c, int action)
     int removal = action == HP_ACT_LINKS_USER_REMOVE;
     if (hp_sp_open_dir(c->rootfd, dir, &fd, &e) != HP_OK)
         return removal && hp_act_as_user(c, profile_has, &q, &e) == HP_OK;
-    size_t n = tools(c, buf, sizeof buf, names), ours = 0, other = 0;
+    size_t n = tools(c, buf, sizeof buf, names);
+    int all = n > 0, some = 0;
     for (size_t i = 0; i < n; i++) {
         target_of(c, names[i], target, sizeof target);
         int st = hp_link_state(fd, names[i], target);
-        ours += st == HP_LINK_OURS;
-        other += st != HP_LINK_OURS && (user || st != HP_LINK_FOREIGN);
+        some |= st == HP_LINK_OURS;
+        all &= st == HP_LINK_OURS || (!user && st == HP_LINK_FOREIGN);
     }
     close(fd);
     if (removal)
-        return ours > 0 || hp_act_as_user(c, profile_has, &q, &e) == HP_OK;
-    if (n == 0 || other > 0)
-        return 0;
-    return !user || hp_act_as_user(c, profile_has, &q, &e) == HP_OK;
+        return some || hp_act_as_user(c, profile_has, &q, &e) == HP_OK;
+    if (any)
+        return some;
+    if (action == HP_ACT_LINKS_USER)
+        return all && hp_act_as_user(c, profile_has, &q, &e) == HP_OK;
+    return all;
 }

@@ -140,3 +140,17 @@ int hp_act_socket_check(hp_ctx *c)
     close(dirfd);
     return ours && hp_act_exists(c, hp_conf(c, "boot.service_file"));
 }
+
+int hp_act_socket_any(hp_ctx *c)
+{
+    char target[PATH_MAX], leaf[256];
+    hp_err e = HP_ERR_INIT;
+    int dirfd, ours = 0;
+    if (sock_target(c, target, sizeof target, &e) == HP_OK &&
+        hp_sp_open_parent(c->rootfd, HP_DOCKER_SOCK_LINK, &dirfd, leaf, &e)
+            == HP_OK) {
+        ours = hp_link_state(dirfd, leaf, target) == HP_LINK_OURS;
+        close(dirfd);
+    }
+    return ours || hp_act_exists(c, hp_conf(c, "boot.service_file"));
+}

@@ -1,7 +1,7 @@
 /* `uninstall`: revert exactly what hostpriv made, from its journals, and
  * nothing else.  Root's journal from a root role (services stopped before
  * their files go); the user's journal with the user's rights; recorded
- * decisions are forgotten too. */
+ * decisions and the 4.18 settings file are forgotten too. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 
 #include "act.h"
 #include "host/decisions.h"
+#include "host/usersettings.h"
 #include "host/safepath.h"
 #include "helper/service.h"
 
@@ -66,6 +67,8 @@ static int user_undo(void *arg, hp_err *e)
     int rc = hp_act_user_journal(c, &j, e);
     if (rc == HP_OK)
         rc = hp_decision_clear(c->rootfd, c->home, e);
+    if (rc == HP_OK)
+        rc = hp_usersettings_clear(c->rootfd, c->home, e);
     if (rc == HP_OK)
         rc = undo(c, j, 0, e);
     else

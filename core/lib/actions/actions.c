@@ -86,6 +86,7 @@ void hp_action_path(hp_ctx *c, int action, char *path, size_t n)
     case HP_ACT_LINKS_SYSTEM: case HP_ACT_LINKS_SYSTEM_REMOVE:
         p = HP_SYSTEM_BIN_DIR; break;
     case HP_ACT_LINKS_USER: case HP_ACT_LINKS_USER_REMOVE:
+    case HP_ACT_LINKS_USER_BIN:
         if (hp_path_user(c, ".docker/bin", buf, sizeof buf) == 0)
             p = buf;
         break;
@@ -112,6 +113,7 @@ int hp_action_do(hp_ctx *c, int action, const char *data, size_t len,
     switch (action) {
     case HP_ACT_LINKS_SYSTEM: case HP_ACT_LINKS_SYSTEM_REMOVE:
     case HP_ACT_LINKS_USER: case HP_ACT_LINKS_USER_REMOVE:
+    case HP_ACT_LINKS_USER_BIN:
         rc = hp_act_links(c, action, info, sizeof info, e); break;
     case HP_ACT_SOCKET_LINK: case HP_ACT_SOCKET_LINK_REMOVE: case HP_ACT_BOOT:
         rc = hp_act_socket(c, action, e); break;
@@ -139,10 +141,13 @@ int hp_action_check(hp_ctx *c, int action, hp_err *e)
     (void)e;
     switch (action) {
     case HP_ACT_LINKS_SYSTEM: case HP_ACT_LINKS_USER:
+    case HP_ACT_LINKS_USER_BIN: case HP_ACT_LINKS_SYSTEM_REMOVE:
     case HP_ACT_LINKS_USER_REMOVE:
         return hp_act_links_check(c, action);
     case HP_ACT_SOCKET_LINK:
         return hp_act_socket_check(c);
+    case HP_ACT_SOCKET_LINK_REMOVE:     /* something of ours to remove */
+        return hp_act_socket_any(c);
     case HP_ACT_HOSTS_ENSURE: {
         hp_hosts_entry ents[2];
         size_t n = hosts_entries(c, ents);
@@ -153,6 +158,7 @@ int hp_action_check(hp_ctx *c, int action, hp_err *e)
     case HP_ACT_POLICY_SET:
         return hp_act_exists(c, hp_conf(c, "policy.cache_file"));
     case HP_ACT_HELPER_INSTALL: case HP_ACT_HELPER_START:
+    case HP_ACT_HELPER_UNINSTALL:
         return hp_act_helper_check(c, action);
     case HP_ACT_UNINSTALL:
         return hp_act_uninstall_check(c);

@@ -12,6 +12,8 @@
 #include "actions.h"
 #include "engine/ctx.h"
 #include "host/decisions.h"
+#include "settings.h"
+#include "engine/config.h"
 #include "engine/events.h"
 #include "helper/hclient.h"
 #include "host/identity.h"
@@ -92,30 +94,14 @@ static const char *api_decision_get(hp_host *h, const char *key)
 
 struct dset { hp_ctx *c; const char *key, *value; };
 
-/* The first decision may create ~/.docker and ~/.docker/hostpriv: they are
- * journaled so uninstall leaves the home as it found it. */
 static int dset_fn(void *arg, hp_err *e)
 {
     struct dset *d = arg;
-    hp_ctx *c = d->c;
-    char dir[2][PATH_MAX];
-    int had[2];
-    hp_path_user(c, ".docker", dir[0], sizeof dir[0]);
-    hp_path_user(c, ".docker/hostpriv", dir[1], sizeof dir[1]);
-    for (int i = 0; i < 2; i++)
-        had[i] = hp_act_exists(c, dir[i]);
-    int rc = hp_decision_set(c->rootfd, c->home, d->key, d->value, e);
-    if (rc != HP_OK || (had[0] && had[1]))
-        return rc;
-    hp_journal *j = NULL;
-    rc = hp_act_user_journal(c, &j, e);
-    for (int i = 0; i < 2 && rc == HP_OK; i++)
-        if (!had[i])
-            rc = hp_journal_add(j, HP_J_DIR, dir[i], NULL, e);
-    hp_journal_close(j);
-    return rc;
+    return hp_decision_set(d->c->rootfd, d->c->home, d->key, d->value, e);
 }
 
+/* The first decision may create ~/.docker and ~/.docker/hostpriv: they
+ * are journaled (hp_act_user_state). */
 static int api_decision_set(hp_host *h, const char *key, const char *value)
 {
     hp_ctx *c = hp_ctx_of(h);
@@ -127,7 +113,7 @@ static int api_decision_set(hp_host *h, const char *key, const char *value)
     if (!c->user_known)
         return hp_err_set(&c->err, HP_ECONFIG, "host.user is not set");
     struct dset d = { c, key, value };
-    return hp_as_user(c->uid, c->gid, dset_fn, &d, &c->err);
+    return hp_act_user_state(c, dset_fn, &d, &c->err);
 }
 
 static int api_check(hp_host *h, int action)
@@ -209,6 +195,50 @@ static int api_require(hp_host *h, int action, int route)
     return rc;
 }
 
+/* The 4.18 settings (settings.h).  One buffer per getter: a plugin copies
+ * what it keeps. */
+static _Thread_local char setting_buf[2][32];
+
+static const char *api_settings_recorded(hp_host *h, const char *key)
+{
+    hp_ctx *c = hp_ctx_of(h);
+    hp_err e = HP_ERR_INIT;
+    int r = hp_settings_recorded(c, key, setting_buf[0],
+                                 sizeof setting_buf[0], &e);
+    if (r < 0)
+        hp_log(c, HP_LOG_WARN, "%s", e.msg);
+    return r == 1 ? setting_buf[0] : NULL;
+}
+
+static const char *api_settings_get(hp_host *h, const char *key)
+{
+    hp_ctx *c = hp_ctx_of(h);
+    hp_err e = HP_ERR_INIT;
+    hp_settings_effective(c, key, setting_buf[1], sizeof setting_buf[1], NULL,
+                          &e);
+    if (e.code != HP_OK)
+        hp_log(c, HP_LOG_WARN, "%s", e.msg);
+    return setting_buf[1];
+}
+
+static int api_settings_record(hp_host *h, const char *const *kv,
+                               size_t npairs)
+{
+    hp_ctx *c = hp_ctx_of(h);
+    hp_err e = HP_ERR_INIT;
+    int rc = hp_settings_record(c, kv, npairs, &e);
+    if (rc != HP_OK) {
+        hp_notice(c, "%s", e.msg);
+        c->err = e;
+    }
+    return rc;
+}
+
+static int api_conf_locked(hp_host *h, const char *key)
+{
+    return hp_config_locked(hp_ctx_of(h)->cfg, key);
+}
+
 static const hp_host_api api = {
     .version = HP_HOST_API_VERSION,
     .struct_size = sizeof(hp_host_api),
@@ -230,6 +260,10 @@ static const hp_host_api api = {
     .helper_bind = api_helper_bind,
     .port_unavailable = api_port_unavailable,
     .require = api_require,
+    .settings_recorded = api_settings_recorded,
+    .settings_get = api_settings_get,
+    .settings_record = api_settings_record,
+    .conf_locked = api_conf_locked,
 };
 
 const hp_host_api *hp_host_api_get(void) { return &api; }

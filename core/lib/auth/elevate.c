@@ -38,6 +38,7 @@ static const struct {
     [HP_ACT_HELPER_START]        = { "helper-start",         HP_TASK_HELPER },
     [HP_ACT_HELPER_UNINSTALL]    = { "helper-uninstall",     HP_TASK_HELPER },
     [HP_ACT_UNINSTALL]           = { "uninstall",            HP_TASK_UNINSTALL },
+    [HP_ACT_LINKS_USER_BIN]      = { NULL,                   HP_TASK_CLI_LINKS },
 };
 
 const char *hp_action_name(int action)
