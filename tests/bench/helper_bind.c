@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "actions/hostapi.h"
 #include "engine/ctx.h"
 #include "helper/hclient.h"
 #include "host/ports.h"
