@@ -652,6 +652,76 @@ START_TEST(vmnetd_client)
 }
 END_TEST
 
+/* vpnkit's OCaml client (src/bin/bind.ml), byte for byte: after the hello
+ * it writes the command, the 7 request bytes and 33 zero bytes in ONE
+ * 41-byte buffer, and requires the reply read to be exactly 8 bytes (a
+ * little-endian uint64 code) carrying the socket as SCM_RIGHTS. */
+static int vpnkit_bind(const uint8_t req[7], uint8_t res[100], int *fd)
+{
+    *fd = -1;
+    int s = cl_open();
+    uint8_t h[49], buf[41];
+    if (s < 0 || write(s, vm_hello, 49) != 49 ||
+        recv(s, h, 49, MSG_WAITALL) != 49)
+        return -1;
+    memset(buf, 0, sizeof buf);
+    buf[0] = 6;
+    memcpy(buf + 1, req, 7);
+    if (write(s, buf, sizeof buf) != (ssize_t)sizeof buf)
+        return -1;
+    char cb[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = { res, 100 };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+                         .msg_control = cb, .msg_controllen = sizeof cb };
+    ssize_t n = recvmsg(s, &mh, MSG_CMSG_CLOEXEC);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+        memcpy(fd, CMSG_DATA(c), sizeof(int));
+    /* nothing follows: the padding was not taken for another request */
+    char more;
+    ssize_t after = recv(s, &more, 1, 0);
+    close(s);
+    return after == 0 ? (int)n : -2;
+}
+
+static int vpnkit_user(void *arg)
+{
+    (void)arg;
+    uint8_t res[100];
+    int fd, fd2;
+    /* 0.0.0.0:80 TCP */
+    if (vpnkit_bind((const uint8_t *)"\x00\x00\x00\x00\x50\x00\x00", res,
+                    &fd) != 8 || memcmp(res, "\0\0\0\0\0\0\0\0", 8) ||
+        fd < 0 || !tcp_accepts(fd, 80))
+        return 50;
+    /* taken: 48 as a uint64, no descriptor, still exactly 8 bytes */
+    if (vpnkit_bind((const uint8_t *)"\x01\x00\x00\x7f\x50\x00\x00", res,
+                    &fd2) != 8 || memcmp(res, "\x30\0\0\0\0\0\0\0", 8) ||
+        fd2 != -1)
+        return 51;
+    close(fd);
+    /* UDP 127.0.0.1:53 */
+    if (vpnkit_bind((const uint8_t *)"\x01\x00\x00\x7f\x35\x00\x01", res,
+                    &fd) != 8 || res[0] != 0 || fd < 0 ||
+        !udp_receives(fd, 53))
+        return 52;
+    close(fd);
+    return 0;
+}
+
+START_TEST(vpnkit_bind_layout)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_start();
+    int base = daemon_fds();
+    ck_assert_int_eq(tu_as(uid, gid, vpnkit_user, NULL), 0);
+    ck_assert_int_eq(daemon_fds(), base);
+    ck_assert(fx_ping());
+}
+END_TEST
+
 /* ---- the wire ------------------------------------------------------------------ */
 
 START_TEST(bad_lengths)
@@ -1575,6 +1645,7 @@ Suite *make_hostprivd_suite(void)
     tcase_add_test(t, client_helper_absent);
     tcase_add_test(t, client_rewalks_a_new_directory);
     tcase_add_test(t, vmnetd_client);
+    tcase_add_test(t, vpnkit_bind_layout);
     suite_add_tcase(s, t);
     t = tcase_create("wire");
     tcase_add_checked_fixture(t, setup, teardown);
