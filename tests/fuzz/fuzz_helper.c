@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "../../core/cmd/hostprivd/auth.c"
+#include "../../core/cmd/hostprivd/grants.c"
 #include "../../core/cmd/hostprivd/log.c"
 #include "../../core/cmd/hostprivd/loop.c"
 #include "../../core/cmd/hostprivd/native.c"

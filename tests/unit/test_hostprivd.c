@@ -722,6 +722,142 @@ START_TEST(vpnkit_bind_layout)
 }
 END_TEST
 
+/* ---- ports in use: nobody shadows another's service ----------------------- */
+
+/* A connection whose peer credentials are uid's (SO_PEERCRED reports the
+ * effective ids at connect), made from this root test process. */
+static int cl_open_as(uid_t uid, gid_t gid)
+{
+    ck_assert_int_eq(setegid(gid), 0);
+    ck_assert_int_eq(seteuid(uid), 0);
+    int s = cl_open();
+    ck_assert_int_eq(seteuid(0), 0);
+    ck_assert_int_eq(setegid(0), 0);
+    ck_assert_int_ge(s, 0);
+    ck_assert_int_eq(cl_hello(s), 0);
+    return s;
+}
+
+/* bind_port on connection s: the reply code; *fd the socket or -1. */
+static int cl_bind(int s, const char *type, const char *addr,
+                   const char *port, int *fd)
+{
+    const char *f[] = { "bind_port", type, addr, port };
+    return cl_call(s, f, 4, fd);
+}
+
+static int tcp6_accepts(int lfd, int port)
+{
+    int c = socket(AF_INET6, SOCK_STREAM, 0);
+    struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
+                               .sin6_port = htons(port) };
+    sa.sin6_addr = in6addr_loopback;
+    int ok = connect(c, (struct sockaddr *)&sa, sizeof sa) == 0;
+    int a = ok ? accept(lfd, NULL, NULL) : -1;
+    ok = a >= 0;
+    if (a >= 0)
+        close(a);
+    close(c);
+    return ok;
+}
+
+/* A root service on 0.0.0.0:22 (TCP) and a stub resolver on
+ * 127.0.0.53:53 (UDP): the user gets neither port, in neither family,
+ * at no address, by either protocol. */
+START_TEST(service_ports_not_shadowed)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_start();
+    hp_err e = HP_ERR_INIT;
+    int sshd, stub;
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "0.0.0.0", 22, &sshd, &e), 0);
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_UDP, "127.0.0.53", 53, &stub, &e),
+                     0);
+    int u = cl_open_as(uid, gid);
+    static const char *ask[][3] = {
+        { "tcp", "127.0.0.1", "22" }, { "tcp", "0.0.0.0", "22" },
+        { "tcp", "::1", "22" }, { "tcp", "::", "22" },
+        { "udp", "127.0.0.53", "53" }, { "udp", "127.0.0.1", "53" },
+        { "udp", "::1", "53" }, { "udp", "::", "53" },
+    };
+    for (size_t i = 0; i < sizeof ask / sizeof ask[0]; i++) {
+        int fd;
+        int rc = cl_bind(u, ask[i][0], ask[i][1], ask[i][2], &fd);
+        ck_assert_msg(rc == HP_EFAIL && fd == -1, "%s [%s]:%s granted (%d)",
+                      ask[i][0], ask[i][1], ask[i][2], rc);
+        ck_assert_msg(strstr(reply_msg, "in use"), "%s", reply_msg);
+    }
+    close(u);
+    /* the vmnetd exchange: 48, port already allocated */
+    int fd;
+    ck_assert_int_eq(vmn_bind((const uint8_t *)"\x01\x00\x00\x7f\x35\x00\x01",
+                              &fd), 48);
+    ck_assert_int_eq(fd, -1);
+    /* the services still have their ports; a free one still binds */
+    ck_assert(tcp_accepts(sshd, 22));
+    u = cl_open_as(uid, gid);
+    ck_assert_int_eq(cl_bind(u, "tcp", "::1", "443", &fd), HP_OK);
+    close(fd);
+    close(u);
+    close(sshd);
+    close(stub);
+}
+END_TEST
+
+/* The user's own dual-stack publish (IPv4, then IPv6 of the same port)
+ * binds; someone else's socket on the port, in either family, at any
+ * address, or what the user was given once but has closed, does not
+ * count as the user's. */
+START_TEST(own_dual_stack_only)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_start();
+    int u = cl_open_as(uid, gid), r = cl_open();
+    ck_assert_int_eq(cl_hello(r), 0);
+    int v4, v6, fd, mine, theirs;
+    hp_err e = HP_ERR_INIT;
+    ck_assert_int_eq(cl_bind(u, "tcp", "0.0.0.0", "80", &v4), HP_OK);
+    /* root's client is another uid: not its port */
+    ck_assert_int_eq(cl_bind(r, "tcp", "::1", "80", &fd), HP_EFAIL);
+    ck_assert_int_eq(cl_bind(u, "tcp", "::", "80", &v6), HP_OK);
+    ck_assert(tcp_accepts(v4, 80) && tcp6_accepts(v6, 80));
+    ck_assert_int_eq(cl_bind(u, "udp", "127.0.0.1", "53", &mine), HP_OK);
+    ck_assert_int_eq(cl_bind(r, "udp", "::1", "53", &fd), HP_EFAIL);
+    ck_assert_int_eq(cl_bind(u, "udp", "::1", "53", &fd), HP_OK);
+    close(fd);
+    close(mine);
+    /* closed, then root's own service took the port: the user's old
+     * grant does not let it in beside that */
+    close(v4);
+    close(v6);
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "0.0.0.0", 80, &theirs, &e),
+                     0);
+    ck_assert_int_eq(cl_bind(u, "tcp", "::1", "80", &fd), HP_EFAIL);
+    close(theirs);
+    /* a foreign socket beside the user's, same family, other address */
+    ck_assert_int_eq(cl_bind(u, "tcp", "127.0.0.1", "443", &mine), HP_OK);
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "127.0.0.2", 443, &theirs,
+                                    &e), 0);
+    ck_assert_int_eq(cl_bind(u, "tcp", "::1", "443", &fd), HP_EFAIL);
+    ck_assert_msg(strstr(reply_msg, "IPv4"), "%s", reply_msg);
+    close(theirs);
+    ck_assert_int_eq(cl_bind(u, "tcp", "::1", "443", &fd), HP_OK);
+    close(fd);
+    close(mine);
+    /* free again: anyone may have it */
+    ck_assert_int_eq(cl_bind(r, "udp", "::1", "53", &fd), HP_OK);
+    close(fd);
+    ck_assert_int_eq(cl_bind(r, "tcp", "::1", "80", &fd), HP_OK);
+    close(fd);
+    close(u);
+    close(r);
+}
+END_TEST
+
 /* ---- the wire ------------------------------------------------------------------ */
 
 START_TEST(bad_lengths)
@@ -1646,6 +1782,8 @@ Suite *make_hostprivd_suite(void)
     tcase_add_test(t, client_rewalks_a_new_directory);
     tcase_add_test(t, vmnetd_client);
     tcase_add_test(t, vpnkit_bind_layout);
+    tcase_add_test(t, service_ports_not_shadowed);
+    tcase_add_test(t, own_dual_stack_only);
     suite_add_tcase(s, t);
     t = tcase_create("wire");
     tcase_add_checked_fixture(t, setup, teardown);

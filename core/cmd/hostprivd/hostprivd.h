@@ -22,6 +22,8 @@
 #define HPD_INBUF_START     512
 /* replies queued before they are sent (more input waits meanwhile) */
 #define HPD_OUT_BATCH       65536
+/* sockets remembered as handed out (grants.c); the oldest is forgotten */
+#define HPD_MAX_GRANTS      512
 
 enum hpd_proto { HPD_P_UNKNOWN = 0, HPD_P_NATIVE, HPD_P_VMNET };
 /* Native stages, then vmnetd stages. */
@@ -45,6 +47,14 @@ typedef struct hpd_conn {
     int close_after;            /* close once out is flushed */
     long long deadline;         /* monotonic ms */
 } hpd_conn;
+
+/* A socket the helper handed out: to whom, and which (its inode). */
+typedef struct hpd_grant {
+    uid_t uid;
+    int socktype;               /* HP_SOCK_TCP, HP_SOCK_UDP */
+    int port;
+    unsigned long ino;
+} hpd_grant;
 
 typedef struct hpd {
     hp_ctx *ctx;
@@ -74,6 +84,8 @@ typedef struct hpd {
     long idle_ms;               /* helper.idle_exit, cached per (re)load */
     uid_t user_uid;             /* host.user from root-owned config */
     int user_ok;                /* user_uid is valid */
+    hpd_grant grants[HPD_MAX_GRANTS];   /* oldest first */
+    size_t ngrants;
 } hpd;
 
 /* main.c: clock */
@@ -111,11 +123,19 @@ int hpd_conn_send(hpd *d, hpd_conn *c, const void *buf, size_t len,
 /* native.c: process buffered input of a native connection.  Returns 1
  * when it consumed something, 0 when it needs more bytes, -1 to drop. */
 int hpd_native_input(hpd *d, hpd_conn *c);
-/* The bind path shared with vmnetd: policy checks, then the plugin's
+/* The bind path shared with vmnetd, for a client of uid: policy checks,
+ * the port not held by anyone else (grants.c), then the plugin's
  * bind_port op.  HP_OK with *fd, else an hp_code; *err the errno behind
  * a failed bind (0 when none). */
-int hpd_bind(hpd *d, const char *socktype, const char *addr,
+int hpd_bind(hpd *d, uid_t uid, const char *socktype, const char *addr,
              const char *port, int *fd, int *err, hp_err *e);
+
+/* grants.c: HP_OK when nothing holds the port, in either address family,
+ * but sockets the helper handed to uid; else HP_EFAIL, e->sys EADDRINUSE,
+ * the message naming the port. */
+int hpd_port_check(hpd *d, uid_t uid, int socktype, int port, hp_err *e);
+/* Remember that fd (bound to port) goes to uid. */
+void hpd_port_granted(hpd *d, uid_t uid, int socktype, int port, int fd);
 
 /* vmnet.c */
 int hpd_vmnet_input(hpd *d, hpd_conn *c);

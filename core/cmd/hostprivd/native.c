@@ -22,8 +22,8 @@
 #define HP_VERSION "0"
 #endif
 
-typedef int (*hpd_fn)(hpd *d, int argc, const char *const *argv, int *fd,
-                      hp_err *e);
+typedef int (*hpd_fn)(hpd *d, const hpd_conn *c, int argc,
+                      const char *const *argv, int *fd, hp_err *e);
 
 typedef struct hpd_req {
     const char *op;
@@ -33,11 +33,14 @@ typedef struct hpd_req {
     hpd_fn fn;          /* NULL: the plugin op of the same name */
 } hpd_req;
 
-static int req_ping(hpd *d, int argc, const char *const *argv, int *fd,
+static int req_ping(hpd *d, const hpd_conn *c, int argc,
+                   const char *const *argv, int *fd,
                     hp_err *e);
-static int req_version(hpd *d, int argc, const char *const *argv, int *fd,
+static int req_version(hpd *d, const hpd_conn *c, int argc,
+                   const char *const *argv, int *fd,
                        hp_err *e);
-static int req_bind(hpd *d, int argc, const char *const *argv, int *fd,
+static int req_bind(hpd *d, const hpd_conn *c, int argc,
+                   const char *const *argv, int *fd,
                     hp_err *e);
 
 #define ANY (HPD_ST_SERVING | HPD_ST_EXITING)
@@ -77,19 +80,21 @@ static const char *plugin_name(hpd *d)
 
 /* ---- requests of the helper itself ------------------------------------ */
 
-static int req_ping(hpd *d, int argc, const char *const *argv, int *fd,
+static int req_ping(hpd *d, const hpd_conn *c, int argc,
+                   const char *const *argv, int *fd,
                     hp_err *e)
 {
-    (void)d; (void)argv; (void)fd;
+    (void)d; (void)c; (void)argv; (void)fd;
     if (argc != 0)
         return hp_err_set(e, HP_EUSAGE, "ping takes no arguments");
     return hp_err_set(e, HP_OK, "pong");
 }
 
-static int req_version(hpd *d, int argc, const char *const *argv, int *fd,
+static int req_version(hpd *d, const hpd_conn *c, int argc,
+                   const char *const *argv, int *fd,
                        hp_err *e)
 {
-    (void)argv; (void)fd;
+    (void)c; (void)argv; (void)fd;
     if (argc != 0)
         return hp_err_set(e, HP_EUSAGE, "version takes no arguments");
     return hp_err_set(e, HP_OK, "hostprivd %s, protocol %d, plugin %s (%s)",
@@ -125,7 +130,7 @@ static int check_socket(hpd *d, int fd, const char *socktype, int port,
     return HP_OK;
 }
 
-int hpd_bind(hpd *d, const char *socktype, const char *addr,
+int hpd_bind(hpd *d, uid_t uid, const char *socktype, const char *addr,
              const char *port, int *fd, int *err, hp_err *e)
 {
     *fd = -1;
@@ -150,6 +155,11 @@ int hpd_bind(hpd *d, const char *socktype, const char *addr,
         return hp_err_set(e, HP_EDENIED, "port %d is not in helper.ports "
                           "(%s): the helper binds only those", p,
                           allowed ? allowed : "");
+    int st = !strcmp(socktype, "udp") ? HP_SOCK_UDP : HP_SOCK_TCP;
+    if ((rc = hpd_port_check(d, uid, st, p, e)) != HP_OK) {
+        *err = EADDRINUSE;
+        return rc;
+    }
     const char *argv[3] = { socktype, addr, port };
     hp_err_clear(&d->ctx->err);
     d->ctx->bound.fd = -1;
@@ -161,6 +171,8 @@ int hpd_bind(hpd *d, const char *socktype, const char *addr,
         close(*fd);
         *fd = -1;
     }
+    if (rc == HP_OK)
+        hpd_port_granted(d, uid, st, p, *fd);
     if (rc != HP_OK) {
         *err = d->ctx->err.sys;
         if (e && e->code == HP_OK)
@@ -173,14 +185,15 @@ int hpd_bind(hpd *d, const char *socktype, const char *addr,
     return rc;
 }
 
-static int req_bind(hpd *d, int argc, const char *const *argv, int *fd,
+static int req_bind(hpd *d, const hpd_conn *c, int argc,
+                   const char *const *argv, int *fd,
                     hp_err *e)
 {
     int err;
     if (argc != 3)
         return hp_err_set(e, HP_EUSAGE, "bind_port takes 3 arguments "
                           "(tcp|udp ADDR PORT), got %d", argc);
-    return hpd_bind(d, argv[0], argv[1], argv[2], fd, &err, e);
+    return hpd_bind(d, c->uid, argv[0], argv[1], argv[2], fd, &err, e);
 }
 
 /* A plugin op that takes no paths: its code, its message from ctx->err. */
@@ -307,7 +320,7 @@ static int on_request(hpd *d, hpd_conn *c, const hp_msg *m)
                           "helper of %s", r->op, hp_task_name(r->task),
                           plugin_name(d));
     else
-        code = r->fn ? r->fn(d, argc, argv, &fd, &e)
+        code = r->fn ? r->fn(d, c, argc, argv, &fd, &e)
                      : call_op(d, r, argc, argv, &fd, &e);
     log_request(d, c, m, code);
     if (code != HP_OK && fd >= 0) {

@@ -63,7 +63,8 @@ static int vmn_on_bind(hpd *d, hpd_conn *c)
     char port[8];
     snprintf(port, sizeof port, "%u", (unsigned)b.port);
     if (rc == HP_OK)
-        rc = hpd_bind(d, b.udp ? "udp" : "tcp", b.addr, port, &fd, &err, &e);
+        rc = hpd_bind(d, c->uid, b.udp ? "udp" : "tcp", b.addr, port, &fd,
+                      &err, &e);
     int code = rc == HP_OK ? HP_VMN_OK
              : err ? hp_vmn_code_for_errno(err) : HP_VMN_FAILED;
     hpd_log_limited(d, HPD_LOG_REQ, rc == HP_OK ? HP_LOG_INFO : HP_LOG_WARN,
