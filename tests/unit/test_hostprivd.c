@@ -323,6 +323,30 @@ static int until_eof(int s)
     }
 }
 
+/* Send the hello on s and read the answer: a reply's code (its message
+ * in reply_msg), 0 for a HELLO, -1 nothing. */
+static int hello_answer(int s)
+{
+    const char *f[] = { "HPRV", "1" };
+    uint8_t *fr;
+    size_t l;
+    reply_msg[0] = '\0';
+    hp_msg_encode(HP_MSG_HELLO, f, 2, &fr, &l, NULL);
+    /* the helper may have answered and closed before this is written */
+    (void)!send(s, "HPRV", 4, MSG_NOSIGNAL);
+    (void)!send(s, fr, l, MSG_NOSIGNAL);
+    free(fr);
+    hp_msg m;
+    hp_err e = HP_ERR_INIT;
+    if (hp_msg_recv(s, &m, NULL, 5000, &e) != HP_OK)
+        return -1;
+    int code = m.type == HP_MSG_HELLO ? 0 : atoi(m.field[0]);
+    if (m.type == HP_MSG_REPLY && m.nfields == 2)
+        snprintf(reply_msg, sizeof reply_msg, "%s", m.field[1]);
+    hp_msg_free(&m);
+    return code;
+}
+
 /* ---- as the test user ---------------------------------------------------- */
 
 static int user_ctx(hp_ctx **c)
@@ -1392,6 +1416,123 @@ START_TEST(emfile_no_spin)
 }
 END_TEST
 
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A new connection as uid: its hello is refused at once, with the reason
+ * in the reply (native).  Returns how long that took, in seconds. */
+static double refused_new(uid_t uid, gid_t gid, const char *reason)
+{
+    double t0 = mono_s();
+    ck_assert_int_eq(setegid(gid), 0);
+    ck_assert_int_eq(seteuid(uid), 0);
+    int s = cl_open();
+    ck_assert_int_eq(seteuid(0), 0);
+    ck_assert_int_eq(setegid(0), 0);
+    ck_assert_int_ge(s, 0);
+    ck_assert_int_eq(hello_answer(s), HP_EFAIL);
+    ck_assert_msg(strstr(reply_msg, reason), "%s", reply_msg);
+    close(s);
+    return mono_s() - t0;
+}
+
+static int busy_client(void *arg)
+{
+    (void)arg;
+    hp_ctx *c;
+    if (user_ctx(&c) != HP_OK)
+        return 70;
+    hp_err e = HP_ERR_INIT;
+    int rc = hp_helper_call(c, "ping", NULL, 0, NULL, 0, NULL, &e);
+    hp_ctx_close(c);
+    if (rc != HP_EFAIL || !strstr(e.msg, "helper.user_connections")) {
+        fprintf(stderr, "busy: %d %s\n", rc, e.msg);
+        return 71;
+    }
+    return 0;
+}
+
+/* One user cannot hold every slot: past helper.user_connections (128 by
+ * default, well above the 64 concurrent clients of the load test) its next
+ * connection is refused at once, with the reason, through the client
+ * library too; root is still served; a closed one makes room again. */
+START_TEST(user_connection_cap)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_start();
+    enum { CAP = 128 };
+    int held[CAP];
+    for (int i = 0; i < CAP; i++)
+        held[i] = cl_open_as(uid, gid);        /* each past its hello */
+    ck_assert(refused_new(uid, gid, "helper.user_connections") < 1.0);
+    ck_assert_int_eq(tu_as(uid, gid, busy_client, NULL), 0);
+    ck_assert(fx_ping());                      /* root */
+    close(held[0]);
+    usleep(100000);
+    held[0] = cl_open_as(uid, gid);
+    for (int i = 0; i < CAP; i++)
+        close(held[i]);
+    char *log = log_text();
+    ck_assert_msg(strstr(log, "connection refused"), "%s", log);
+    free(log);
+}
+END_TEST
+
+/* However high helper.user_connections is set, the last 16 slots are
+ * root's. */
+START_TEST(root_slots_kept)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_config("user_connections = 240\n");
+    fx_start();
+    enum { USERS = 240 };
+    int *held = malloc(USERS * sizeof *held);
+    for (int i = 0; i < USERS; i++)
+        held[i] = cl_open_as(uid, gid);
+    ck_assert(refused_new(uid, gid, "helper.user_connections") < 1.0);
+    int root[8];
+    for (int i = 0; i < 8; i++) {
+        root[i] = cl_open();
+        ck_assert_int_eq(cl_hello(root[i]), 0);
+    }
+    ck_assert(fx_ping());
+    for (int i = 0; i < 8; i++)
+        close(root[i]);
+    for (int i = 0; i < USERS; i++)
+        close(held[i]);
+    free(held);
+}
+END_TEST
+
+/* A kept connection with nothing in flight gives its slot back after
+ * 10 s, not a minute. */
+START_TEST(idle_connection_closed)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_start();
+    int s = cl_open_as(uid, gid);
+    double t0 = mono_s();
+    struct pollfd p = { .fd = s, .events = POLLIN };
+    ck_assert_int_eq(poll(&p, 1, 14000), 1);
+    char b;
+    ck_assert_int_eq(recv(s, &b, 1, 0), 0);
+    double t = mono_s() - t0;
+    ck_assert_msg(t > 8.0 && t < 13.0, "closed after %.1f s", t);
+    close(s);
+    ck_assert(fx_ping());
+}
+END_TEST
+
 /* SECURITY.md 41: a flood of binds on one kept connection; nothing leaks. */
 START_TEST(bind_flood)
 {
@@ -1806,6 +1947,9 @@ Suite *make_hostprivd_suite(void)
     tcase_add_test(t, slowloris_cut);
     tcase_add_test(t, emfile_no_spin);
     tcase_add_test(t, bind_flood);
+    tcase_add_test(t, user_connection_cap);
+    tcase_add_test(t, root_slots_kept);
+    tcase_add_test(t, idle_connection_closed);
     tcase_add_test(t, log_injection_and_rate);
     suite_add_tcase(s, t);
     t = tcase_create("lifecycle");

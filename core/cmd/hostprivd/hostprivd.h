@@ -10,13 +10,17 @@
 #include "engine/ctx.h"
 
 #define HPD_MAX_CONNS       256
+/* Slots no one but root may take: however many connections users open,
+ * root (the installer, uninstall, the boot task) still gets in. */
+#define HPD_ROOT_SLOTS      16
 #define HPD_MAX_LISTEN      4
 /* A whole frame (or the vmnetd exchange's next step) must arrive within
  * this long of its first byte: a slow client holds a slot, never the loop. */
 #define HPD_FRAME_MS        5000
-/* A kept connection with nothing in flight is closed after this long; the
- * client library reconnects transparently. */
-#define HPD_IDLE_CONN_MS    60000
+/* A kept connection with nothing in flight is closed after this long, so
+ * idle connections do not sit on slots; the client library reconnects
+ * transparently. */
+#define HPD_IDLE_CONN_MS    10000
 /* Pending output must drain within this long. */
 #define HPD_WRITE_MS        5000
 #define HPD_INBUF_START     512
@@ -82,6 +86,7 @@ typedef struct hpd {
     int stop;                   /* leave the loop */
     long long last_active;
     long idle_ms;               /* helper.idle_exit, cached per (re)load */
+    size_t user_conns;          /* helper.user_connections, likewise */
     uid_t user_uid;             /* host.user from root-owned config */
     int user_ok;                /* user_uid is valid */
     hpd_grant grants[HPD_MAX_GRANTS];   /* oldest first */

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -373,6 +374,55 @@ static void first_read(hpd *d, hpd_conn *c)
     }
 }
 
+/* Connections a non-root uid may still open: its own limit
+ * (helper.user_connections) and the slots not kept for root.  Counted
+ * over the table, no system call.  NULL when there is room, else why not. */
+static const char *no_slot(hpd *d, uid_t uid, char *why, size_t n)
+{
+    size_t mine = 0, users = 0;
+    for (size_t i = 0; i < d->nconns; i++) {
+        if (!d->conns[i] || d->conns[i]->uid == 0)
+            continue;
+        users++;
+        mine += d->conns[i]->uid == uid;
+    }
+    if (mine >= d->user_conns)
+        snprintf(why, n, "uid %u already has %zu connections to the helper, "
+                 "its limit (helper.user_connections): close some, then "
+                 "try again", (unsigned)uid, mine);
+    else if (users >= HPD_MAX_CONNS - HPD_ROOT_SLOTS)
+        snprintf(why, n, "every connection slot the helper has for users is "
+                 "taken (%d; %d more are kept for root): try again shortly",
+                 HPD_MAX_CONNS - HPD_ROOT_SLOTS, HPD_ROOT_SLOTS);
+    else
+        return NULL;
+    return why;
+}
+
+/* Over its limit: told at once, without taking a slot.  A native client
+ * gets the reason as the reply to its hello (it wrote the hello right
+ * after connecting; what it sent is read and dropped); a vmnetd client has
+ * no way to receive a reason and is closed. */
+static void refuse_busy(hpd *d, int fd, uid_t uid, pid_t pid, const char *why)
+{
+    uint8_t in[64];
+    ssize_t n = recv(fd, in, sizeof in, MSG_DONTWAIT);
+    hpd_log_limited(d, HPD_LOG_REFUSED, HP_LOG_WARN, "uid %u pid %d: %s: "
+                    "connection refused", (unsigned)uid, (int)pid, why);
+    if (!(n >= 5 && memcmp(in, "VMN3T", 5) == 0)) {
+        char code[8];
+        snprintf(code, sizeof code, "%d", HP_EFAIL);
+        const char *f[2] = { code, why };
+        uint8_t *frame;
+        size_t len;
+        if (hp_msg_encode(HP_MSG_REPLY, f, 2, &frame, &len, NULL) == HP_OK) {
+            (void)!send(fd, frame, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+            free(frame);
+        }
+    }
+    close(fd);
+}
+
 static void accept_some(hpd *d, int lfd)
 {
     for (int i = 0; i < HPD_ACCEPT_BATCH && d->nconns < HPD_MAX_CONNS; i++) {
@@ -394,6 +444,11 @@ static void accept_some(hpd *d, int lfd)
         pid_t pid;
         if (!hpd_auth_peer(d, fd, &uid, &pid)) {
             close(fd);      /* refused: nothing read, nothing done */
+            continue;
+        }
+        char why[256];
+        if (uid != 0 && no_slot(d, uid, why, sizeof why)) {
+            refuse_busy(d, fd, uid, pid, why);
             continue;
         }
         hpd_conn *c = conn_new(d, fd, uid, pid);

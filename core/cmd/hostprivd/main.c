@@ -150,6 +150,9 @@ void hpd_apply_config(hpd *d)
 {
     hpd_auth_setup(d);
     d->idle_ms = hp_conf_int(d->ctx, "helper.idle_exit") * 1000;
+    long uc = hp_conf_int(d->ctx, "helper.user_connections");
+    d->user_conns = uc < 1 ? 1 : uc > HPD_MAX_CONNS - HPD_ROOT_SLOTS ?
+                    HPD_MAX_CONNS - HPD_ROOT_SLOTS : (size_t)uc;
 }
 
 /* SIGHUP: a new context from the same files; the old one stays when the
