@@ -1700,6 +1700,71 @@ START_TEST(sighup_reload)
 }
 END_TEST
 
+/* The helper acts on the configuration on disk, not the one it started
+ * with, and no SIGHUP is needed: an edit of hostpriv.ini, a conf.d/ that
+ * appears later, a file in it edited and removed, each seen by the next
+ * request; a broken edit leaves the last good configuration serving; when
+ * host.user no longer names the user, its connections stop being
+ * served. */
+START_TEST(config_changes_seen)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_start();
+    int s = cl_open();
+    ck_assert_int_eq(cl_hello(s), 0);
+    int fd;
+    ck_assert_int_eq(cl_bind(s, "tcp", "127.0.0.1", "8080", &fd), HP_EDENIED);
+    fx_config("ports = 1-1023 8080\n");
+    ck_assert_int_eq(cl_bind(s, "tcp", "127.0.0.1", "8080", &fd), HP_OK);
+    close(fd);
+    /* conf.d/ did not exist when the helper started */
+    tu_mkdir(F.root, "/etc/hostpriv/conf.d", 0755, 0, 0);
+    const char *narrow = "[helper]\nports = 1-1023\n";
+    tu_write(F.root, "/etc/hostpriv/conf.d/50-ports.ini", narrow,
+             strlen(narrow), 0644, 0, 0);
+    ck_assert_int_eq(cl_bind(s, "tcp", "127.0.0.1", "8080", &fd), HP_EDENIED);
+    const char *wide = "[helper]\nports = 1-1023 8080\n";
+    tu_write(F.root, "/etc/hostpriv/conf.d/50-ports.ini", wide, strlen(wide),
+             0644, 0, 0);
+    ck_assert_int_eq(cl_bind(s, "tcp", "127.0.0.1", "8080", &fd), HP_OK);
+    close(fd);
+    tu_write(F.root, "/etc/hostpriv/conf.d/50-ports.ini", narrow,
+             strlen(narrow), 0644, 0, 0);
+    ck_assert_int_eq(cl_bind(s, "tcp", "127.0.0.1", "8080", &fd), HP_EDENIED);
+    char p[PATH_MAX + 64];
+    snprintf(p, sizeof p, "%s/etc/hostpriv/conf.d/50-ports.ini", F.root);
+    ck_assert_int_eq(unlink(p), 0);
+    ck_assert_int_eq(cl_bind(s, "tcp", "127.0.0.1", "8080", &fd), HP_OK);
+    close(fd);
+    /* broken: logged, the last good configuration keeps serving */
+    tu_write(F.root, "/etc/hostpriv/conf.d/60-bad.ini", "[helper\n", 8, 0644,
+             0, 0);
+    ck_assert_int_eq(cl_bind(s, "tcp", "127.0.0.1", "8080", &fd), HP_OK);
+    close(fd);
+    snprintf(p, sizeof p, "%s/etc/hostpriv/conf.d/60-bad.ini", F.root);
+    ck_assert_int_eq(unlink(p), 0);
+    /* host.user changes: the user's kept connection is not served on */
+    int u = cl_open_as(uid, gid);
+    const char *pol[] = { "policy_set", "{}" };
+    char ini[512];
+    snprintf(ini, sizeof ini, "[core]\nplugin = helper-test\n[host]\n"
+             "user = nobody\nplatform = linux\n[helper]\nsocket = "
+             SOCK_HPATH "\n");
+    tu_write(F.root, "/etc/hostpriv/hostpriv.ini", ini, strlen(ini), 0644, 0,
+             0);
+    ck_assert_int_ne(cl_call(u, pol, 2, NULL), HP_OK);
+    ck_assert_ptr_null(tu_read(F.root, "/marker-policy", NULL));
+    close(u);
+    close(s);
+    char *log = log_text();
+    ck_assert_msg(strstr(log, "configuration reloaded"), "%s", log);
+    ck_assert_msg(strstr(log, "reload failed"), "%s", log);
+    free(log);
+}
+END_TEST
+
 /* SECURITY.md 4: uninstall is once-only; a second one (here in the same
  * write) is refused, and the helper exits after replying. */
 START_TEST(uninstall_once)
@@ -1959,6 +2024,7 @@ Suite *make_hostprivd_suite(void)
     tcase_add_test(t, stale_socket);
     tcase_add_test(t, second_instance);
     tcase_add_test(t, sighup_reload);
+    tcase_add_test(t, config_changes_seen);
     tcase_add_test(t, uninstall_once);
     tcase_add_test(t, socket_activation);
     tcase_add_test(t, idle_exit);

@@ -28,6 +28,8 @@
 #define HPD_OUT_BATCH       65536
 /* sockets remembered as handed out (grants.c); the oldest is forgotten */
 #define HPD_MAX_GRANTS      512
+/* directories watched for configuration changes (confwatch.c) */
+#define HPD_MAX_WATCHES     8
 
 enum hpd_proto { HPD_P_UNKNOWN = 0, HPD_P_NATIVE, HPD_P_VMNET };
 /* Native stages, then vmnetd stages. */
@@ -60,6 +62,12 @@ typedef struct hpd_grant {
     unsigned long ino;
 } hpd_grant;
 
+/* An inotify watch: its directory's files that are configuration. */
+typedef struct hpd_watch {
+    int wd;
+    char names[96];             /* "a b c", or "*.ini" */
+} hpd_watch;
+
 typedef struct hpd {
     hp_ctx *ctx;
     /* how the context was opened, for SIGHUP reloads */
@@ -91,6 +99,11 @@ typedef struct hpd {
     int user_ok;                /* user_uid is valid */
     hpd_grant grants[HPD_MAX_GRANTS];   /* oldest first */
     size_t ngrants;
+    int cfg_ifd;                /* inotify on the configuration, -1 */
+    int cfg_watching;           /* every watch is in place */
+    int cfg_dirty;              /* changed on disk since the last load */
+    hpd_watch watches[HPD_MAX_WATCHES];
+    size_t nwatches;
 } hpd;
 
 /* main.c: clock */
@@ -109,6 +122,8 @@ void hpd_log_limited(hpd *d, int kind, int level, const char *fmt, ...)
 
 /* auth.c */
 int hpd_auth_setup(hpd *d);
+/* 1 while uid may use the helper (root, host.user as configured now). */
+int hpd_uid_served(const hpd *d, uid_t uid);
 /* Read the peer's credentials from the kernel; 1 allowed (uid/pid set),
  * 0 refused (logged).  Unreadable credentials refuse. */
 int hpd_auth_peer(hpd *d, int fd, uid_t *uid, pid_t *pid);
@@ -144,6 +159,12 @@ void hpd_port_granted(hpd *d, uid_t uid, int socktype, int port, int fd);
 
 /* vmnet.c */
 int hpd_vmnet_input(hpd *d, hpd_conn *c);
+
+/* confwatch.c: watch the configuration's files (again: on every load); a
+ * request that depends on the configuration calls hpd_conf_fresh first,
+ * which reloads it when it changed on disk (one read() when it did not). */
+void hpd_confwatch_setup(hpd *d);
+void hpd_conf_fresh(hpd *d);
 
 /* main.c: open the context; take in what the loop caches from it */
 int hpd_ctx_open(hpd *d, hp_ctx **out, hp_err *e);

@@ -463,6 +463,10 @@ static void expire(hpd *d, long long now)
 {
     for (size_t i = 0; i < d->nconns; i++) {
         hpd_conn *c = d->conns[i];
+        if (!hpd_uid_served(d, c->uid)) {   /* host.user changed since */
+            conn_drop(d, i);
+            continue;
+        }
         if (c->deadline > now)
             continue;
         if (c->inlen > 0 || c->outlen > 0 || c->stage != HPD_S_READY)
@@ -503,6 +507,7 @@ static size_t fill_poll(hpd *d, struct pollfd *p, long long now)
     for (size_t i = 0; i < d->nlfd; i++)
         p[n++] = (struct pollfd){ .fd = accepting ? d->lfd[i] : -1,
                                   .events = POLLIN };
+    p[n++] = (struct pollfd){ .fd = d->cfg_ifd, .events = POLLIN };
     for (size_t i = 0; i < d->nconns; i++) {
         hpd_conn *c = d->conns[i];
         p[n++] = (struct pollfd){ .fd = c->fd,
@@ -530,7 +535,7 @@ static int replies_pending(hpd *d)
 
 int hpd_loop(hpd *d)
 {
-    struct pollfd p[1 + HPD_MAX_LISTEN + HPD_MAX_CONNS];
+    struct pollfd p[2 + HPD_MAX_LISTEN + HPD_MAX_CONNS];
     d->last_active = hpd_now();
     hp_log_hold(1);
     while (!d->stop) {
@@ -564,9 +569,13 @@ int hpd_loop(hpd *d)
             continue;
         if (p[0].revents)
             drain_sigpipe(d);
+        /* the configuration changed on disk: load it before any request
+         * of this turn (a bind included) is handled */
+        if (p[1 + d->nlfd].revents)
+            hpd_conf_fresh(d);
         /* connections first: accepting appends after index nc */
         for (size_t k = 0; k < nc; k++) {
-            short rev = p[1 + d->nlfd + k].revents;
+            short rev = p[2 + d->nlfd + k].revents;
             if (rev && d->conns[k])
                 conn_event(d, k, rev);
         }

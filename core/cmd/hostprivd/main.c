@@ -155,12 +155,16 @@ void hpd_apply_config(hpd *d)
                     HPD_MAX_CONNS - HPD_ROOT_SLOTS : (size_t)uc;
 }
 
-/* SIGHUP: a new context from the same files; the old one stays when the
- * new configuration does not load. */
+/* SIGHUP or a change on disk (confwatch.c): a new context from the same
+ * files; the old one stays when the new configuration does not load.  The
+ * watches are armed again first, so a change made while loading is seen
+ * too. */
 void hpd_reload(hpd *d)
 {
     hp_ctx *n = NULL;
     hp_err e = HP_ERR_INIT;
+    d->cfg_dirty = 0;
+    hpd_confwatch_setup(d);
     if (hpd_ctx_open(d, &n, &e) != HP_OK) {
         hpd_log(d, HP_LOG_ERR, "reload failed, keeping the old "
                 "configuration: %s", e.msg);
@@ -198,6 +202,7 @@ static int setup(hpd *d, const hpd_args *a, int nact)
         return rc;
     }
     hpd_apply_config(d);
+    hpd_confwatch_setup(d);
     rc = hpd_listen_setup(d, nact, &e);
     if (rc != HP_OK) {
         hpd_log(d, HP_LOG_ERR, "%s", e.msg);
@@ -252,7 +257,7 @@ int main(int argc, char **argv)
         return hpd_boot(a.cfg, a.root, a.plugin_dir);
     clean_descriptors(3 + nact);
     static hpd d;
-    d.sock_dirfd = d.reserve_fd = -1;
+    d.sock_dirfd = d.reserve_fd = d.cfg_ifd = -1;
     d.state = HPD_ST_SERVING;
     hpd_signals_setup(&d);
     hp_log_open_syslog("hostprivd");

@@ -211,6 +211,24 @@ static int call_op(hpd *d, const hpd_req *r, int argc,
     return rc;
 }
 
+/* A request that acts on the configuration acts on the one on disk now
+ * (confwatch.c).  A bind relies on the loop having loaded any change
+ * before this turn (no system call on its path); the rarer requests that
+ * edit the host check right here.  0 (with *code) when the client is no
+ * longer served by the configuration just loaded. */
+static int fresh_for(hpd *d, const hpd_conn *c, const hpd_req *r, int *code,
+                     hp_err *e)
+{
+    if (r->fn != req_bind)
+        hpd_conf_fresh(d);
+    if (hpd_uid_served(d, c->uid))
+        return 1;
+    *code = hp_err_set(e, HP_EDENIED, "uid %u is no longer served: host.user "
+                       "changed in the helper's configuration",
+                       (unsigned)c->uid);
+    return 0;
+}
+
 /* ---- replies ------------------------------------------------------------ */
 
 /* Replies carry text the plugin or the OS produced (paths may hold any
@@ -314,6 +332,8 @@ static int on_request(hpd *d, hpd_conn *c, const hp_msg *m)
         code = hp_err_set(&e, HP_EUNAVAIL, "the helper is shutting down "
                           "(after an uninstall): %s is no longer served",
                           r->op);
+    else if (r->task >= 0 && !fresh_for(d, c, r, &code, &e))
+        ;       /* code and message set: no longer served */
     else if (r->task >= 0 && !served(d, r->task))
         code = hp_err_set(&e, HP_ENOTSUP, "this version's helper does not "
                           "do that: %s (the %s task) is not served by the "
