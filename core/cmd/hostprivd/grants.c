@@ -6,14 +6,17 @@
  * second address beside a stub resolver's.)  The user's own dual-stack
  * publish, IPv4 then IPv6 of one port, stays possible.
  *
- * Common case, a free port: one probe bind (hp_port_in_use), nothing else.
- * Only when the port is held and this uid was handed a socket on it are
- * the kernel's socket tables read (hp_port_holders), to compare every
- * holder's inode with what this uid was given. */
+ * Common case, a free port: one probe bind and close on the request's path
+ * (the probe socket itself is made between requests, hpd_probes_ready),
+ * and an fstat of the socket handed out.  Only when the port is held and
+ * this uid was handed a socket on it are the kernel's socket tables read
+ * (hp_port_holders), to compare every holder's inode with what this uid
+ * was given. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "engine/events.h"
 #include "hostprivd.h"
 #include "host/portscan.h"
@@ -98,9 +101,37 @@ static int all_holders_own(hpd *d, uid_t uid, int socktype, int port,
     return HP_OK;
 }
 
+void hpd_probes_ready(hpd *d)
+{
+    for (int k = 0; k < 2; k++)
+        if (d->probe_fd[k] < 0)
+            d->probe_fd[k] = hp_port_probe_new(k ? HP_SOCK_UDP : HP_SOCK_TCP,
+                                               &d->probe_family[k]);
+}
+
+void hpd_probes_close(hpd *d)
+{
+    for (int k = 0; k < 2; k++) {
+        if (d->probe_fd[k] >= 0)
+            close(d->probe_fd[k]);
+        d->probe_fd[k] = -1;
+    }
+}
+
+/* hp_port_in_use with the probe made ahead (or now, when none is ready) */
+static int probe(hpd *d, int socktype, int port)
+{
+    int k = socktype == HP_SOCK_UDP, fd = d->probe_fd[k];
+    int family = d->probe_family[k];
+    d->probe_fd[k] = -1;
+    if (fd < 0 && (fd = hp_port_probe_new(socktype, &family)) < 0)
+        return fd;
+    return hp_port_probe(fd, family, port);
+}
+
 int hpd_port_check(hpd *d, uid_t uid, int socktype, int port, hp_err *e)
 {
-    int r = hp_port_in_use(socktype, port);
+    int r = probe(d, socktype, port);
     if (r < 0)
         return hp_err_sys(e, HP_EFAIL, -r, "cannot tell whether port %d "
                           "(%s) is in use: refused", port,

@@ -99,6 +99,7 @@ typedef struct hpd {
     int user_ok;                /* user_uid is valid */
     hpd_grant grants[HPD_MAX_GRANTS];   /* oldest first */
     size_t ngrants;
+    int probe_fd[2], probe_family[2];   /* ready probes: TCP, UDP; -1 */
     int cfg_ifd;                /* inotify on the configuration, -1 */
     int cfg_watching;           /* every watch is in place */
     int cfg_dirty;              /* changed on disk since the last load */
@@ -156,6 +157,11 @@ int hpd_bind(hpd *d, uid_t uid, const char *socktype, const char *addr,
 int hpd_port_check(hpd *d, uid_t uid, int socktype, int port, hp_err *e);
 /* Remember that fd (bound to port) goes to uid. */
 void hpd_port_granted(hpd *d, uid_t uid, int socktype, int port, int fd);
+/* Make the probe sockets the next binds use, between requests (the loop
+ * calls it before it waits): a bind then pays only the probe's bind and
+ * close.  _close at exit. */
+void hpd_probes_ready(hpd *d);
+void hpd_probes_close(hpd *d);
 
 /* vmnet.c */
 int hpd_vmnet_input(hpd *d, hpd_conn *c);

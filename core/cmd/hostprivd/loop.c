@@ -558,6 +558,7 @@ int hpd_loop(hpd *d)
                     idle_ms / 1000);
             break;
         }
+        hpd_probes_ready(d);    /* the replies are out: off their path */
         size_t n = fill_poll(d, p, now), nc = d->nconns;
         int r = poll(p, n, next_timeout(d, now, idle_ms));
         if (r < 0 && errno != EINTR) {
@@ -587,6 +588,7 @@ int hpd_loop(hpd *d)
     for (size_t i = 0; i < d->nconns; i++)
         conn_drop(d, i);
     conns_compact(d);
+    hpd_probes_close(d);
     hp_log_hold(0);
     return d->exit_code;
 }

@@ -258,6 +258,7 @@ int main(int argc, char **argv)
     clean_descriptors(3 + nact);
     static hpd d;
     d.sock_dirfd = d.reserve_fd = d.cfg_ifd = -1;
+    d.probe_fd[0] = d.probe_fd[1] = -1;
     d.state = HPD_ST_SERVING;
     hpd_signals_setup(&d);
     hp_log_open_syslog("hostprivd");

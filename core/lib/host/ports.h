@@ -28,6 +28,12 @@ int hp_bind_socket(int socktype, const char *addr, int port, int *fd,
  * not be made (ports below 1024 need root).  Costs socket, setsockopt (2
  * for TCP), bind, close. */
 int hp_port_in_use(int socktype, int port);
+/* hp_port_in_use in two halves, so a server can make the probe socket
+ * ahead of time (socket and options: the dearer half) and pay only bind
+ * and close when a request comes.  _new: the fd (its family in *family),
+ * or -errno.  hp_port_probe: closes fd in every case; 1, 0 or -errno. */
+int hp_port_probe_new(int socktype, int *family);
+int hp_port_probe(int fd, int family, int port);
 /* "1-1023", "1-1023 8080 9000-9100": 1 when port is allowed; a malformed
  * list allows nothing. */
 int hp_ports_allowed(const char *ranges, int port);
