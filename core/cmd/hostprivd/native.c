@@ -135,6 +135,10 @@ int hpd_bind(hpd *d, uid_t uid, const char *socktype, const char *addr,
 {
     *fd = -1;
     *err = 0;
+    if (!hpd_uid_served(d, uid))        /* host.user changed meanwhile */
+        return hp_err_set(e, HP_EDENIED, "uid %u is no longer served: "
+                          "host.user changed in the helper's configuration",
+                          (unsigned)uid);
     if (!served(d, HP_TASK_PRIVILEGED_PORT))
         return hp_err_set(e, HP_ENOTSUP, "this version's helper does not do "
                           "that: %s does not bind ports", plugin_name(d));
