@@ -34,14 +34,11 @@ typedef struct hpd_req {
 } hpd_req;
 
 static int req_ping(hpd *d, const hpd_conn *c, int argc,
-                   const char *const *argv, int *fd,
-                    hp_err *e);
+                    const char *const *argv, int *fd, hp_err *e);
 static int req_version(hpd *d, const hpd_conn *c, int argc,
-                   const char *const *argv, int *fd,
-                       hp_err *e);
+                       const char *const *argv, int *fd, hp_err *e);
 static int req_bind(hpd *d, const hpd_conn *c, int argc,
-                   const char *const *argv, int *fd,
-                    hp_err *e);
+                    const char *const *argv, int *fd, hp_err *e);
 
 #define ANY (HPD_ST_SERVING | HPD_ST_EXITING)
 #define SRV HPD_ST_SERVING
@@ -81,8 +78,7 @@ static const char *plugin_name(hpd *d)
 /* ---- requests of the helper itself ------------------------------------ */
 
 static int req_ping(hpd *d, const hpd_conn *c, int argc,
-                   const char *const *argv, int *fd,
-                    hp_err *e)
+                    const char *const *argv, int *fd, hp_err *e)
 {
     (void)d; (void)c; (void)argv; (void)fd;
     if (argc != 0)
@@ -91,8 +87,7 @@ static int req_ping(hpd *d, const hpd_conn *c, int argc,
 }
 
 static int req_version(hpd *d, const hpd_conn *c, int argc,
-                   const char *const *argv, int *fd,
-                       hp_err *e)
+                       const char *const *argv, int *fd, hp_err *e)
 {
     (void)c; (void)argv; (void)fd;
     if (argc != 0)
@@ -130,11 +125,13 @@ static int check_socket(hpd *d, int fd, const char *socktype, int port,
     return HP_OK;
 }
 
-int hpd_bind(hpd *d, uid_t uid, const char *socktype, const char *addr,
-             const char *port, int *fd, int *err, hp_err *e)
+/* May uid have this bind at all: served, the plugin binds, the type,
+ * address and port well-formed, the port in helper.ports and held by
+ * nobody but uid (grants.c).  HP_OK with *st and *p set. */
+static int bind_allowed(hpd *d, uid_t uid, const char *socktype,
+                        const char *addr, const char *port, int *st, int *p,
+                        hp_err *e)
 {
-    *fd = -1;
-    *err = 0;
     if (!hpd_uid_served(d, uid))        /* host.user changed meanwhile */
         return hp_err_set(e, HP_EDENIED, "uid %u is no longer served: "
                           "host.user changed in the helper's configuration",
@@ -150,18 +147,27 @@ int hpd_bind(hpd *d, uid_t uid, const char *socktype, const char *addr,
     int rc = hp_addr_parse(addr, &ss, &sl, e);
     if (rc != HP_OK)
         return rc;
-    int p = port_of(port);
-    if (p < 1)
+    if ((*p = port_of(port)) < 1)
         return hp_err_set(e, HP_EUSAGE, "bind_port: port '%s': must be a "
                           "number from 1 to 65535", port);
     const char *allowed = hp_conf(d->ctx, "helper.ports");
-    if (!hp_ports_allowed(allowed, p))
+    if (!hp_ports_allowed(allowed, *p))
         return hp_err_set(e, HP_EDENIED, "port %d is not in helper.ports "
-                          "(%s): the helper binds only those", p,
+                          "(%s): the helper binds only those", *p,
                           allowed ? allowed : "");
-    int st = !strcmp(socktype, "udp") ? HP_SOCK_UDP : HP_SOCK_TCP;
-    if ((rc = hpd_port_check(d, uid, st, p, e)) != HP_OK) {
-        *err = EADDRINUSE;
+    *st = !strcmp(socktype, "udp") ? HP_SOCK_UDP : HP_SOCK_TCP;
+    return hpd_port_check(d, uid, *st, *p, e);
+}
+
+int hpd_bind(hpd *d, uid_t uid, const char *socktype, const char *addr,
+             const char *port, int *fd, int *err, hp_err *e)
+{
+    *fd = -1;
+    *err = 0;
+    int st = HP_SOCK_TCP, p = 0;
+    int rc = bind_allowed(d, uid, socktype, addr, port, &st, &p, e);
+    if (rc != HP_OK) {
+        *err = e && e->sys == EADDRINUSE ? EADDRINUSE : 0;
         return rc;
     }
     const char *argv[3] = { socktype, addr, port };
@@ -175,23 +181,22 @@ int hpd_bind(hpd *d, uid_t uid, const char *socktype, const char *addr,
         close(*fd);
         *fd = -1;
     }
-    if (rc == HP_OK)
+    if (rc == HP_OK) {
         hpd_port_granted(d, uid, st, p, *fd);
-    if (rc != HP_OK) {
-        *err = d->ctx->err.sys;
-        if (e && e->code == HP_OK)
-            *e = d->ctx->err;
-        if (*fd >= 0) {
-            close(*fd);
-            *fd = -1;
-        }
+        return HP_OK;
+    }
+    *err = d->ctx->err.sys;
+    if (e && e->code == HP_OK)
+        *e = d->ctx->err;
+    if (*fd >= 0) {
+        close(*fd);
+        *fd = -1;
     }
     return rc;
 }
 
 static int req_bind(hpd *d, const hpd_conn *c, int argc,
-                   const char *const *argv, int *fd,
-                    hp_err *e)
+                    const char *const *argv, int *fd, hp_err *e)
 {
     int err;
     if (argc != 3)
