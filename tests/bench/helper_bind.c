@@ -36,6 +36,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "actions/hostapi.h"
 #include "engine/ctx.h"
 #include "actions/hostapi.h"
 #include "helper/hclient.h"

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "../../core/cmd/hostprivd/auth.c"
+#include "../../core/cmd/hostprivd/confwatch.c"
+#include "../../core/cmd/hostprivd/grants.c"
 #include "../../core/cmd/hostprivd/log.c"
 #include "../../core/cmd/hostprivd/loop.c"
 #include "../../core/cmd/hostprivd/native.c"
@@ -44,6 +46,7 @@ int hp_fuzz_helper_one(const uint8_t *data, size_t size)
         ctx.cfg = hp_config_new();
         ctx.rootfd = ctx.helper_fd = -1;
         d.ctx = &ctx;
+        d.cfg_ifd = d.probe_fd[0] = d.probe_fd[1] = -1;
     }
     if (size < 1)
         return 0;

@@ -82,7 +82,8 @@ START_TEST(schema_has_every_design_key)
         "host.kubernetes", "host.shell", "helper.socket", "helper.label",
         "helper.path", "helper.service", "helper.service_file",
         "helper.start_command", "boot.label", "boot.service_file",
-        "helper.idle_exit", "helper.ports", "policy.cache_file",
+        "helper.idle_exit", "helper.ports", "helper.user_connections",
+        "policy.cache_file",
         "elevate.command", "prompt.backend", "prompt.command",
         "prompt.answers", "prompt.timeout", "advanced.cli_location",
         "advanced.docker_socket_link", "advanced.privileged_ports", NULL
@@ -97,7 +98,7 @@ START_TEST(schema_has_every_design_key)
         ck_assert_msg(hp_config_validate(k, hp_config_get(cfg, keys[i]), &e)
                       == HP_OK, "default of %s invalid: %s", keys[i], e.msg);
     }
-    ck_assert_uint_eq(n, 32);
+    ck_assert_uint_eq(n, 33);
     ck_assert_ptr_null(hp_config_key_find("core.nope"));
     ck_assert_ptr_null(hp_config_get(cfg, "core.nope"));
 }

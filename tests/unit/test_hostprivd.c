@@ -323,6 +323,30 @@ static int until_eof(int s)
     }
 }
 
+/* Send the hello on s and read the answer: a reply's code (its message
+ * in reply_msg), 0 for a HELLO, -1 nothing. */
+static int hello_answer(int s)
+{
+    const char *f[] = { "HPRV", "1" };
+    uint8_t *fr;
+    size_t l;
+    reply_msg[0] = '\0';
+    hp_msg_encode(HP_MSG_HELLO, f, 2, &fr, &l, NULL);
+    /* the helper may have answered and closed before this is written */
+    (void)!send(s, "HPRV", 4, MSG_NOSIGNAL);
+    (void)!send(s, fr, l, MSG_NOSIGNAL);
+    free(fr);
+    hp_msg m;
+    hp_err e = HP_ERR_INIT;
+    if (hp_msg_recv(s, &m, NULL, 5000, &e) != HP_OK)
+        return -1;
+    int code = m.type == HP_MSG_HELLO ? 0 : atoi(m.field[0]);
+    if (m.type == HP_MSG_REPLY && m.nfields == 2)
+        snprintf(reply_msg, sizeof reply_msg, "%s", m.field[1]);
+    hp_msg_free(&m);
+    return code;
+}
+
 /* ---- as the test user ---------------------------------------------------- */
 
 static int user_ctx(hp_ctx **c)
@@ -649,6 +673,212 @@ START_TEST(vmnetd_client)
     ck_assert_int_eq(recv(s, res, 1, 0), 0);
     close(s);
     ck_assert(fx_ping());
+}
+END_TEST
+
+/* vpnkit's OCaml client (src/bin/bind.ml), byte for byte: after the hello
+ * it writes the command, the 7 request bytes and 33 zero bytes in ONE
+ * 41-byte buffer, and requires the reply read to be exactly 8 bytes (a
+ * little-endian uint64 code) carrying the socket as SCM_RIGHTS. */
+static int vpnkit_bind(const uint8_t req[7], uint8_t res[100], int *fd)
+{
+    *fd = -1;
+    int s = cl_open();
+    uint8_t h[49], buf[41];
+    if (s < 0 || write(s, vm_hello, 49) != 49 ||
+        recv(s, h, 49, MSG_WAITALL) != 49)
+        return -1;
+    memset(buf, 0, sizeof buf);
+    buf[0] = 6;
+    memcpy(buf + 1, req, 7);
+    if (write(s, buf, sizeof buf) != (ssize_t)sizeof buf)
+        return -1;
+    char cb[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = { res, 100 };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+                         .msg_control = cb, .msg_controllen = sizeof cb };
+    ssize_t n = recvmsg(s, &mh, MSG_CMSG_CLOEXEC);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+        memcpy(fd, CMSG_DATA(c), sizeof(int));
+    /* nothing follows: the padding was not taken for another request */
+    char more;
+    ssize_t after = recv(s, &more, 1, 0);
+    close(s);
+    return after == 0 ? (int)n : -2;
+}
+
+static int vpnkit_user(void *arg)
+{
+    (void)arg;
+    uint8_t res[100];
+    int fd, fd2;
+    /* 0.0.0.0:80 TCP */
+    if (vpnkit_bind((const uint8_t *)"\x00\x00\x00\x00\x50\x00\x00", res,
+                    &fd) != 8 || memcmp(res, "\0\0\0\0\0\0\0\0", 8) ||
+        fd < 0 || !tcp_accepts(fd, 80))
+        return 50;
+    /* taken: 48 as a uint64, no descriptor, still exactly 8 bytes */
+    if (vpnkit_bind((const uint8_t *)"\x01\x00\x00\x7f\x50\x00\x00", res,
+                    &fd2) != 8 || memcmp(res, "\x30\0\0\0\0\0\0\0", 8) ||
+        fd2 != -1)
+        return 51;
+    close(fd);
+    /* UDP 127.0.0.1:53 */
+    if (vpnkit_bind((const uint8_t *)"\x01\x00\x00\x7f\x35\x00\x01", res,
+                    &fd) != 8 || res[0] != 0 || fd < 0 ||
+        !udp_receives(fd, 53))
+        return 52;
+    close(fd);
+    return 0;
+}
+
+START_TEST(vpnkit_bind_layout)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_start();
+    int base = daemon_fds();
+    ck_assert_int_eq(tu_as(uid, gid, vpnkit_user, NULL), 0);
+    ck_assert_int_eq(daemon_fds(), base);
+    ck_assert(fx_ping());
+}
+END_TEST
+
+/* ---- ports in use: nobody shadows another's service ----------------------- */
+
+/* A connection whose peer credentials are uid's (SO_PEERCRED reports the
+ * effective ids at connect), made from this root test process. */
+static int cl_open_as(uid_t uid, gid_t gid)
+{
+    ck_assert_int_eq(setegid(gid), 0);
+    ck_assert_int_eq(seteuid(uid), 0);
+    int s = cl_open();
+    ck_assert_int_eq(seteuid(0), 0);
+    ck_assert_int_eq(setegid(0), 0);
+    ck_assert_int_ge(s, 0);
+    ck_assert_int_eq(cl_hello(s), 0);
+    return s;
+}
+
+/* bind_port on connection s: the reply code; *fd the socket or -1. */
+static int cl_bind(int s, const char *type, const char *addr,
+                   const char *port, int *fd)
+{
+    const char *f[] = { "bind_port", type, addr, port };
+    return cl_call(s, f, 4, fd);
+}
+
+static int tcp6_accepts(int lfd, int port)
+{
+    int c = socket(AF_INET6, SOCK_STREAM, 0);
+    struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
+                               .sin6_port = htons(port) };
+    sa.sin6_addr = in6addr_loopback;
+    int ok = connect(c, (struct sockaddr *)&sa, sizeof sa) == 0;
+    int a = ok ? accept(lfd, NULL, NULL) : -1;
+    ok = a >= 0;
+    if (a >= 0)
+        close(a);
+    close(c);
+    return ok;
+}
+
+/* A root service on 0.0.0.0:22 (TCP) and a stub resolver on
+ * 127.0.0.53:53 (UDP): the user gets neither port, in neither family,
+ * at no address, by either protocol. */
+START_TEST(service_ports_not_shadowed)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_start();
+    hp_err e = HP_ERR_INIT;
+    int sshd, stub;
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "0.0.0.0", 22, &sshd, &e), 0);
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_UDP, "127.0.0.53", 53, &stub, &e),
+                     0);
+    int u = cl_open_as(uid, gid);
+    static const char *ask[][3] = {
+        { "tcp", "127.0.0.1", "22" }, { "tcp", "0.0.0.0", "22" },
+        { "tcp", "::1", "22" }, { "tcp", "::", "22" },
+        { "udp", "127.0.0.53", "53" }, { "udp", "127.0.0.1", "53" },
+        { "udp", "::1", "53" }, { "udp", "::", "53" },
+    };
+    for (size_t i = 0; i < sizeof ask / sizeof ask[0]; i++) {
+        int fd;
+        int rc = cl_bind(u, ask[i][0], ask[i][1], ask[i][2], &fd);
+        ck_assert_msg(rc == HP_EFAIL && fd == -1, "%s [%s]:%s granted (%d)",
+                      ask[i][0], ask[i][1], ask[i][2], rc);
+        ck_assert_msg(strstr(reply_msg, "in use"), "%s", reply_msg);
+    }
+    close(u);
+    /* the vmnetd exchange: 48, port already allocated */
+    int fd;
+    ck_assert_int_eq(vmn_bind((const uint8_t *)"\x01\x00\x00\x7f\x35\x00\x01",
+                              &fd), 48);
+    ck_assert_int_eq(fd, -1);
+    /* the services still have their ports; a free one still binds */
+    ck_assert(tcp_accepts(sshd, 22));
+    u = cl_open_as(uid, gid);
+    ck_assert_int_eq(cl_bind(u, "tcp", "::1", "443", &fd), HP_OK);
+    close(fd);
+    close(u);
+    close(sshd);
+    close(stub);
+}
+END_TEST
+
+/* The user's own dual-stack publish (IPv4, then IPv6 of the same port)
+ * binds; someone else's socket on the port, in either family, at any
+ * address, or what the user was given once but has closed, does not
+ * count as the user's. */
+START_TEST(own_dual_stack_only)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_start();
+    int u = cl_open_as(uid, gid), r = cl_open();
+    ck_assert_int_eq(cl_hello(r), 0);
+    int v4, v6, fd, mine, theirs;
+    hp_err e = HP_ERR_INIT;
+    ck_assert_int_eq(cl_bind(u, "tcp", "0.0.0.0", "80", &v4), HP_OK);
+    /* root's client is another uid: not its port */
+    ck_assert_int_eq(cl_bind(r, "tcp", "::1", "80", &fd), HP_EFAIL);
+    ck_assert_int_eq(cl_bind(u, "tcp", "::", "80", &v6), HP_OK);
+    ck_assert(tcp_accepts(v4, 80) && tcp6_accepts(v6, 80));
+    ck_assert_int_eq(cl_bind(u, "udp", "127.0.0.1", "53", &mine), HP_OK);
+    ck_assert_int_eq(cl_bind(r, "udp", "::1", "53", &fd), HP_EFAIL);
+    ck_assert_int_eq(cl_bind(u, "udp", "::1", "53", &fd), HP_OK);
+    close(fd);
+    close(mine);
+    /* closed, then root's own service took the port: the user's old
+     * grant does not let it in beside that */
+    close(v4);
+    close(v6);
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "0.0.0.0", 80, &theirs, &e),
+                     0);
+    ck_assert_int_eq(cl_bind(u, "tcp", "::1", "80", &fd), HP_EFAIL);
+    close(theirs);
+    /* a foreign socket beside the user's, same family, other address */
+    ck_assert_int_eq(cl_bind(u, "tcp", "127.0.0.1", "443", &mine), HP_OK);
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "127.0.0.2", 443, &theirs,
+                                    &e), 0);
+    ck_assert_int_eq(cl_bind(u, "tcp", "::1", "443", &fd), HP_EFAIL);
+    ck_assert_msg(strstr(reply_msg, "IPv4"), "%s", reply_msg);
+    close(theirs);
+    ck_assert_int_eq(cl_bind(u, "tcp", "::1", "443", &fd), HP_OK);
+    close(fd);
+    close(mine);
+    /* free again: anyone may have it */
+    ck_assert_int_eq(cl_bind(r, "udp", "::1", "53", &fd), HP_OK);
+    close(fd);
+    ck_assert_int_eq(cl_bind(r, "tcp", "::1", "80", &fd), HP_OK);
+    close(fd);
+    close(u);
+    close(r);
 }
 END_TEST
 
@@ -1186,6 +1416,123 @@ START_TEST(emfile_no_spin)
 }
 END_TEST
 
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A new connection as uid: its hello is refused at once, with the reason
+ * in the reply (native).  Returns how long that took, in seconds. */
+static double refused_new(uid_t uid, gid_t gid, const char *reason)
+{
+    double t0 = mono_s();
+    ck_assert_int_eq(setegid(gid), 0);
+    ck_assert_int_eq(seteuid(uid), 0);
+    int s = cl_open();
+    ck_assert_int_eq(seteuid(0), 0);
+    ck_assert_int_eq(setegid(0), 0);
+    ck_assert_int_ge(s, 0);
+    ck_assert_int_eq(hello_answer(s), HP_EFAIL);
+    ck_assert_msg(strstr(reply_msg, reason), "%s", reply_msg);
+    close(s);
+    return mono_s() - t0;
+}
+
+static int busy_client(void *arg)
+{
+    (void)arg;
+    hp_ctx *c;
+    if (user_ctx(&c) != HP_OK)
+        return 70;
+    hp_err e = HP_ERR_INIT;
+    int rc = hp_helper_call(c, "ping", NULL, 0, NULL, 0, NULL, &e);
+    hp_ctx_close(c);
+    if (rc != HP_EFAIL || !strstr(e.msg, "helper.user_connections")) {
+        fprintf(stderr, "busy: %d %s\n", rc, e.msg);
+        return 71;
+    }
+    return 0;
+}
+
+/* One user cannot hold every slot: past helper.user_connections (128 by
+ * default, well above the 64 concurrent clients of the load test) its next
+ * connection is refused at once, with the reason, through the client
+ * library too; root is still served; a closed one makes room again. */
+START_TEST(user_connection_cap)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_start();
+    enum { CAP = 128 };
+    int held[CAP];
+    for (int i = 0; i < CAP; i++)
+        held[i] = cl_open_as(uid, gid);        /* each past its hello */
+    ck_assert(refused_new(uid, gid, "helper.user_connections") < 1.0);
+    ck_assert_int_eq(tu_as(uid, gid, busy_client, NULL), 0);
+    ck_assert(fx_ping());                      /* root */
+    close(held[0]);
+    usleep(100000);
+    held[0] = cl_open_as(uid, gid);
+    for (int i = 0; i < CAP; i++)
+        close(held[i]);
+    char *log = log_text();
+    ck_assert_msg(strstr(log, "connection refused"), "%s", log);
+    free(log);
+}
+END_TEST
+
+/* However high helper.user_connections is set, the last 16 slots are
+ * root's. */
+START_TEST(root_slots_kept)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_config("user_connections = 240\n");
+    fx_start();
+    enum { USERS = 240 };
+    int *held = malloc(USERS * sizeof *held);
+    for (int i = 0; i < USERS; i++)
+        held[i] = cl_open_as(uid, gid);
+    ck_assert(refused_new(uid, gid, "helper.user_connections") < 1.0);
+    int root[8];
+    for (int i = 0; i < 8; i++) {
+        root[i] = cl_open();
+        ck_assert_int_eq(cl_hello(root[i]), 0);
+    }
+    ck_assert(fx_ping());
+    for (int i = 0; i < 8; i++)
+        close(root[i]);
+    for (int i = 0; i < USERS; i++)
+        close(held[i]);
+    free(held);
+}
+END_TEST
+
+/* A kept connection with nothing in flight gives its slot back after
+ * 10 s, not a minute. */
+START_TEST(idle_connection_closed)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_start();
+    int s = cl_open_as(uid, gid);
+    double t0 = mono_s();
+    struct pollfd p = { .fd = s, .events = POLLIN };
+    ck_assert_int_eq(poll(&p, 1, 14000), 1);
+    char b;
+    ck_assert_int_eq(recv(s, &b, 1, 0), 0);
+    double t = mono_s() - t0;
+    ck_assert_msg(t > 8.0 && t < 13.0, "closed after %.1f s", t);
+    close(s);
+    ck_assert(fx_ping());
+}
+END_TEST
+
 /* SECURITY.md 41: a flood of binds on one kept connection; nothing leaks. */
 START_TEST(bind_flood)
 {
@@ -1349,6 +1696,71 @@ START_TEST(sighup_reload)
     char *log = log_text();
     ck_assert(strstr(log, "configuration reloaded"));
     ck_assert(strstr(log, "reload failed"));
+    free(log);
+}
+END_TEST
+
+/* The helper acts on the configuration on disk, not the one it started
+ * with, and no SIGHUP is needed: an edit of hostpriv.ini, a conf.d/ that
+ * appears later, a file in it edited and removed, each seen by the next
+ * request; a broken edit leaves the last good configuration serving; when
+ * host.user no longer names the user, its connections stop being
+ * served. */
+START_TEST(config_changes_seen)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_start();
+    int s = cl_open();
+    ck_assert_int_eq(cl_hello(s), 0);
+    int fd;
+    ck_assert_int_eq(cl_bind(s, "tcp", "127.0.0.1", "8080", &fd), HP_EDENIED);
+    fx_config("ports = 1-1023 8080\n");
+    ck_assert_int_eq(cl_bind(s, "tcp", "127.0.0.1", "8080", &fd), HP_OK);
+    close(fd);
+    /* conf.d/ did not exist when the helper started */
+    tu_mkdir(F.root, "/etc/hostpriv/conf.d", 0755, 0, 0);
+    const char *narrow = "[helper]\nports = 1-1023\n";
+    tu_write(F.root, "/etc/hostpriv/conf.d/50-ports.ini", narrow,
+             strlen(narrow), 0644, 0, 0);
+    ck_assert_int_eq(cl_bind(s, "tcp", "127.0.0.1", "8080", &fd), HP_EDENIED);
+    const char *wide = "[helper]\nports = 1-1023 8080\n";
+    tu_write(F.root, "/etc/hostpriv/conf.d/50-ports.ini", wide, strlen(wide),
+             0644, 0, 0);
+    ck_assert_int_eq(cl_bind(s, "tcp", "127.0.0.1", "8080", &fd), HP_OK);
+    close(fd);
+    tu_write(F.root, "/etc/hostpriv/conf.d/50-ports.ini", narrow,
+             strlen(narrow), 0644, 0, 0);
+    ck_assert_int_eq(cl_bind(s, "tcp", "127.0.0.1", "8080", &fd), HP_EDENIED);
+    char p[PATH_MAX + 64];
+    snprintf(p, sizeof p, "%s/etc/hostpriv/conf.d/50-ports.ini", F.root);
+    ck_assert_int_eq(unlink(p), 0);
+    ck_assert_int_eq(cl_bind(s, "tcp", "127.0.0.1", "8080", &fd), HP_OK);
+    close(fd);
+    /* broken: logged, the last good configuration keeps serving */
+    tu_write(F.root, "/etc/hostpriv/conf.d/60-bad.ini", "[helper\n", 8, 0644,
+             0, 0);
+    ck_assert_int_eq(cl_bind(s, "tcp", "127.0.0.1", "8080", &fd), HP_OK);
+    close(fd);
+    snprintf(p, sizeof p, "%s/etc/hostpriv/conf.d/60-bad.ini", F.root);
+    ck_assert_int_eq(unlink(p), 0);
+    /* host.user changes: the user's kept connection is not served on */
+    int u = cl_open_as(uid, gid);
+    const char *pol[] = { "policy_set", "{}" };
+    char ini[512];
+    snprintf(ini, sizeof ini, "[core]\nplugin = helper-test\n[host]\n"
+             "user = nobody\nplatform = linux\n[helper]\nsocket = "
+             SOCK_HPATH "\n");
+    tu_write(F.root, "/etc/hostpriv/hostpriv.ini", ini, strlen(ini), 0644, 0,
+             0);
+    ck_assert_int_ne(cl_call(u, pol, 2, NULL), HP_OK);
+    ck_assert_ptr_null(tu_read(F.root, "/marker-policy", NULL));
+    close(u);
+    close(s);
+    char *log = log_text();
+    ck_assert_msg(strstr(log, "configuration reloaded"), "%s", log);
+    ck_assert_msg(strstr(log, "reload failed"), "%s", log);
     free(log);
 }
 END_TEST
@@ -1575,6 +1987,9 @@ Suite *make_hostprivd_suite(void)
     tcase_add_test(t, client_helper_absent);
     tcase_add_test(t, client_rewalks_a_new_directory);
     tcase_add_test(t, vmnetd_client);
+    tcase_add_test(t, vpnkit_bind_layout);
+    tcase_add_test(t, service_ports_not_shadowed);
+    tcase_add_test(t, own_dual_stack_only);
     suite_add_tcase(s, t);
     t = tcase_create("wire");
     tcase_add_checked_fixture(t, setup, teardown);
@@ -1597,6 +2012,9 @@ Suite *make_hostprivd_suite(void)
     tcase_add_test(t, slowloris_cut);
     tcase_add_test(t, emfile_no_spin);
     tcase_add_test(t, bind_flood);
+    tcase_add_test(t, user_connection_cap);
+    tcase_add_test(t, root_slots_kept);
+    tcase_add_test(t, idle_connection_closed);
     tcase_add_test(t, log_injection_and_rate);
     suite_add_tcase(s, t);
     t = tcase_create("lifecycle");
@@ -1606,6 +2024,7 @@ Suite *make_hostprivd_suite(void)
     tcase_add_test(t, stale_socket);
     tcase_add_test(t, second_instance);
     tcase_add_test(t, sighup_reload);
+    tcase_add_test(t, config_changes_seen);
     tcase_add_test(t, uninstall_once);
     tcase_add_test(t, socket_activation);
     tcase_add_test(t, idle_exit);

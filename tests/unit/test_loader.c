@@ -150,6 +150,35 @@ START_TEST(second_plugin_is_not_the_first_one_again)
 }
 END_TEST
 
+/* A reload loads the same files while the old context still holds them:
+ * ld.so keeps each object under the /proc/self/fd/N name of its first
+ * load.  Once the old context is gone those numbers are free again, and
+ * the next load that gets one must still receive its own file, not the
+ * object the stale name stands for. */
+START_TEST(reload_never_gets_a_stale_name)
+{
+    hp_loaded a1, b1, a2, b2, c, d;
+    hp_err e = HP_ERR_INIT;
+    ck_assert_int_eq(hp_loader_load(tplugin("tp_good"), 0, &a1, &e), HP_OK);
+    ck_assert_int_eq(hp_loader_load(tplugin("tp_small"), 0, &b1, &e), HP_OK);
+    ck_assert_int_eq(hp_loader_load(tplugin("tp_good"), 0, &a2, &e), HP_OK);
+    ck_assert_int_eq(hp_loader_load(tplugin("tp_small"), 0, &b2, &e), HP_OK);
+    hp_loader_unload(&a1);
+    hp_loader_unload(&b1);
+    ck_assert_int_eq(hp_loader_load(tplugin("tp_small"), 0, &c, &e), HP_OK);
+    ck_assert_int_eq(hp_loader_load(tplugin("tp_dup_a"), 0, &d, &e), HP_OK);
+    ck_assert_str_eq(c.desc.name, "tp-small");
+    ck_assert_ptr_eq(c.dl, b2.dl);          /* the same file: one object */
+    ck_assert_ptr_ne(d.dl, a2.dl);
+    ck_assert_ptr_ne(d.dl, b2.dl);
+    ck_assert_str_ne(d.desc.name, "tp-good");
+    hp_loader_unload(&a2);
+    hp_loader_unload(&b2);
+    hp_loader_unload(&c);
+    hp_loader_unload(&d);
+}
+END_TEST
+
 START_TEST(older_smaller_descriptor_is_zero_filled)
 {
     hp_loaded l;
@@ -511,6 +540,7 @@ Suite *make_loader_suite(void)
                         (int)(sizeof rejected / sizeof rejected[0]));
     tcase_add_test(t, good_plugin_loads_through_checked_fd);
     tcase_add_test(t, second_plugin_is_not_the_first_one_again);
+    tcase_add_test(t, reload_never_gets_a_stale_name);
     tcase_add_test(t, older_smaller_descriptor_is_zero_filled);
     tcase_add_test(t, relative_or_bare_names_are_refused);
     suite_add_tcase(s, t);

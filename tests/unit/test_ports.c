@@ -14,7 +14,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include "host/portscan.h"
 #include "host/ports.h"
 #include "testutil.h"
 
@@ -149,6 +151,110 @@ START_TEST(bind_tcp_udp_v6)
 }
 END_TEST
 
+/* A connection on port whose server side closes first: it leaves the
+ * listener's port in TIME_WAIT. */
+static void time_wait_on(int lfd, int port)
+{
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET,
+                              .sin_port = htons((uint16_t)port) };
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    ck_assert_int_eq(connect(c, (struct sockaddr *)&sa, sizeof sa), 0);
+    int a = accept(lfd, NULL, NULL);
+    ck_assert_int_ge(a, 0);
+    close(a);
+    char b;
+    ck_assert_int_eq(read(c, &b, 1), 0);
+    close(c);
+    usleep(50000);
+}
+
+/* In use means held in either family, on any address; a free port, or
+ * one left with only TIME_WAIT connections, is not. */
+START_TEST(in_use_any_family)
+{
+    netns();
+    hp_err e = HP_ERR_INIT;
+    int fd;
+    ck_assert_int_eq(hp_port_in_use(HP_SOCK_TCP, 22), 0);
+    ck_assert_int_eq(hp_port_in_use(HP_SOCK_UDP, 53), 0);
+    static const char *addrs[] = { "0.0.0.0", "127.0.0.2", "::1", "::" };
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, addrs[i], 22, &fd, &e),
+                         0);
+        ck_assert_msg(hp_port_in_use(HP_SOCK_TCP, 22) == 1, "%s", addrs[i]);
+        ck_assert_int_eq(hp_port_in_use(HP_SOCK_UDP, 22), 0);
+        close(fd);
+        ck_assert_int_eq(hp_port_in_use(HP_SOCK_TCP, 22), 0);
+    }
+    /* a stub resolver's address is not the one asked for: still in use */
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_UDP, "127.0.0.53", 53, &fd, &e),
+                     0);
+    ck_assert_int_eq(hp_port_in_use(HP_SOCK_UDP, 53), 1);
+    ck_assert_int_eq(hp_port_in_use(HP_SOCK_TCP, 53), 0);
+    close(fd);
+    /* TIME_WAIT of a closed listener: free (the real bind reuses it) */
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "127.0.0.1", 80, &fd, &e),
+                     0);
+    time_wait_on(fd, 80);
+    close(fd);
+    ck_assert_int_eq(hp_port_in_use(HP_SOCK_TCP, 80), 0);
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "::1", 80, &fd, &e), 0);
+    close(fd);
+    ck_assert_int_eq(hp_port_in_use(3, 80), -EINVAL);
+    ck_assert_int_eq(hp_port_in_use(HP_SOCK_TCP, 0), -EINVAL);
+    ck_assert_int_eq(hp_port_in_use(HP_SOCK_TCP, 65536), -EINVAL);
+}
+END_TEST
+
+static unsigned long ino_of(int fd)
+{
+    struct stat st;
+    ck_assert_int_eq(fstat(fd, &st), 0);
+    return (unsigned long)st.st_ino;
+}
+
+/* The holders of a port, by inode and family: TCP listeners (not their
+ * connections), every UDP socket. */
+START_TEST(holders_by_inode)
+{
+    netns();
+    hp_err e = HP_ERR_INIT;
+    int a, b, u;
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "127.0.0.1", 22, &a, &e), 0);
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "::1", 22, &b, &e), 0);
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_UDP, "127.0.0.53", 22, &u, &e),
+                     0);
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(22) };
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    ck_assert_int_eq(connect(c, (struct sockaddr *)&sa, sizeof sa), 0);
+    int acc = accept(a, NULL, NULL);
+    ck_assert_int_ge(acc, 0);
+    hp_port_holder h[4];
+    size_t n = 99;
+    ck_assert_int_eq(hp_port_holders(HP_SOCK_TCP, 22, h, 4, &n, &e), HP_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert(h[0].ino == ino_of(a) && h[0].family == AF_INET);
+    ck_assert(h[1].ino == ino_of(b) && h[1].family == AF_INET6);
+    ck_assert_int_eq(hp_port_holders(HP_SOCK_UDP, 22, h, 4, &n, &e), HP_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert(h[0].ino == ino_of(u) && h[0].family == AF_INET);
+    /* more than fit: counted, the first ones kept */
+    ck_assert_int_eq(hp_port_holders(HP_SOCK_TCP, 22, h, 1, &n, &e), HP_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert(h[0].ino == ino_of(a));
+    ck_assert_int_eq(hp_port_holders(HP_SOCK_TCP, 23, h, 4, &n, &e), HP_OK);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(hp_port_holders(HP_SOCK_TCP, 0, h, 4, &n, &e), HP_EUSAGE);
+    close(acc);
+    close(c);
+    close(a);
+    close(b);
+    close(u);
+}
+END_TEST
+
 START_TEST(bind_refused)
 {
     netns();
@@ -259,6 +365,8 @@ Suite *make_ports_suite(void)
     tcase_set_timeout(t, 30);
     tcase_add_test(t, bind_tcp_udp_v6);
     tcase_add_test(t, bind_refused);
+    tcase_add_test(t, in_use_any_family);
+    tcase_add_test(t, holders_by_inode);
     tcase_add_test(t, unprivileged_eacces);
     suite_add_tcase(s, t);
     return s;

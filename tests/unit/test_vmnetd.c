@@ -132,6 +132,24 @@ START_TEST(reply_codes)
 }
 END_TEST
 
+/* The reply is 8 bytes, the code as a little-endian uint64: what vpnkit's
+ * bind.ml reads (exactly 8), and a first-byte reader sees the code too. */
+START_TEST(reply_layout)
+{
+    uint8_t r[HP_VMN_REPLY_LEN + 1];
+    memset(r, 0xee, sizeof r);
+    ck_assert_int_eq(HP_VMN_REPLY_LEN, 8);
+    hp_vmn_reply_encode(HP_VMN_OK, r);
+    ck_assert(memcmp(r, "\0\0\0\0\0\0\0\0\xee", 9) == 0);
+    hp_vmn_reply_encode(HP_VMN_IN_USE, r);
+    ck_assert(memcmp(r, "\x30\0\0\0\0\0\0\0\xee", 9) == 0);
+    hp_vmn_reply_encode(HP_VMN_CANT_ASSIGN, r);
+    ck_assert(memcmp(r, "\x31\0\0\0\0\0\0\0", 8) == 0);
+    hp_vmn_reply_encode(HP_VMN_FAILED, r);
+    ck_assert(memcmp(r, "\x01\0\0\0\0\0\0\0", 8) == 0);
+}
+END_TEST
+
 Suite *make_vmnetd_suite(void)
 {
     Suite *s = suite_create("vmnetd");
@@ -143,6 +161,7 @@ Suite *make_vmnetd_suite(void)
     tcase_add_test(t, bind_layout);
     tcase_add_test(t, bind_refused);
     tcase_add_test(t, reply_codes);
+    tcase_add_test(t, reply_layout);
     suite_add_tcase(s, t);
     return s;
 }

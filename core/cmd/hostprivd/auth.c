@@ -31,6 +31,11 @@ int hpd_auth_setup(hpd *d)
     return 0;
 }
 
+int hpd_uid_served(const hpd *d, uid_t uid)
+{
+    return uid == 0 || (d->user_ok && uid == d->user_uid);
+}
+
 int hpd_auth_peer(hpd *d, int fd, uid_t *uid, pid_t *pid)
 {
     struct ucred cr;
@@ -46,7 +51,7 @@ int hpd_auth_peer(hpd *d, int fd, uid_t *uid, pid_t *pid)
                         "(%s)", strerror(errno ? errno : EPROTO));
         return 0;
     }
-    if (cr.uid != 0 && !(d->user_ok && cr.uid == d->user_uid)) {
+    if (!hpd_uid_served(d, cr.uid)) {
         hpd_log_limited(d, HPD_LOG_REFUSED, HP_LOG_WARN,
                         "refused a connection from uid %u pid %d: only root "
                         "and host.user may use the helper",

@@ -14,18 +14,26 @@
 #define HPD_LOCK_WAIT_MS 1000
 
 #define HPD_MAX_CONNS       256
+/* Slots no one but root may take: however many connections users open,
+ * root (the installer, uninstall, the boot task) still gets in. */
+#define HPD_ROOT_SLOTS      16
 #define HPD_MAX_LISTEN      4
 /* A whole frame (or the vmnetd exchange's next step) must arrive within
  * this long of its first byte: a slow client holds a slot, never the loop. */
 #define HPD_FRAME_MS        5000
-/* A kept connection with nothing in flight is closed after this long; the
- * client library reconnects transparently. */
-#define HPD_IDLE_CONN_MS    60000
+/* A kept connection with nothing in flight is closed after this long, so
+ * idle connections do not sit on slots; the client library reconnects
+ * transparently. */
+#define HPD_IDLE_CONN_MS    10000
 /* Pending output must drain within this long. */
 #define HPD_WRITE_MS        5000
 #define HPD_INBUF_START     512
 /* replies queued before they are sent (more input waits meanwhile) */
 #define HPD_OUT_BATCH       65536
+/* sockets remembered as handed out (grants.c); the oldest is forgotten */
+#define HPD_MAX_GRANTS      512
+/* directories watched for configuration changes (confwatch.c) */
+#define HPD_MAX_WATCHES     8
 
 enum hpd_proto { HPD_P_UNKNOWN = 0, HPD_P_NATIVE, HPD_P_VMNET };
 /* Native stages, then vmnetd stages. */
@@ -49,6 +57,20 @@ typedef struct hpd_conn {
     int close_after;            /* close once out is flushed */
     long long deadline;         /* monotonic ms */
 } hpd_conn;
+
+/* A socket the helper handed out: to whom, and which (its inode). */
+typedef struct hpd_grant {
+    uid_t uid;
+    int socktype;               /* HP_SOCK_TCP, HP_SOCK_UDP */
+    int port;
+    unsigned long ino;
+} hpd_grant;
+
+/* An inotify watch: its directory's files that are configuration. */
+typedef struct hpd_watch {
+    int wd;
+    char names[96];             /* "a b c", or "*.ini" */
+} hpd_watch;
 
 typedef struct hpd {
     hp_ctx *ctx;
@@ -76,8 +98,17 @@ typedef struct hpd {
     int stop;                   /* leave the loop */
     long long last_active;
     long idle_ms;               /* helper.idle_exit, cached per (re)load */
+    size_t user_conns;          /* helper.user_connections, likewise */
     uid_t user_uid;             /* host.user from root-owned config */
     int user_ok;                /* user_uid is valid */
+    hpd_grant grants[HPD_MAX_GRANTS];   /* oldest first */
+    size_t ngrants;
+    int probe_fd[2], probe_family[2];   /* ready probes: TCP, UDP; -1 */
+    int cfg_ifd;                /* inotify on the configuration, -1 */
+    int cfg_watching;           /* every watch is in place */
+    int cfg_dirty;              /* changed on disk since the last load */
+    hpd_watch watches[HPD_MAX_WATCHES];
+    size_t nwatches;
 } hpd;
 
 /* main.c: clock */
@@ -96,6 +127,8 @@ void hpd_log_limited(hpd *d, int kind, int level, const char *fmt, ...)
 
 /* auth.c */
 int hpd_auth_setup(hpd *d);
+/* 1 while uid may use the helper (root, host.user as configured now). */
+int hpd_uid_served(const hpd *d, uid_t uid);
 /* Read the peer's credentials from the kernel; 1 allowed (uid/pid set),
  * 0 refused (logged).  Unreadable credentials refuse. */
 int hpd_auth_peer(hpd *d, int fd, uid_t *uid, pid_t *pid);
@@ -115,14 +148,33 @@ int hpd_conn_send(hpd *d, hpd_conn *c, const void *buf, size_t len,
 /* native.c: process buffered input of a native connection.  Returns 1
  * when it consumed something, 0 when it needs more bytes, -1 to drop. */
 int hpd_native_input(hpd *d, hpd_conn *c);
-/* The bind path shared with vmnetd: policy checks, then the plugin's
+/* The bind path shared with vmnetd, for a client of uid: policy checks,
+ * the port not held by anyone else (grants.c), then the plugin's
  * bind_port op.  HP_OK with *fd, else an hp_code; *err the errno behind
  * a failed bind (0 when none). */
-int hpd_bind(hpd *d, const char *socktype, const char *addr,
+int hpd_bind(hpd *d, uid_t uid, const char *socktype, const char *addr,
              const char *port, int *fd, int *err, hp_err *e);
+
+/* grants.c: HP_OK when nothing holds the port, in either address family,
+ * but sockets the helper handed to uid; else HP_EFAIL, e->sys EADDRINUSE,
+ * the message naming the port. */
+int hpd_port_check(hpd *d, uid_t uid, int socktype, int port, hp_err *e);
+/* Remember that fd (bound to port) goes to uid. */
+void hpd_port_granted(hpd *d, uid_t uid, int socktype, int port, int fd);
+/* Make the probe sockets the next binds use, between requests (the loop
+ * calls it before it waits): a bind then pays only the probe's bind and
+ * close.  _close at exit. */
+void hpd_probes_ready(hpd *d);
+void hpd_probes_close(hpd *d);
 
 /* vmnet.c */
 int hpd_vmnet_input(hpd *d, hpd_conn *c);
+
+/* confwatch.c: watch the configuration's files (again: on every load); a
+ * request that depends on the configuration calls hpd_conf_fresh first,
+ * which reloads it when it changed on disk (one read() when it did not). */
+void hpd_confwatch_setup(hpd *d);
+void hpd_conf_fresh(hpd *d);
 
 /* main.c: open the context; take in what the loop caches from it */
 int hpd_ctx_open(hpd *d, hp_ctx **out, hp_err *e);

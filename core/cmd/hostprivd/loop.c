@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -373,6 +374,55 @@ static void first_read(hpd *d, hpd_conn *c)
     }
 }
 
+/* Connections a non-root uid may still open: its own limit
+ * (helper.user_connections) and the slots not kept for root.  Counted
+ * over the table, no system call.  NULL when there is room, else why not. */
+static const char *no_slot(hpd *d, uid_t uid, char *why, size_t n)
+{
+    size_t mine = 0, users = 0;
+    for (size_t i = 0; i < d->nconns; i++) {
+        if (!d->conns[i] || d->conns[i]->uid == 0)
+            continue;
+        users++;
+        mine += d->conns[i]->uid == uid;
+    }
+    if (mine >= d->user_conns)
+        snprintf(why, n, "uid %u already has %zu connections to the helper, "
+                 "its limit (helper.user_connections): close some, then "
+                 "try again", (unsigned)uid, mine);
+    else if (users >= HPD_MAX_CONNS - HPD_ROOT_SLOTS)
+        snprintf(why, n, "every connection slot the helper has for users is "
+                 "taken (%d; %d more are kept for root): try again shortly",
+                 HPD_MAX_CONNS - HPD_ROOT_SLOTS, HPD_ROOT_SLOTS);
+    else
+        return NULL;
+    return why;
+}
+
+/* Over its limit: told at once, without taking a slot.  A native client
+ * gets the reason as the reply to its hello (it wrote the hello right
+ * after connecting; what it sent is read and dropped); a vmnetd client has
+ * no way to receive a reason and is closed. */
+static void refuse_busy(hpd *d, int fd, uid_t uid, pid_t pid, const char *why)
+{
+    uint8_t in[64];
+    ssize_t n = recv(fd, in, sizeof in, MSG_DONTWAIT);
+    hpd_log_limited(d, HPD_LOG_REFUSED, HP_LOG_WARN, "uid %u pid %d: %s: "
+                    "connection refused", (unsigned)uid, (int)pid, why);
+    if (!(n >= 5 && memcmp(in, "VMN3T", 5) == 0)) {
+        char code[8];
+        snprintf(code, sizeof code, "%d", HP_EFAIL);
+        const char *f[2] = { code, why };
+        uint8_t *frame;
+        size_t len;
+        if (hp_msg_encode(HP_MSG_REPLY, f, 2, &frame, &len, NULL) == HP_OK) {
+            (void)!send(fd, frame, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+            free(frame);
+        }
+    }
+    close(fd);
+}
+
 static void accept_some(hpd *d, int lfd)
 {
     for (int i = 0; i < HPD_ACCEPT_BATCH && d->nconns < HPD_MAX_CONNS; i++) {
@@ -396,6 +446,11 @@ static void accept_some(hpd *d, int lfd)
             close(fd);      /* refused: nothing read, nothing done */
             continue;
         }
+        char why[256];
+        if (uid != 0 && no_slot(d, uid, why, sizeof why)) {
+            refuse_busy(d, fd, uid, pid, why);
+            continue;
+        }
         hpd_conn *c = conn_new(d, fd, uid, pid);
         if (c)
             first_read(d, c);
@@ -408,6 +463,10 @@ static void expire(hpd *d, long long now)
 {
     for (size_t i = 0; i < d->nconns; i++) {
         hpd_conn *c = d->conns[i];
+        if (!hpd_uid_served(d, c->uid)) {   /* host.user changed since */
+            conn_drop(d, i);
+            continue;
+        }
         if (c->deadline > now)
             continue;
         if (c->inlen > 0 || c->outlen > 0 || c->stage != HPD_S_READY)
@@ -448,6 +507,7 @@ static size_t fill_poll(hpd *d, struct pollfd *p, long long now)
     for (size_t i = 0; i < d->nlfd; i++)
         p[n++] = (struct pollfd){ .fd = accepting ? d->lfd[i] : -1,
                                   .events = POLLIN };
+    p[n++] = (struct pollfd){ .fd = d->cfg_ifd, .events = POLLIN };
     for (size_t i = 0; i < d->nconns; i++) {
         hpd_conn *c = d->conns[i];
         p[n++] = (struct pollfd){ .fd = c->fd,
@@ -475,7 +535,7 @@ static int replies_pending(hpd *d)
 
 int hpd_loop(hpd *d)
 {
-    struct pollfd p[1 + HPD_MAX_LISTEN + HPD_MAX_CONNS];
+    struct pollfd p[2 + HPD_MAX_LISTEN + HPD_MAX_CONNS];
     d->last_active = hpd_now();
     hp_log_hold(1);
     while (!d->stop) {
@@ -498,6 +558,7 @@ int hpd_loop(hpd *d)
                     idle_ms / 1000);
             break;
         }
+        hpd_probes_ready(d);    /* the replies are out: off their path */
         size_t n = fill_poll(d, p, now), nc = d->nconns;
         int r = poll(p, n, next_timeout(d, now, idle_ms));
         if (r < 0 && errno != EINTR) {
@@ -509,9 +570,13 @@ int hpd_loop(hpd *d)
             continue;
         if (p[0].revents)
             drain_sigpipe(d);
+        /* the configuration changed on disk: load it before any request
+         * of this turn (a bind included) is handled */
+        if (p[1 + d->nlfd].revents)
+            hpd_conf_fresh(d);
         /* connections first: accepting appends after index nc */
         for (size_t k = 0; k < nc; k++) {
-            short rev = p[1 + d->nlfd + k].revents;
+            short rev = p[2 + d->nlfd + k].revents;
             if (rev && d->conns[k])
                 conn_event(d, k, rev);
         }
@@ -523,6 +588,7 @@ int hpd_loop(hpd *d)
     for (size_t i = 0; i < d->nconns; i++)
         conn_drop(d, i);
     conns_compact(d);
+    hpd_probes_close(d);
     hp_log_hold(0);
     return d->exit_code;
 }

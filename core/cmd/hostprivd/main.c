@@ -151,14 +151,21 @@ void hpd_apply_config(hpd *d)
 {
     hpd_auth_setup(d);
     d->idle_ms = hp_conf_int(d->ctx, "helper.idle_exit") * 1000;
+    long uc = hp_conf_int(d->ctx, "helper.user_connections");
+    d->user_conns = uc < 1 ? 1 : uc > HPD_MAX_CONNS - HPD_ROOT_SLOTS ?
+                    HPD_MAX_CONNS - HPD_ROOT_SLOTS : (size_t)uc;
 }
 
-/* SIGHUP: a new context from the same files; the old one stays when the
- * new configuration does not load. */
+/* SIGHUP or a change on disk (confwatch.c): a new context from the same
+ * files; the old one stays when the new configuration does not load.  The
+ * watches are armed again first, so a change made while loading is seen
+ * too. */
 void hpd_reload(hpd *d)
 {
     hp_ctx *n = NULL;
     hp_err e = HP_ERR_INIT;
+    d->cfg_dirty = 0;
+    hpd_confwatch_setup(d);
     if (hpd_ctx_open(d, &n, &e) != HP_OK) {
         hpd_log(d, HP_LOG_ERR, "reload failed, keeping the old "
                 "configuration: %s", e.msg);
@@ -196,6 +203,7 @@ static int setup(hpd *d, const hpd_args *a, int nact)
         return rc;
     }
     hpd_apply_config(d);
+    hpd_confwatch_setup(d);
     rc = hpd_listen_setup(d, nact, &e);
     if (rc != HP_OK) {
         hpd_log(d, HP_LOG_ERR, "%s", e.msg);
@@ -253,7 +261,8 @@ int main(int argc, char **argv)
      * process's edit (only root can hold root's locks, dirlock.h) */
     hp_af_set_lock_wait(HPD_LOCK_WAIT_MS);
     static hpd d;
-    d.sock_dirfd = d.reserve_fd = -1;
+    d.sock_dirfd = d.reserve_fd = d.cfg_ifd = -1;
+    d.probe_fd[0] = d.probe_fd[1] = -1;
     d.state = HPD_ST_SERVING;
     hpd_signals_setup(&d);
     hp_log_open_syslog("hostprivd");

@@ -22,8 +22,8 @@
 #define HP_VERSION "0"
 #endif
 
-typedef int (*hpd_fn)(hpd *d, int argc, const char *const *argv, int *fd,
-                      hp_err *e);
+typedef int (*hpd_fn)(hpd *d, const hpd_conn *c, int argc,
+                      const char *const *argv, int *fd, hp_err *e);
 
 typedef struct hpd_req {
     const char *op;
@@ -33,12 +33,12 @@ typedef struct hpd_req {
     hpd_fn fn;          /* NULL: the plugin op of the same name */
 } hpd_req;
 
-static int req_ping(hpd *d, int argc, const char *const *argv, int *fd,
-                    hp_err *e);
-static int req_version(hpd *d, int argc, const char *const *argv, int *fd,
-                       hp_err *e);
-static int req_bind(hpd *d, int argc, const char *const *argv, int *fd,
-                    hp_err *e);
+static int req_ping(hpd *d, const hpd_conn *c, int argc,
+                    const char *const *argv, int *fd, hp_err *e);
+static int req_version(hpd *d, const hpd_conn *c, int argc,
+                       const char *const *argv, int *fd, hp_err *e);
+static int req_bind(hpd *d, const hpd_conn *c, int argc,
+                    const char *const *argv, int *fd, hp_err *e);
 
 #define ANY (HPD_ST_SERVING | HPD_ST_EXITING)
 #define SRV HPD_ST_SERVING
@@ -77,19 +77,19 @@ static const char *plugin_name(hpd *d)
 
 /* ---- requests of the helper itself ------------------------------------ */
 
-static int req_ping(hpd *d, int argc, const char *const *argv, int *fd,
-                    hp_err *e)
+static int req_ping(hpd *d, const hpd_conn *c, int argc,
+                    const char *const *argv, int *fd, hp_err *e)
 {
-    (void)d; (void)argv; (void)fd;
+    (void)d; (void)c; (void)argv; (void)fd;
     if (argc != 0)
         return hp_err_set(e, HP_EUSAGE, "ping takes no arguments");
     return hp_err_set(e, HP_OK, "pong");
 }
 
-static int req_version(hpd *d, int argc, const char *const *argv, int *fd,
-                       hp_err *e)
+static int req_version(hpd *d, const hpd_conn *c, int argc,
+                       const char *const *argv, int *fd, hp_err *e)
 {
-    (void)argv; (void)fd;
+    (void)c; (void)argv; (void)fd;
     if (argc != 0)
         return hp_err_set(e, HP_EUSAGE, "version takes no arguments");
     return hp_err_set(e, HP_OK, "hostprivd %s, protocol %d, plugin %s (%s)",
@@ -125,11 +125,17 @@ static int check_socket(hpd *d, int fd, const char *socktype, int port,
     return HP_OK;
 }
 
-int hpd_bind(hpd *d, const char *socktype, const char *addr,
-             const char *port, int *fd, int *err, hp_err *e)
+/* May uid have this bind at all: served, the plugin binds, the type,
+ * address and port well-formed, the port in helper.ports and held by
+ * nobody but uid (grants.c).  HP_OK with *st and *p set. */
+static int bind_allowed(hpd *d, uid_t uid, const char *socktype,
+                        const char *addr, const char *port, int *st, int *p,
+                        hp_err *e)
 {
-    *fd = -1;
-    *err = 0;
+    if (!hpd_uid_served(d, uid))        /* host.user changed meanwhile */
+        return hp_err_set(e, HP_EDENIED, "uid %u is no longer served: "
+                          "host.user changed in the helper's configuration",
+                          (unsigned)uid);
     if (!served(d, HP_TASK_PRIVILEGED_PORT))
         return hp_err_set(e, HP_ENOTSUP, "this version's helper does not do "
                           "that: %s does not bind ports", plugin_name(d));
@@ -141,15 +147,29 @@ int hpd_bind(hpd *d, const char *socktype, const char *addr,
     int rc = hp_addr_parse(addr, &ss, &sl, e);
     if (rc != HP_OK)
         return rc;
-    int p = port_of(port);
-    if (p < 1)
+    if ((*p = port_of(port)) < 1)
         return hp_err_set(e, HP_EUSAGE, "bind_port: port '%s': must be a "
                           "number from 1 to 65535", port);
     const char *allowed = hp_conf(d->ctx, "helper.ports");
-    if (!hp_ports_allowed(allowed, p))
+    if (!hp_ports_allowed(allowed, *p))
         return hp_err_set(e, HP_EDENIED, "port %d is not in helper.ports "
-                          "(%s): the helper binds only those", p,
+                          "(%s): the helper binds only those", *p,
                           allowed ? allowed : "");
+    *st = !strcmp(socktype, "udp") ? HP_SOCK_UDP : HP_SOCK_TCP;
+    return hpd_port_check(d, uid, *st, *p, e);
+}
+
+int hpd_bind(hpd *d, uid_t uid, const char *socktype, const char *addr,
+             const char *port, int *fd, int *err, hp_err *e)
+{
+    *fd = -1;
+    *err = 0;
+    int st = HP_SOCK_TCP, p = 0;
+    int rc = bind_allowed(d, uid, socktype, addr, port, &st, &p, e);
+    if (rc != HP_OK) {
+        *err = e && e->sys == EADDRINUSE ? EADDRINUSE : 0;
+        return rc;
+    }
     const char *argv[3] = { socktype, addr, port };
     hp_err_clear(&d->ctx->err);
     d->ctx->bound.fd = -1;
@@ -161,26 +181,28 @@ int hpd_bind(hpd *d, const char *socktype, const char *addr,
         close(*fd);
         *fd = -1;
     }
-    if (rc != HP_OK) {
-        *err = d->ctx->err.sys;
-        if (e && e->code == HP_OK)
-            *e = d->ctx->err;
-        if (*fd >= 0) {
-            close(*fd);
-            *fd = -1;
-        }
+    if (rc == HP_OK) {
+        hpd_port_granted(d, uid, st, p, *fd);
+        return HP_OK;
+    }
+    *err = d->ctx->err.sys;
+    if (e && e->code == HP_OK)
+        *e = d->ctx->err;
+    if (*fd >= 0) {
+        close(*fd);
+        *fd = -1;
     }
     return rc;
 }
 
-static int req_bind(hpd *d, int argc, const char *const *argv, int *fd,
-                    hp_err *e)
+static int req_bind(hpd *d, const hpd_conn *c, int argc,
+                    const char *const *argv, int *fd, hp_err *e)
 {
     int err;
     if (argc != 3)
         return hp_err_set(e, HP_EUSAGE, "bind_port takes 3 arguments "
                           "(tcp|udp ADDR PORT), got %d", argc);
-    return hpd_bind(d, argv[0], argv[1], argv[2], fd, &err, e);
+    return hpd_bind(d, c->uid, argv[0], argv[1], argv[2], fd, &err, e);
 }
 
 /* A plugin op that takes no paths: its code, its message from ctx->err. */
@@ -196,6 +218,24 @@ static int call_op(hpd *d, const hpd_req *r, int argc,
     if (e && e->code == HP_OK && rc != HP_OK)
         *e = d->ctx->err;
     return rc;
+}
+
+/* A request that acts on the configuration acts on the one on disk now
+ * (confwatch.c).  A bind relies on the loop having loaded any change
+ * before this turn (no system call on its path); the rarer requests that
+ * edit the host check right here.  0 (with *code) when the client is no
+ * longer served by the configuration just loaded. */
+static int fresh_for(hpd *d, const hpd_conn *c, const hpd_req *r, int *code,
+                     hp_err *e)
+{
+    if (r->fn != req_bind)
+        hpd_conf_fresh(d);
+    if (hpd_uid_served(d, c->uid))
+        return 1;
+    *code = hp_err_set(e, HP_EDENIED, "uid %u is no longer served: host.user "
+                       "changed in the helper's configuration",
+                       (unsigned)c->uid);
+    return 0;
 }
 
 /* ---- replies ------------------------------------------------------------ */
@@ -301,13 +341,15 @@ static int on_request(hpd *d, hpd_conn *c, const hp_msg *m)
         code = hp_err_set(&e, HP_EUNAVAIL, "the helper is shutting down "
                           "(after an uninstall): %s is no longer served",
                           r->op);
+    else if (r->task >= 0 && !fresh_for(d, c, r, &code, &e))
+        ;       /* code and message set: no longer served */
     else if (r->task >= 0 && !served(d, r->task))
         code = hp_err_set(&e, HP_ENOTSUP, "this version's helper does not "
                           "do that: %s (the %s task) is not served by the "
                           "helper of %s", r->op, hp_task_name(r->task),
                           plugin_name(d));
     else
-        code = r->fn ? r->fn(d, argc, argv, &fd, &e)
+        code = r->fn ? r->fn(d, c, argc, argv, &fd, &e)
                      : call_op(d, r, argc, argv, &fd, &e);
     log_request(d, c, m, code);
     if (code != HP_OK && fd >= 0) {

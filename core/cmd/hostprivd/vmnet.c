@@ -1,7 +1,9 @@
 /* The vmnetd bind exchange (PROTOCOL-vmnetd.md) on the helper's socket,
  * so a vpnkit-style client binds through hostprivd unchanged: hello both
- * ways, command 6, the 7-byte request, one reply (code first, the socket
- * attached on success), then the connection ends.  The bind takes the
+ * ways, command 6, the 7-byte request, one 8-byte reply (the code as a
+ * little-endian uint64, the socket attached on success), then the
+ * connection ends: bytes after the request (vpnkit pads its command and
+ * request to 41 bytes with zeros) are never read as another request.  The bind takes the
  * same path as the native bind_port request: the port policy, then the
  * active plugin's op. */
 #include <stdio.h>
@@ -20,11 +22,14 @@ static void vmn_consume(hpd_conn *c, size_t n)
     c->inlen -= n;
 }
 
-/* The result: an 8-byte little-endian status, so a client reading one
- * code byte and one reading a uint64 both see the code. */
+/* The result: exactly 8 bytes, the code as a little-endian uint64, the
+ * socket (on success) in the same message.  vpnkit's bind.ml requires
+ * exactly these 8 bytes with the descriptor; a client reading only the
+ * first byte sees the code as well. */
 static int vmn_send_code(hpd *d, hpd_conn *c, int code, int fd)
 {
-    unsigned char out[8] = { (unsigned char)code };
+    uint8_t out[HP_VMN_REPLY_LEN];
+    hp_vmn_reply_encode(code, out);
     c->close_after = 1;
     c->stage = HPD_S_DONE;
     return hpd_conn_send(d, c, out, sizeof out, fd) < 0 ? -1 : 1;
@@ -58,7 +63,8 @@ static int vmn_on_bind(hpd *d, hpd_conn *c)
     char port[8];
     snprintf(port, sizeof port, "%u", (unsigned)b.port);
     if (rc == HP_OK)
-        rc = hpd_bind(d, b.udp ? "udp" : "tcp", b.addr, port, &fd, &err, &e);
+        rc = hpd_bind(d, c->uid, b.udp ? "udp" : "tcp", b.addr, port, &fd,
+                      &err, &e);
     int code = rc == HP_OK ? HP_VMN_OK
              : err ? hp_vmn_code_for_errno(err) : HP_VMN_FAILED;
     hpd_log_limited(d, HPD_LOG_REQ, rc == HP_OK ? HP_LOG_INFO : HP_LOG_WARN,

@@ -218,6 +218,28 @@ static int run_elevated(hp_ctx *c, int action, const char *data, size_t len,
     return hp_elevate_run(c, action, data, len, e);
 }
 
+/* Another process (the helper, an elevated run) reported success, acting
+ * on its own root-owned configuration: the event says done only when what
+ * this run needs is on disk now.  For the actions this user can check. */
+static int confirmed(hp_ctx *c, int action, int route, const char *path,
+                     hp_err *e)
+{
+    if (action != HP_ACT_HOSTS_ENSURE && action != HP_ACT_LINKS_SYSTEM &&
+        action != HP_ACT_SOCKET_LINK)
+        return HP_OK;
+    hp_err ce = HP_ERR_INIT;
+    if (hp_action_check(c, action, &ce) == 1)
+        return HP_OK;
+    return hp_err_set(e, HP_EFAIL, "%s answered %s done, but %s is still "
+                      "not as this run needs it: root acts on the root-owned "
+                      "configuration, which differs from this run's (a "
+                      "setting given only with --set or in a user's "
+                      "configuration); put it in /etc/hostpriv/conf.d/ and "
+                      "try again", route == HP_ROUTE_HELPER ? "the helper"
+                                                             : "the elevated run",
+                      hp_action_name(action), path);
+}
+
 int hp_run(hp_ctx *c, int task, int action, int route, const char *data,
            size_t len)
 {
@@ -239,6 +261,8 @@ int hp_run(hp_ctx *c, int task, int action, int route, const char *data,
         rc = hp_action_do(c, action, data, len, path, sizeof path, &e);
         break;
     }
+    if (rc == HP_OK && route != HP_ROUTE_SELF)
+        rc = confirmed(c, action, route, path, &e);
     if (rc == HP_OK) {
         hp_event(c, HP_EV_DONE, task, via, path, e.msg);
         return HP_OK;

@@ -74,6 +74,9 @@ static const hp_config_key schema[] = {
       "seconds idle before an on-demand helper exits; 0 = never" },
     { "helper.ports", HP_CT_PORTS, "1-1023", 0, 0, NULL,
       "ports the helper binds for clients" },
+    { "helper.user_connections", HP_CT_INT, "128", 1, 240, NULL,
+      "connections one user may hold open to the helper at once (1 to 240; "
+      "16 of its 256 are kept for root)" },
     { "boot.label", HP_CT_STR, "com.docker.socket", 0, 0, NULL,
       "label of the startup task that recreates the docker.sock link" },
     { "boot.service_file", HP_CT_PATH, NULL, 0, 0, NULL,

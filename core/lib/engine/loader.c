@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +221,34 @@ static int check_inode(int fd, const char *path, int require_safe, hp_err *e)
     return HP_OK;
 }
 
+/* ld.so knows a loaded object by the name it was first opened under, and
+ * hands that object back for the same name.  fd was free a moment ago, so
+ * an object already named /proc/self/fd/<fd> was loaded through an fd
+ * since closed (a context reloaded while another still holds the same
+ * file keeps it loaded under the old number): that name is stale, and
+ * would give us some other plugin.  Move fd to a number no loaded object
+ * is named after.  HP_OK, or HP_ECONFIG when fd cannot be moved. */
+static int unshadowed_fd(int *fd, const char *path, hp_err *e)
+{
+    for (;;) {
+        char proc[64];
+        snprintf(proc, sizeof proc, "/proc/self/fd/%d", *fd);
+        void *h = dlopen(proc, RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
+        struct link_map *lm = NULL;
+        int stale = h && dlinfo(h, RTLD_DI_LINKMAP, &lm) == 0 && lm &&
+                    strcmp(lm->l_name, proc) == 0;
+        if (h)
+            dlclose(h);
+        if (!stale)
+            return HP_OK;
+        int moved = fcntl(*fd, F_DUPFD_CLOEXEC, *fd + 1);
+        if (moved < 0)
+            return hp_err_sys(e, HP_ECONFIG, errno, "plugin %s", path);
+        close(*fd);
+        *fd = moved;
+    }
+}
+
 /* Load the file open on fd (already checked). */
 static int load_fd(int fd, const char *path, hp_loaded *out, hp_err *e)
 {
@@ -310,6 +339,8 @@ static int load_at(int dfd, const char *name, const char *path,
         return hp_err_sys(e, HP_ECONFIG, errno, "plugin %s", path);
     }
     int rc = check_inode(fd, path, require_safe, e);
+    if (rc == HP_OK)
+        rc = unshadowed_fd(&fd, path, e);
     if (rc == HP_OK)
         rc = load_fd(fd, path, out, e);
     if (rc != HP_OK)

@@ -207,7 +207,25 @@ static int refused_at_hello(hp_ctx *c, hp_err *e)
                       (unsigned)getuid());
 }
 
-static int read_hello(hp_ctx *c, int s, hp_rbuf *rb, hp_err *e)
+/* Strict decimal reply code (an hp_code: 0..255). */
+static int reply_code(const char *s)
+{
+    if (!*s || strlen(s) > 3)
+        return -1;
+    int v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    return v <= 255 ? v : -1;
+}
+
+/* The helper's answer to our hello: its HELLO, or a reply saying why it
+ * will not serve this connection (too many connections from this uid, a
+ * protocol version it does not speak): then that code and reason, and
+ * *said set (when not NULL). */
+static int read_hello(hp_ctx *c, int s, hp_rbuf *rb, int *said, hp_err *e)
 {
     hp_msg m;
     hp_err le = HP_ERR_INIT;
@@ -219,6 +237,16 @@ static int read_hello(hp_ctx *c, int s, hp_rbuf *rb, hp_err *e)
             *e = le;
         return rc;
     }
+    int code = m.type == HP_MSG_REPLY && m.nfields == 2 ?
+               reply_code(m.field[0]) : -1;
+    if (code > 0) {
+        if (said)
+            *said = 1;
+        rc = hp_err_set(e, code, "the helper on %s refused the connection: "
+                        "%s", sock_hpath(c), m.field[1]);
+        hp_msg_free(&m);
+        return rc;
+    }
     if (m.type != HP_MSG_HELLO || m.nfields < 1 || strcmp(m.field[0], "1"))
         rc = hp_err_set(e, HP_EUNAVAIL, "the helper on %s speaks another "
                         "protocol version (%s%s%s); reinstall it with this "
@@ -228,6 +256,28 @@ static int read_hello(hp_ctx *c, int s, hp_rbuf *rb, hp_err *e)
                         m.nfields > 1 ? m.field[1] : "");
     hp_msg_free(&m);
     return rc;
+}
+
+/* Send the opening and read the helper's hello.  A helper that refuses
+ * the connection may have answered and closed before our opening was
+ * written (EPIPE): its reason is still there to read. */
+static int opening(hp_ctx *c, int s, const char *const *req, size_t nreq,
+                   hp_rbuf *rb, hp_err *e)
+{
+    hp_err se = HP_ERR_INIT;
+    int rc = send_opening(s, req, nreq, &se);
+    if (rc == HP_EUNAVAIL && (se.sys == EPIPE || se.sys == ECONNRESET)) {
+        int said = 0, why = read_hello(c, s, rb, &said, &se);
+        /* closed without a word: this peer is not served */
+        return said ? hp_err_set(e, why, "%s", se.msg)
+                    : refused_at_hello(c, e);
+    }
+    if (rc != HP_OK) {
+        if (e)
+            *e = se;
+        return rc;
+    }
+    return read_hello(c, s, rb, NULL, e);
 }
 
 /* A connected, checked socket (peer is root, deadlines set), or -code. */
@@ -255,9 +305,7 @@ int hp_helper_connect(hp_ctx *c, hp_err *e)
         return -s;
     hp_rbuf rb;
     hp_rbuf_init(&rb);
-    int rc = send_opening(s, NULL, 0, e);
-    if (rc == HP_OK)
-        rc = read_hello(c, s, &rb, e);
+    int rc = opening(c, s, NULL, 0, &rb, e);
     if (rc == HP_OK && (rb.len || rb.fd >= 0))
         rc = hp_err_set(e, HP_EINTERNAL, "the helper on %s sent more than "
                         "its hello", sock_hpath(c));
@@ -282,20 +330,6 @@ int hp_helper_alive(hp_ctx *c)
 {
     hp_err e = HP_ERR_INIT;
     return hp_helper_call(c, "ping", NULL, 0, NULL, 0, NULL, &e) == HP_OK;
-}
-
-/* Strict decimal reply code (an hp_code: 0..255). */
-static int reply_code(const char *s)
-{
-    if (!*s || strlen(s) > 3)
-        return -1;
-    int v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return -1;
-        v = v * 10 + (*s - '0');
-    }
-    return v <= 255 ? v : -1;
 }
 
 /* *replied is set once a well-formed reply arrived and nothing followed
@@ -339,13 +373,10 @@ static int exchange(hp_ctx *c, const char *const *f, size_t n, int *fd_out,
         if (s < 0)
             return -s;
         c->helper_fd = s;
-        rc = send_opening(s, f, n, e);
         /* connected, then closed on us before or while we wrote: the
-         * helper refused this peer (it closes without reading) */
-        if (rc == HP_EUNAVAIL && e && (e->sys == EPIPE || e->sys == ECONNRESET))
-            rc = refused_at_hello(c, e);
-        if (rc == HP_OK)
-            rc = read_hello(c, s, &rb, e);
+         * helper refused this peer (an outsider is closed without a word,
+         * one over its connection limit is told why) */
+        rc = opening(c, s, f, n, &rb, e);
     } else {
         rc = hp_msg_send(c->helper_fd, HP_MSG_REQ, f, n, -1, e);
     }

@@ -126,6 +126,13 @@ int hp_vmn_bind_decode(const uint8_t *in, size_t len, hp_vmn_bind *b,
     return HP_OK;
 }
 
+void hp_vmn_reply_encode(int code, uint8_t out[HP_VMN_REPLY_LEN])
+{
+    uint64_t v = (uint64_t)(unsigned)code;
+    for (size_t i = 0; i < HP_VMN_REPLY_LEN; i++)
+        out[i] = (uint8_t)(v >> (8 * i));
+}
+
 int hp_vmn_code_for_errno(int err)
 {
     if (err < 0)

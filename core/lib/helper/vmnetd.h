@@ -5,7 +5,13 @@
  *          zero-padded field, 40-byte ASCII hex commit id
  *   cmd    1 byte: 6 = bind IPv4
  *   bind   7 bytes: IPv4 in reverse byte order, port uint16 LE, 0 TCP/1 UDP
- *   reply  first byte the code (0 + one SCM_RIGHTS fd, 48, 49, 1)
+ *   reply  8 bytes: the code as a little-endian uint64 (0 + one SCM_RIGHTS
+ *          fd in the same message, 48, 49, 1).  vpnkit's bind.ml reads
+ *          exactly 8 bytes with the descriptor and fails on any other
+ *          length; clients that read the first byte only see the code too.
+ *          (That client writes the command, the 7 request bytes and 33
+ *          zero bytes in one 41-byte buffer: the helper reads the 8 it
+ *          needs and ends the connection.)
  */
 #ifndef HP_VMNETD_H
 #define HP_VMNETD_H
@@ -17,6 +23,7 @@
 #define HP_VMN_HELLO_LEN    49
 #define HP_VMN_CMD_BIND_V4  6
 #define HP_VMN_BIND_LEN     7
+#define HP_VMN_REPLY_LEN    8
 enum { HP_VMN_OK = 0, HP_VMN_FAILED = 1, HP_VMN_IN_USE = 48,
        HP_VMN_CANT_ASSIGN = 49 };
 
@@ -38,6 +45,8 @@ int hp_vmn_hello_decode(const uint8_t *in, size_t len, hp_vmn_hello *h,
 int hp_vmn_bind_encode(const hp_vmn_bind *b, uint8_t out[HP_VMN_BIND_LEN]);
 int hp_vmn_bind_decode(const uint8_t *in, size_t len, hp_vmn_bind *b,
                        hp_err *e);
+/* The reply: code as a little-endian uint64, exactly HP_VMN_REPLY_LEN. */
+void hp_vmn_reply_encode(int code, uint8_t out[HP_VMN_REPLY_LEN]);
 /* errno of a failed bind (sign ignored) -> reply code. */
 int hp_vmn_code_for_errno(int err);
 #endif

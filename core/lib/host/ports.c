@@ -164,6 +164,75 @@ int hp_bind_socket(int socktype, const char *addr, int port, int *fd,
     return 0;
 }
 
+/* The kernel lacks IPv6 (ipv6.disable=1): then an IPv4 wildcard probe
+ * meets everything there is.  Remembered, so the failing socket() is not
+ * paid per probe. */
+static int no_ipv6;
+
+int hp_port_probe_new(int socktype, int *family)
+{
+    if (socktype != HP_SOCK_TCP && socktype != HP_SOCK_UDP)
+        return -EINVAL;
+    int type = (socktype == HP_SOCK_TCP ? SOCK_STREAM : SOCK_DGRAM) |
+               SOCK_CLOEXEC;
+    int s = no_ipv6 ? -1 : socket(AF_INET6, type, 0);
+    if (s < 0 && !no_ipv6 && errno != EAFNOSUPPORT)
+        return -errno;
+    *family = AF_INET6;
+    if (s < 0) {
+        no_ipv6 = 1;
+        *family = AF_INET;
+        if ((s = socket(AF_INET, type, 0)) < 0)
+            return -errno;
+    }
+    int zero = 0, one = 1;
+    /* off explicitly: net.ipv6.bindv6only may make it the default */
+    if ((*family == AF_INET6 &&
+         setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero)) ||
+        (socktype == HP_SOCK_TCP &&
+         setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one))) {
+        int err = errno;
+        close(s);
+        return -err;
+    }
+    return s;
+}
+
+int hp_port_probe(int fd, int family, int port)
+{
+    if (port < 1 || port > 65535) {
+        close(fd);
+        return -EINVAL;
+    }
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    socklen_t sl;
+    if (family == AF_INET6) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        sl = sizeof *s6;
+    } else {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)port);
+        sl = sizeof *s4;
+    }
+    int rc = 0;
+    if (bind(fd, (struct sockaddr *)&ss, sl) != 0)
+        rc = errno == EADDRINUSE ? 1 : -errno;
+    close(fd);
+    return rc;
+}
+
+int hp_port_in_use(int socktype, int port)
+{
+    if (port < 1 || port > 65535)
+        return -EINVAL;
+    int family, fd = hp_port_probe_new(socktype, &family);
+    return fd < 0 ? fd : hp_port_probe(fd, family, port);
+}
+
 /* Walk a ranges list; fn sees each lo-hi; -1 on a malformed item. */
 static int ranges_each(const char *r, int (*fn)(int lo, int hi, void *),
                        void *arg)

@@ -18,6 +18,22 @@ int hp_addr_parse(const char *addr, void *sockaddr_storage_out,
  * Returns 0 with *fd, or -errno (e set; -EACCES is HP_EDENIED in e). */
 int hp_bind_socket(int socktype, const char *addr, int port, int *fd,
                    hp_err *e);
+/* Whether anything holds the port (socktype HP_SOCK_TCP or HP_SOCK_UDP)
+ * in either address family: one dual-stack wildcard bind ([::]:port with
+ * IPV6_V6ONLY off, which meets every IPv4 and IPv6 socket on the port;
+ * 0.0.0.0 where the kernel has no IPv6), closed at once.  TCP probes with
+ * SO_REUSEADDR as the real binds do, so the TIME_WAIT connections of a
+ * closed listener do not count; a listener does, and so does anything
+ * bound without it.  1 in use, 0 free, -errno when the probe itself could
+ * not be made (ports below 1024 need root).  Costs socket, setsockopt (2
+ * for TCP), bind, close. */
+int hp_port_in_use(int socktype, int port);
+/* hp_port_in_use in two halves, so a server can make the probe socket
+ * ahead of time (socket and options: the dearer half) and pay only bind
+ * and close when a request comes.  _new: the fd (its family in *family),
+ * or -errno.  hp_port_probe: closes fd in every case; 1, 0 or -errno. */
+int hp_port_probe_new(int socktype, int *family);
+int hp_port_probe(int fd, int family, int port);
 /* "1-1023", "1-1023 8080 9000-9100": 1 when port is allowed; a malformed
  * list allows nothing. */
 int hp_ports_allowed(const char *ranges, int port);
