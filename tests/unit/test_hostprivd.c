@@ -48,19 +48,6 @@ static fx F;                    /* each test runs in its own process */
 
 /* ---- fixture -------------------------------------------------------------- */
 
-static void netns(void)
-{
-    ck_assert_msg(unshare(CLONE_NEWNET) == 0, "unshare: %s", strerror(errno));
-    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    strcpy(ifr.ifr_name, "lo");
-    ck_assert_int_eq(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
-    ifr.ifr_flags |= IFF_UP;
-    ck_assert_int_eq(ioctl(s, SIOCSIFFLAGS, &ifr), 0);
-    close(s);
-}
-
 static void fx_config(const char *helper_extra)
 {
     char ini[1024];
@@ -74,7 +61,7 @@ static void fx_config(const char *helper_extra)
 static void setup(void)
 {
     signal(SIGPIPE, SIG_IGN);
-    netns();
+    tu_netns();
     tu_sandbox(F.root, sizeof F.root);
     tu_mkdir(F.root, "/etc/hostpriv", 0755, 0, 0);
     tu_mkdir(F.root, "/plugins", 0755, 0, 0);

@@ -29,6 +29,9 @@ void tu_write(const char *root, const char *hpath, const char *data,
 char *tu_read(const char *root, const char *hpath, size_t *len);
 /* The test user's uid/gid (scripts/test-user creates it); aborts if absent. */
 void tu_user(uid_t *uid, gid_t *gid);
+/* Move this process into a new network namespace with loopback up (Check
+ * runs each test in its own process: the namespace dies with it). */
+void tu_netns(void);
 /* A sandbox whose root-owned /home holds HOME owned by the test user
  * (uid/gid set); returns an O_PATH descriptor on the sandbox root. */
 int tu_home_sandbox(char *root, size_t n, const char *home, uid_t *uid,
