@@ -425,6 +425,13 @@ int hp_service_render(const hp_ctx *c, const hp_service *s, char **text,
     return render(c, s, format_of(c), 0, text, e);
 }
 
+int hp_service_render_socket(const hp_ctx *c, const hp_service *s,
+                             char **text, hp_err *e)
+{
+    *text = NULL;
+    return render(c, s, FMT_UNIT, 1, text, e);
+}
+
 /* ------------------------------------------------------------ parsing */
 
 typedef struct strv {

@@ -58,6 +58,9 @@ int hp_service_running(hp_ctx *c, const char *label);
 /* Render the file text (tests check it; launchd plist or systemd unit). */
 int hp_service_render(const hp_ctx *c, const hp_service *s, char **text,
                       hp_err *e);
+/* The systemd .socket unit that goes with a unit's socket. */
+int hp_service_render_socket(const hp_ctx *c, const hp_service *s,
+                             char **text, hp_err *e);
 /* Read back a service file we wrote: argv and RunAtLoad (rigs' reboot). */
 int hp_service_parse(hp_ctx *c, const char *file, char ***argv,
                      int *run_at_load, hp_err *e);
