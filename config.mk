@@ -24,4 +24,8 @@ HP_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation
              -DHP_SYSCONFDIR=\"$(SYSCONFDIR)\" \
              $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
 HP_LIBS    = $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null) -ldl
+# only the helper confines itself (capabilities, seccomp): the library and
+# the other programs do not link these
+HELPER_DEPS = libcap-ng libseccomp
+HELPER_LIBS = $(shell $(PKG_CONFIG) --libs $(HELPER_DEPS) 2>/dev/null)
 CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
