@@ -82,8 +82,7 @@ $(BUILD)/tests/suites.h: $(TEST_SRC)
 $(OBJ)/tests/main/check_main.o: tests/main/check_main.c $(BUILD)/tests/suites.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HP_CFLAGS) -I$(BUILD)/tests $(CFLAGS) -c $< -o $@
-# The rig's SHA-256 (its sudoers digest) is tested with the unit suites.
-$(BUILD)/tests/check_hostpriv: $(TEST_SRC:%.c=$(OBJ)/%.o) $(OBJ)/tests/main/check_main.o $(OBJ)/core/cmd/rig/sha256.o $(LIBA)
+$(BUILD)/tests/check_hostpriv: $(TEST_SRC:%.c=$(OBJ)/%.o) $(OBJ)/tests/main/check_main.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS) $(CHECK_LIBS)
 
