@@ -1,7 +1,7 @@
 /* `hostpriv complete WHAT`: the words the shell completion scripts offer
  * (packaging/completion/), one a line, from the program itself so they
  * never fall behind it: commands, global options, configuration keys,
- * task names, privileged tasks, plugin names, ops.  Quiet on failure:
+ * task names, privileged tasks, plugin names, ops, the values of a key.  Quiet on failure:
  * a completion has no one to tell. */
 #include <stdio.h>
 #include <string.h>
@@ -65,8 +65,36 @@ static void ops(void)
         printf("%s\n", s[i].name);
 }
 
+/* What KEY takes, when it is one of a few: its choices, true/false, the
+ * plugins for core.plugin, TASK= items for prompt.answers. */
+static void values(hp_cli *cli, const char *key)
+{
+    const hp_config_key *k = hp_config_key_find(key);
+    if (!k)
+        return;
+    if (!strcmp(key, "core.plugin")) {
+        plugins(cli);
+    } else if (!strcmp(key, "prompt.answers")) {
+        printf("yes\nno\ntimeout\n");
+        for (int t = 0; t < HP_TASK__COUNT; t++)
+            printf("%s=\n", hp_task_name(t));
+    } else if (k->type == HP_CT_BOOL) {
+        printf("true\nfalse\n");
+    } else if (k->type == HP_CT_ENUM) {
+        for (const char *p = k->choices; *p; p += strspn(p, " ")) {
+            size_t l = strcspn(p, " ");
+            printf("%.*s\n", (int)l, p);
+            p += l;
+        }
+    }
+}
+
 static int run(hp_cli *cli)
 {
+    if (cli->argc == 2 && !strcmp(cli->argv[0], "values")) {
+        values(cli, cli->argv[1]);
+        return 0;
+    }
     const char *what = cli->argc == 1 ? cli->argv[0] : "";
     if (!strcmp(what, "commands")) {
         commands();
@@ -86,13 +114,15 @@ static int run(hp_cli *cli)
         plugins(cli);
     } else {
         return hp_cli_usage(&hp_cmd_complete, "say commands, options, keys, "
-                            "tasks, privileged-tasks, ops or plugins");
+                            "tasks, privileged-tasks, ops, plugins or values "
+                            "KEY");
     }
     return 0;
 }
 
 const hp_cli_cmd hp_cmd_complete = {
     "complete", "complete commands|options|keys|tasks|privileged-tasks|"
-    "ops|plugins", "words for the shell completion scripts, one a line",
+    "ops|plugins|values KEY",
+    "words for the shell completion scripts, one a line",
     run
 };

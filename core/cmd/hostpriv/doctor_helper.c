@@ -58,9 +58,9 @@ static void compare_version(hp_doc *d, hp_ctx *c, const char *said)
     else if (*mine && strcmp(plugin, mine)) {
         char f2[PATH_MAX + 512];
         snprintf(f2, sizeof f2, "give both the same core.version: the helper "
-                 "reads only the system configuration (here it is %s, from "
-                 "%s); then %s privileged helper-start", hp_ctx_version(c),
-                 hp_config_origin(c->cfg, "core.version"), d->as_root);
+                 "reads only the system configuration, again whenever it "
+                 "changes (here %s comes from %s)", hp_ctx_version(c),
+                 hp_config_origin(c->cfg, "core.version"));
         hp_doc_add(d, HP_DOC_FAIL, "helper", f2, "the helper serves %s, this "
                    "app runs %s (version %s)", plugin, mine, hp_ctx_version(c));
     } else
