@@ -209,6 +209,22 @@ START_TEST(check_without_a_rule_fails)
 }
 END_TEST
 
+/* The sudoers files are root's: the user is told to ask as root. */
+START_TEST(check_as_the_user_says_run_it_as_root)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    const char *argv[] = { bin, "sudoers", "--user", HP_TEST_USER, "--check",
+                           NULL };
+    char *out = NULL, *err = NULL;
+    ck_assert_int_eq(tu_run(uid, gid, argv, NULL, &out, &err), 77);
+    ck_assert_msg(strstr(err, "run this as root"), "%s", err);
+    free(out);
+    free(err);
+}
+END_TEST
+
 /* ------------------------------------------------------------ refusals */
 
 /* Under /tmp anyone may recreate the path once its directory is gone. */
@@ -321,6 +337,7 @@ Suite *make_sudoers_suite(void)
     tcase_add_test(t, test_user_elevates_with_sudo_n);
     tcase_add_test(t, check_finds_the_installed_rule);
     tcase_add_test(t, check_without_a_rule_fails);
+    tcase_add_test(t, check_as_the_user_says_run_it_as_root);
     tcase_add_test(t, check_fails_after_the_binary_is_replaced);
     tcase_add_test(t, no_rule_for_a_path_others_could_fill);
     tcase_add_test(t, no_rule_for_names_sudoers_reads_otherwise);

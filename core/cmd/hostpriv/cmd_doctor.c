@@ -75,9 +75,12 @@ static void print_text(const hp_doc *d, const int count[3])
 /* "sudo SELF --root R -c F" (no sudo when already root), for fixes. */
 static void as_root(hp_doc *d)
 {
-    char self[PATH_MAX] = "hostpriv";
+    char self[PATH_MAX];
     ssize_t l = readlink("/proc/self/exe", self, sizeof self - 1);
-    self[l > 0 ? l : 8] = '\0';
+    if (l > 0)
+        self[l] = '\0';
+    else
+        snprintf(self, sizeof self, "hostpriv");
     const hp_open_opts *o = &d->cli->opts;
     snprintf(d->as_root, sizeof d->as_root, "%s%s%s%s%s%s",
              geteuid() ? "sudo " : "", self, o->root ? " --root " : "",

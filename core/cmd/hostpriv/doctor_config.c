@@ -34,20 +34,24 @@ static void config_failed(hp_doc *d, const hp_err *e)
  * line says what was read without a second list of the layers. */
 static void files_ok(hp_doc *d, hp_ctx *c)
 {
-    size_t n;
+    size_t n, nf = 0;
     const hp_config_key *k = hp_config_schema(&n);
-    char seen[2048] = "";
+    char files[16][PATH_MAX], seen[4096] = "";
     for (size_t i = 0; i < n; i++) {
         const char *o = hp_config_origin(c->cfg, k[i].key);
         const char *colon = o ? strrchr(o, ':') : NULL;
-        if (!o || o[0] != '/' || !colon)
+        if (!o || o[0] != '/' || !colon || nf == 16)
             continue;
-        char file[1024];
+        char file[PATH_MAX];
         snprintf(file, sizeof file, "%.*s", (int)(colon - o), o);
-        if (!strstr(seen, file) && strlen(seen) + strlen(file) + 3 <
-                                       sizeof seen)
-            snprintf(seen + strlen(seen), sizeof seen - strlen(seen), "%s%s",
-                     seen[0] ? ", " : "", file);
+        size_t j = 0;
+        while (j < nf && strcmp(files[j], file))
+            j++;
+        if (j < nf)
+            continue;
+        snprintf(files[nf++], PATH_MAX, "%s", file);
+        size_t l = strlen(seen);
+        snprintf(seen + l, sizeof seen - l, "%s%s", l ? ", " : "", file);
     }
     hp_doc_add(d, HP_DOC_OK, "config", NULL, "the configuration loads%s%s",
                seen[0] ? ": " : " (defaults only: no file sets a key)", seen);
