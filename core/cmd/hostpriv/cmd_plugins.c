@@ -6,13 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "engine/events.h"
 #include "engine/loader.h"
 #include "ops.h"
+#include "plugload.h"
 
-/* What the plugin directory holds: its own scan, so the list is there
- * whether or not the context's pick and init succeed. */
+/* What the plugin directory holds (the context's scan: there whether or
+ * not the pick and init succeeded) and what the loader rejected. */
 typedef struct found {
     hp_loaded *list;
     size_t n;
@@ -132,11 +132,9 @@ static int run(hp_cli *cli)
         return rc;                  /* the configuration: no table */
     found fd = { NULL, 0, "" };
     hp_err e = HP_ERR_INIT;
-    rc = hp_loader_scan(hp_conf(c, "core.plugin_dir"), geteuid() == 0,
-                        &fd.list, &fd.n, fd.rejected, sizeof fd.rejected, &e);
-    if (rc == HP_OK)
-        rc = hp_ctx_reload_plugin(c, &e);   /* pick and init, as every
-                                               command does */
+    rc = hp_cli_load_plugins(c, fd.rejected, sizeof fd.rejected, &e);
+    fd.list = c->plugins;
+    fd.n = c->nplugins;
     const char *active = c->active ? c->active->desc.name : NULL;
     if (rc != HP_OK && fd.n + (fd.rejected[0] != '\0') > 0 && cli->opts.json)
         error_extra(&fd);
@@ -150,7 +148,6 @@ static int run(hp_cli *cli)
         hp_log(NULL, HP_LOG_ERR, "%s", e.msg[0] ? e.msg : hp_strerror(rc));
         hp_cli_record(rc, &e);
     }
-    hp_loader_free(fd.list, fd.n);
     hp_ctx_close(c);
     return hp_exit_code(rc);
 }

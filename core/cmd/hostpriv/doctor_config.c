@@ -7,6 +7,7 @@
 #include "doctor.h"
 #include "engine/config.h"
 #include "engine/loader.h"
+#include "plugload.h"
 
 static void config_failed(hp_doc *d, const hp_err *e)
 {
@@ -111,33 +112,24 @@ static void selected(hp_doc *d, hp_ctx *c)
 void hp_doc_plugins(hp_doc *d, hp_ctx *c)
 {
     const char *dir = hp_conf(c, "core.plugin_dir");
-    hp_loaded *list = NULL;
-    size_t n = 0;
     char rejected[8192], fix[PATH_MAX + 256];
     hp_err e = HP_ERR_INIT;
     snprintf(fix, sizeof fix, "set core.plugin_dir to the directory that "
              "holds the plugins (now %s, from %s; make install puts them in "
              "%s)", dir, hp_config_origin(c->cfg, "core.plugin_dir"),
              HP_PLUGINDIR);
-    if (hp_loader_scan(dir, geteuid() == 0, &list, &n, rejected,
-                       sizeof rejected, &e) != HP_OK) {
-        hp_doc_add(d, HP_DOC_FAIL, "plugins", fix, "%s", e.msg);
-        return;
-    }
-    for (size_t i = 0; i < n; i++)
+    int rc = hp_cli_load_plugins(c, rejected, sizeof rejected, &e);
+    for (size_t i = 0; i < c->nplugins; i++)
         hp_doc_add(d, HP_DOC_OK, "plugins", NULL, "found %s (%s) %s",
-                   list[i].desc.name, list[i].desc.versions_text,
-                   list[i].path);
-    hp_loader_free(list, n);
+                   c->plugins[i].desc.name, c->plugins[i].desc.versions_text,
+                   c->plugins[i].path);
     each_rejected(d, rejected);
-    if (n == 0) {
-        hp_doc_add(d, HP_DOC_FAIL, "plugins", fix, "no plugin in %s", dir);
-        return;
-    }
-    if (hp_ctx_reload_plugin(c, &e) != HP_OK)
+    if (rc == HP_OK)
+        selected(d, c);
+    else if (c->nplugins == 0)      /* the directory: nothing to choose */
+        hp_doc_add(d, HP_DOC_FAIL, "plugins", fix, "%s", e.msg);
+    else
         hp_doc_add(d, HP_DOC_FAIL, "plugins", "set core.version inside one "
                    "of the ranges above, or core.plugin to one of the names "
                    "(or empty)", "%s", e.msg);
-    else
-        selected(d, c);
 }
