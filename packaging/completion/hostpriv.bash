@@ -68,6 +68,7 @@ _hostpriv_args()
     hosts) [ "$n" = 1 ] && COMPREPLY=($(compgen -W "ensure" -- "$cur")) ;;
     bind) [ "$n" = 1 ] && COMPREPLY=($(compgen -W "tcp udp" -- "$cur")) ;;
     config) [ "$n" = 1 ] && COMPREPLY=($(compgen -W "--check" -- "$cur")) ;;
+    doctor) [ "$n" = 1 ] && COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
     install) [ "$prev" = --user ] && COMPREPLY=($(compgen -u -- "$cur")) ||
         COMPREPLY=($(compgen -W "--user" -- "$cur")) ;;
     sudoers) [ "$prev" = --user ] && COMPREPLY=($(compgen -u -- "$cur")) ||

@@ -130,7 +130,7 @@ static void teardown(void)
 
 /* ------------------------------------------------------------ helpers */
 
-/* PROG --root ROOT ARGS... --json doctor as uid; the document in *doc. */
+/* PROG --root ROOT ARGS... doctor --json as uid; the document in *doc. */
 static int doctor(const char *prog, uid_t uid, const char *const *args,
                   json_t **doc)
 {
@@ -141,8 +141,8 @@ static int doctor(const char *prog, uid_t uid, const char *const *args,
     argv[n++] = root;
     for (size_t i = 0; args && args[i]; i++)
         argv[n++] = args[i];
-    argv[n++] = "--json";
     argv[n++] = "doctor";
+    argv[n++] = "--json";           /* the command's option, as documented */
     argv[n] = NULL;
     uid_t u = uid;
     gid_t g = (gid_t)-1;

@@ -92,8 +92,11 @@ static int run(hp_cli *cli)
 {
     if (hp_cli_wants_help(cli, &hp_cmd_doctor))
         return 0;
-    if (cli->argc != 0)
-        return hp_cli_usage(&hp_cmd_doctor, "takes no arguments");
+    /* `doctor --json` as well as `--json doctor` */
+    if (cli->argc == 1 && !strcmp(cli->argv[0], "--json"))
+        cli->opts.json = 1;
+    else if (cli->argc != 0)
+        return hp_cli_usage(&hp_cmd_doctor, "the only option is --json");
     hp_doc d = { NULL, 0, 0, cli, "" };
     as_root(&d);
     hp_ctx *c = hp_doc_config(&d);
@@ -124,7 +127,7 @@ static int run(hp_cli *cli)
 }
 
 const hp_cli_cmd hp_cmd_doctor = {
-    "doctor", "doctor",
+    "doctor", "doctor [--json]",
     "check configuration, plugins, elevation, helper, logs, tasks; a fix "
     "for each problem", run
 };

@@ -55,7 +55,7 @@ static void files_ok(hp_doc *d, hp_ctx *c)
         snprintf(seen + l, sizeof seen - l, "%s%s", l ? ", " : "", file);
     }
     hp_doc_add(d, HP_DOC_OK, "config", NULL, "the configuration loads%s%s",
-               seen[0] ? ": " : " (defaults only: no file sets a key)", seen);
+               seen[0] ? ": " : " (no configuration file sets a key)", seen);
 }
 
 /* Locked keys set below admin.ini and the like: loaded, but ignored. */
