@@ -28,13 +28,16 @@ typedef struct priv_args {
     const char *config;
 } priv_args;
 
-static void task_list(FILE *f)
+/* "tasks: cli-links cli-links-remove ..." */
+static const char *task_list(void)
 {
-    fputs("tasks:", f);
-    for (int a = 0; a < HP_ACT__COUNT; a++)
+    static char buf[512];
+    size_t o = (size_t)snprintf(buf, sizeof buf, "tasks:");
+    for (int a = 0; a < HP_ACT__COUNT && o < sizeof buf; a++)
         if (hp_action_name(a))
-            fprintf(f, " %s", hp_action_name(a));
-    fputc('\n', f);
+            o += (size_t)snprintf(buf + o, sizeof buf - o, " %s",
+                                  hp_action_name(a));
+    return buf;
 }
 
 /* A value may come with the option or after the task; given twice, the
@@ -90,8 +93,7 @@ static int parse_args(const hp_cli *cli, priv_args *a)
         snprintf(e.msg, sizeof e.msg, "no task given");
         hp_cli_record(HP_EUSAGE, &e);
         fprintf(stderr, "usage: hostpriv privileged TASK [--root DIR] "
-                "[-c FILE]\n");
-        task_list(stderr);
+                "[-c FILE]\n%s\n", task_list());
         return -1;
     }
     return 0;
@@ -196,7 +198,7 @@ static int act(hp_ctx *c, const char *task, int action)
 static int run(hp_cli *cli)
 {
     if (hp_cli_wants_help(cli, &hp_cmd_privileged)) {
-        task_list(stdout);
+        printf("%s\n", task_list());
         return 0;
     }
     if (getuid() != 0 || geteuid() != 0) {
@@ -229,8 +231,8 @@ static int run(hp_cli *cli)
     }
     int action = hp_action_from_name(a.task);
     if (action < 0) {
-        hp_cli_failf("privileged", HP_EUSAGE, "unknown task '%s'", a.task);
-        task_list(stderr);
+        hp_cli_failf("privileged", HP_EUSAGE, "unknown task '%s'; %s", a.task,
+                     task_list());
         hp_ctx_close(c);
         return HP_EUSAGE;
     }

@@ -29,7 +29,7 @@ void hp_doc_host(hp_doc *d, hp_ctx *c)
     char real[PATH_MAX];
     struct stat st;
     hp_real_path(c, c->home, real, sizeof real);
-    if (stat(real, &st) != 0)
+    if (lstat(real, &st) != 0)
         hp_doc_add(d, HP_DOC_WARN, "host", "create it, or set host.home",
                    "host.user %s (uid %u): home %s: %s", c->user,
                    (unsigned)c->uid, c->home, strerror(errno));
