@@ -8,6 +8,8 @@ INCLUDEDIR?= $(PREFIX)/include
 # the system config is read from <root>/etc/hostpriv (docs/REFERENCE.md), so /etc
 SYSCONFDIR?= /etc
 MANDIR    ?= $(PREFIX)/share/man
+# shell completion goes under DATADIR (bash-completion, zsh, fish dirs)
+DATADIR   ?= $(PREFIX)/share
 PLUGINDIR ?= $(LIBDIR)/hostpriv/plugins
 DESTDIR   ?=
 

@@ -4,12 +4,12 @@
  *
  * It lets the test user elevate exactly the staged hostpriv, as `sudo -n`
  * does for the app side.  Three things keep it from ever giving that user
- * more: the path lies in a tree only root can create (hp_rig_root_only,
- * checked right before writing), the digest makes sudo refuse any other
- * file at that path, and a rule whose run was killed (SIGKILL leaves no
+ * more: the path lies in a tree only root can create (hp_root_only,
+ * checked by hp_sudoers_rule right before writing), the digest makes sudo
+ * refuse any other file at that path, and a rule whose run was killed (SIGKILL leaves no
  * chance to clean up) is swept by the next run. */
 #include "rig.h"
-#include "sha256.h"
+#include "auth/sudoers.h"
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -45,24 +45,20 @@ static int run_visudo(const char *file)
     return WIFEXITED(s) && WEXITSTATUS(s) == 0 ? 0 : -1;
 }
 
-/* The rule text for st, or NULL (err) when its hostpriv may not be named. */
+/* The rule text for st, or NULL (err) when its hostpriv may not be named:
+ * libhostpriv's rule (the one `hostpriv sudoers` prints), under a comment
+ * saying whose it is. */
 static char *rule_text(const hp_rig_stage *st, char *err, size_t errn)
 {
-    if (hp_rig_root_only(st->hostpriv, err, errn))
-        return NULL;
-    size_t len;
-    char *bin = hp_rig_slurp(st->hostpriv, &len), hex[65];
-    if (!bin) {
-        snprintf(err, errn, "cannot read %s: %s", st->hostpriv,
-                 strerror(errno));
+    char rule[HP_SUDOERS_RULE_MAX];
+    hp_err e = HP_ERR_INIT;
+    if (hp_sudoers_rule(st->user, st->hostpriv, rule, sizeof rule, &e)) {
+        snprintf(err, errn, "%s", e.msg);
         return NULL;
     }
-    hp_rig_sha256_hex(bin, len, hex);
-    free(bin);
     return hp_rig_fmt("# hostpriv-rig run %ld: removed when it ends, or by "
-                      "the next run if this one is killed\n"
-                      "%s ALL=(root) NOPASSWD: sha256:%s %s privileged *\n",
-                      (long)getpid(), st->user, hex, st->hostpriv);
+                      "the next run if this one is killed\n%s",
+                      (long)getpid(), rule);
 }
 
 /* Written under a name with a dot (sudo skips those), checked with
