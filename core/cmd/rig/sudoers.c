@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -110,7 +111,31 @@ void hp_rig_sudoers_remove(void)
     }
 }
 
-/* 1 when pid runs a hostpriv-rig (any build of it, a replaced one too). */
+/* A run holds an exclusive flock on STAGE/.alive for as long as it lives
+ * (the kernel lets go when it dies, however it dies).  That, not its pid,
+ * tells a sweep whether a run has ended: a pid means nothing across PID
+ * namespaces or after reuse, and another checkout's rig is as alive as
+ * this one.  The stage is root-only (rootonly.c), so no other user can
+ * hold the lock to keep a rule alive. */
+#define ALIVE_NAME ".alive"
+
+int hp_rig_stage_hold(const char *stage, char *err, size_t errn)
+{
+    char *p = hp_rig_fmt("%s/" ALIVE_NAME, stage);
+    int fd = open(p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        snprintf(err, errn, "cannot hold %s: %s", p, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        free(p);
+        return -1;
+    }
+    free(p);
+    return 0;                   /* fd kept open for the life of the run */
+}
+
+/* 1 when pid runs a hostpriv-rig (any build of it, a replaced one too):
+ * for runs of a rig that holds no stage lock (an older build). */
 static int rig_alive(long pid)
 {
     char link[64], exe[PATH_MAX];
@@ -123,6 +148,19 @@ static int rig_alive(long pid)
     base = base ? base + 1 : exe;
     return !strcmp(base, "hostpriv-rig") ||
            !strcmp(base, "hostpriv-rig (deleted)");
+}
+
+/* 1 when a live run holds stage's lock. */
+static int stage_held(const char *stage)
+{
+    char *p = hp_rig_fmt("%s/" ALIVE_NAME, stage);
+    int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    free(p);
+    if (fd < 0)
+        return 0;
+    int held = flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    close(fd);
+    return held;
 }
 
 /* The stage a rule names (its command, less /bin/hostpriv), or NULL. */
@@ -144,8 +182,9 @@ static char *rule_stage(const char *text)
     return hp_rig_memdup(p, n - tail);
 }
 
-/* One entry of sudoers.d: remove it when its run has ended or its stage
- * is gone; the stage of an ended run goes with it. */
+/* One entry of sudoers.d: remove it when its run has ended (nobody holds
+ * its stage's lock, and its pid, as this process sees pids, runs no rig)
+ * or its stage is gone; the stage of an ended run goes with it. */
 static void sweep_one(const char *name, long pid)
 {
     char *path = hp_rig_fmt(SUDOERS_D "/%s", name);
@@ -153,12 +192,13 @@ static void sweep_one(const char *name, long pid)
     char *text = hp_rig_slurp(path, &len);
     char *stage = rule_stage(text);
     struct stat sb;
-    int ended = pid == (long)getpid() || !rig_alive(pid);
     int staged = stage && lstat(stage, &sb) == 0 && S_ISDIR(sb.st_mode);
-    if ((ended || (stage && !staged)) && unlink(path) == 0)
+    int ended = !staged || (!stage_held(stage) &&
+                            (pid == (long)getpid() || !rig_alive(pid)));
+    if (ended && unlink(path) == 0)
         fprintf(stderr, "hostpriv-rig: removed the stale sudoers rule %s "
-                "(%s)\n", path, ended ? "the run that wrote it has ended"
-                                      : "the stage it names is gone");
+                "(%s)\n", path, staged ? "the run that wrote it has ended"
+                                       : "the stage it names is gone");
     if (ended && staged && hp_rig_rmtree(stage) == 0)
         fprintf(stderr, "hostpriv-rig: removed that run's stage %s\n", stage);
     free(stage);
