@@ -5,16 +5,11 @@
  * file left as it was. */
 #include "testutil.h"
 #include "host/decisions.h"
-#include "host/identity.h"
-#include "host/atomicfile.h"
 #include <check.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,11 +31,10 @@ static void sb_teardown(void)
     tu_sandbox_rm(root);
 }
 
-/* One call made as the test user; results in shared memory. */
+/* One call made as the test user (tu_as_user_call). */
 struct call {
     char op;                    /* s set, g get, c clear, e each */
     const char *key, *val;
-    int rc;
     char got[256], list[1024], msg[768];
 };
 
@@ -56,32 +50,23 @@ static int do_call(void *arg, hp_err *e)
     struct call *c = arg;
     c->list[0] = c->got[0] = '\0';
     switch (c->op) {
-    case 's': c->rc = hp_decision_set(rootfd, HOME, c->key, c->val, e); break;
-    case 'g': c->rc = hp_decision_get(rootfd, HOME, c->key, c->got,
-                                      sizeof c->got, e); break;
-    case 'c': c->rc = hp_decision_clear(rootfd, HOME, e); break;
-    default:  c->rc = hp_decision_each(rootfd, HOME, collect, c, e); break;
+    case 's': return hp_decision_set(rootfd, HOME, c->key, c->val, e);
+    case 'g': return hp_decision_get(rootfd, HOME, c->key, c->got,
+                                     sizeof c->got, e);
+    case 'c': return hp_decision_clear(rootfd, HOME, e);
+    default:  return hp_decision_each(rootfd, HOME, collect, c, e);
     }
-    snprintf(c->msg, sizeof c->msg, "%s", e->msg);
-    return HP_OK;               /* the real result is c->rc */
 }
 
-static struct call *C;
+static struct call call, *const C = &call;
 
 static int as_user(char op, const char *key, const char *val)
 {
-    hp_err e = HP_ERR_INIT;
-    if (!C) {
-        C = mmap(NULL, sizeof *C, PROT_READ | PROT_WRITE,
-                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        ck_assert(C != MAP_FAILED);
-    }
     C->op = op;
     C->key = key;
     C->val = val;
-    C->rc = -999;
-    ck_assert_int_eq(hp_as_user(uid, gid, do_call, C, &e), HP_OK);
-    return C->rc;
+    return tu_as_user_call(uid, gid, do_call, C, sizeof *C, C->msg,
+                           sizeof C->msg);
 }
 
 static char *file_now(size_t *n)
@@ -174,9 +159,7 @@ END_TEST
  * rewritten, clear removes it. */
 static void damaged(const char *data, size_t len, const char *why)
 {
-    tu_mkdir(root, HOME "/.docker", 0755, uid, gid);
-    tu_mkdir(root, HOME "/.docker/hostpriv", 0755, uid, gid);
-    tu_write(root, DFILE, data, len, 0644, uid, gid);
+    tu_hostpriv_file(root, HOME, "decisions.ini", data, len, uid, gid);
     ck_assert_int_lt(as_user('g', "evil", NULL), 0);
     ck_assert_msg(strstr(C->msg, "corrupt") && strstr(C->msg, why),
                   "'%s' lacks '%s'", C->msg, why);
@@ -221,9 +204,7 @@ START_TEST(hand_written_ok)
     /* BOM, CRLF, comments, blank lines: read as written */
     const char t[] = "\xef\xbb\xbf; by hand\r\n[decisions]\r\n\r\n"
                      "# note\r\nb = 2\r\na = 1\r\n";
-    tu_mkdir(root, HOME "/.docker", 0755, uid, gid);
-    tu_mkdir(root, HOME "/.docker/hostpriv", 0755, uid, gid);
-    tu_write(root, DFILE, t, sizeof t - 1, 0644, uid, gid);
+    tu_hostpriv_file(root, HOME, "decisions.ini", t, sizeof t - 1, uid, gid);
     ck_assert_int_eq(as_user('e', NULL, NULL), HP_OK);
     ck_assert_str_eq(C->list, "a=1;b=2;");
     ck_assert_int_eq(as_user('s', "c", "3"), HP_OK);
@@ -254,52 +235,6 @@ START_TEST(root_does_not_write_user_home)
 }
 END_TEST
 
-START_TEST(not_a_regular_file)
-{
-    tu_mkdir(root, HOME "/.docker", 0755, uid, gid);
-    tu_mkdir(root, HOME "/.docker/hostpriv", 0755, uid, gid);
-    char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s%s", root, DFILE);
-    ck_assert_int_eq(symlink("/etc/passwd", p), 0);
-    ck_assert_int_eq(lchown(p, uid, gid), 0);
-    ck_assert_int_lt(as_user('g', "k", NULL), 0);
-    ck_assert_int_ne(as_user('s', "k", "v"), HP_OK);
-    ck_assert_int_ne(as_user('c', NULL, NULL), HP_OK);
-    struct stat st;
-    ck_assert_int_eq(lstat(p, &st), 0);
-    ck_assert(S_ISLNK(st.st_mode));
-}
-END_TEST
-
-/* Another writer between our read and our rename (the fault hook, run in
- * the hp_as_user child at step 1): detected, re-read, both kept. */
-static int other_writes;
-
-static void other_writer(int step)
-{
-    char p[PATH_MAX], tmp[PATH_MAX + 8];
-    if (step != 1 || other_writes-- <= 0)
-        return;
-    snprintf(p, sizeof p, "%s%s", root, DFILE);
-    snprintf(tmp, sizeof tmp, "%s.x", p);
-    FILE *f = fopen(tmp, "w");
-    fputs("[decisions]\nother = 1\n", f);
-    fclose(f);
-    rename(tmp, p);
-}
-
-START_TEST(concurrent_writer)
-{
-    ck_assert_int_eq(as_user('s', "first", "1"), HP_OK);
-    hp_af_fault_hook = other_writer;
-    other_writes = 1;
-    ck_assert_msg(as_user('s', "mine", "2") == HP_OK, "%s", C->msg);
-    hp_af_fault_hook = NULL;
-    ck_assert_int_eq(as_user('e', NULL, NULL), HP_OK);
-    ck_assert_str_eq(C->list, "mine=2;other=1;");
-}
-END_TEST
-
 Suite *make_decisions_suite(void)
 {
     Suite *s = suite_create("decisions");
@@ -308,8 +243,6 @@ Suite *make_decisions_suite(void)
     tcase_add_test(t, set_get_each_clear);
     tcase_add_test(t, bad_keys_and_values);
     tcase_add_test(t, root_does_not_write_user_home);
-    tcase_add_test(t, not_a_regular_file);
-    tcase_add_test(t, concurrent_writer);
     tcase_set_timeout(t, 30);
     suite_add_tcase(s, t);
     t = tcase_create("parse");

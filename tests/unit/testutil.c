@@ -1,4 +1,5 @@
 #include "testutil.h"
+#include "host/identity.h"
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -132,6 +134,60 @@ int tu_home_sandbox(char *root, size_t n, const char *home, uid_t *uid,
     int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     ck_assert_int_ge(fd, 0);
     return fd;
+}
+
+/* tu_as_user_call's page shared with the child: the call, then the
+ * caller's block. */
+struct user_call {
+    int (*fn)(void *arg, hp_err *e);
+    void *arg;
+    int rc;
+    char msg[sizeof ((hp_err *)0)->msg];
+};
+#define CALL_HEAD ((sizeof(struct user_call) + _Alignof(max_align_t) - 1) / \
+                   _Alignof(max_align_t) * _Alignof(max_align_t))
+
+static int user_call(void *p, hp_err *e)
+{
+    struct user_call *c = p;
+    c->rc = c->fn(c->arg, e);
+    snprintf(c->msg, sizeof c->msg, "%s", e->msg);
+    return HP_OK;               /* the real result travels in c->rc */
+}
+
+int tu_as_user_call(uid_t uid, gid_t gid, int (*fn)(void *arg, hp_err *e),
+                    void *arg, size_t size, char *msg, size_t msgn)
+{
+    hp_err e = HP_ERR_INIT;
+    struct user_call *c = mmap(NULL, CALL_HEAD + size, PROT_READ | PROT_WRITE,
+                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    ck_assert(c != MAP_FAILED);
+    c->fn = fn;
+    c->arg = (char *)c + CALL_HEAD;
+    c->rc = -999;
+    memcpy(c->arg, arg, size);
+    ck_assert_msg(hp_as_user(uid, gid, user_call, c, &e) == HP_OK,
+                  "hp_as_user: %s", e.msg);
+    memcpy(arg, c->arg, size);
+    if (msg)
+        snprintf(msg, msgn, "%s", c->msg);
+    int rc = c->rc;
+    munmap(c, CALL_HEAD + size);
+    return rc;
+}
+
+void tu_hostpriv_file(const char *root, const char *home, const char *name,
+                      const char *data, size_t len, uid_t uid, gid_t gid)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/.docker", home);
+    tu_mkdir(root, p, 0755, uid, gid);
+    snprintf(p, sizeof p, "%s/.docker/hostpriv", home);
+    tu_mkdir(root, p, 0755, uid, gid);
+    if (!data)
+        return;
+    snprintf(p, sizeof p, "%s/.docker/hostpriv/%s", home, name);
+    tu_write(root, p, data, len, 0644, uid, gid);
 }
 
 static void drop(uid_t uid, gid_t gid)

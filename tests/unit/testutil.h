@@ -5,6 +5,7 @@
 #define HP_TESTUTIL_H
 #include <stddef.h>
 #include <sys/types.h>
+#include "base/err.h"
 
 #define HP_TEST_USER "hptest"
 
@@ -36,6 +37,18 @@ void tu_netns(void);
  * (uid/gid set); returns an O_PATH descriptor on the sandbox root. */
 int tu_home_sandbox(char *root, size_t n, const char *home, uid_t *uid,
                     gid_t *gid);
+/* Run fn(arg, e) as uid/gid through hp_as_user (the product's own way of
+ * acting as the user), with the size bytes at arg shared with it: what fn
+ * writes there is in *arg afterwards.  Returns fn's value (any int, a
+ * get's -code too); e->msg as fn left it goes to msg (msgn bytes; NULL:
+ * not wanted). */
+int tu_as_user_call(uid_t uid, gid_t gid, int (*fn)(void *arg, hp_err *e),
+                    void *arg, size_t size, char *msg, size_t msgn);
+/* HOME/.docker/hostpriv/NAME as the user's app leaves it: both
+ * directories made 0755 and the file written 0644, all uid/gid's.  data
+ * NULL: only the directories. */
+void tu_hostpriv_file(const char *root, const char *home, const char *name,
+                      const char *data, size_t len, uid_t uid, gid_t gid);
 /* Fork; in the child drop to uid/gid (groups cleared) and call fn(arg);
  * its return value is the child's exit code, which is returned here. */
 int tu_as(uid_t uid, gid_t gid, int (*fn)(void *arg), void *arg);
