@@ -310,6 +310,7 @@ START_TEST(concurrent_writer)
     other_writes = 5;
     ck_assert_int_eq(as_user('a', "lost", 1), HP_EFAIL);
     ck_assert_int_eq(C->calls, 2);
+    ck_assert_msg(strstr(C->msg, "changed while we edited it"), "%s", C->msg);
     file_is("other3\n");
 }
 END_TEST

@@ -168,10 +168,12 @@ int hp_ustate_edit(const hp_ustate *f, int rootfd, const char *home,
         close(dirfd);
         return e->code ? e->code : HP_EFAIL;
     }
-    for (int attempt = 0; attempt < 2; attempt++) {
+    /* a second writer once is a race, on every attempt a fight: the
+     * last attempt's error is the caller's */
+    for (int attempt = 0;; attempt++) {
         int retry = 0;
         r = edit_once(f, dirfd, leaf, path, fn, arg, &retry, e);
-        if (r == HP_OK || !retry)
+        if (r == HP_OK || !retry || attempt == 1)
             break;
         hp_err_clear(e);
     }
