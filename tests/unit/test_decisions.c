@@ -13,65 +13,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char root[PATH_MAX];
-static int rootfd = -1;
-static uid_t uid;
-static gid_t gid;
 #define HOME "/home/dec"
 #define DFILE HOME "/.docker/hostpriv/decisions.ini"
 
-static void sb_setup(void)
+/* hp_decision_set takes one pair */
+static int set1(int rootfd, const char *home, const char *const *kv,
+                size_t n, hp_err *e)
 {
-    rootfd = tu_home_sandbox(root, sizeof root, HOME, &uid, &gid);
+    (void)n;
+    return hp_decision_set(rootfd, home, kv[0], kv[1], e);
 }
 
-static void sb_teardown(void)
-{
-    close(rootfd);
-    tu_sandbox_rm(root);
-}
+static const tu_store store = { "decisions.ini", "k", "v", set1,
+                                hp_decision_get, hp_decision_clear,
+                                hp_decision_each };
+static tu_store_call call, *const C = &call;
 
-/* One call made as the test user (tu_as_user_call). */
-struct call {
-    char op;                    /* s set, g get, c clear, e each */
-    const char *key, *val;
-    char got[256], list[1024], msg[768];
-};
-
-static void collect(void *arg, const char *k, const char *v)
-{
-    struct call *c = arg;
-    size_t n = strlen(c->list);
-    snprintf(c->list + n, sizeof c->list - n, "%s=%s;", k, v);
-}
-
-static int do_call(void *arg, hp_err *e)
-{
-    struct call *c = arg;
-    c->list[0] = c->got[0] = '\0';
-    switch (c->op) {
-    case 's': return hp_decision_set(rootfd, HOME, c->key, c->val, e);
-    case 'g': return hp_decision_get(rootfd, HOME, c->key, c->got,
-                                     sizeof c->got, e);
-    case 'c': return hp_decision_clear(rootfd, HOME, e);
-    default:  return hp_decision_each(rootfd, HOME, collect, c, e);
-    }
-}
-
-static struct call call, *const C = &call;
+static void sb_setup(void) { tu_store_setup(C, &store, HOME); }
+static void sb_teardown(void) { tu_store_teardown(C); }
 
 static int as_user(char op, const char *key, const char *val)
 {
-    C->op = op;
-    C->key = key;
-    C->val = val;
-    return tu_as_user_call(uid, gid, do_call, C, sizeof *C, C->msg,
-                           sizeof C->msg);
+    return tu_store_as_user(C, op, key, val, NULL, NULL);
 }
 
 static char *file_now(size_t *n)
 {
-    return tu_read(root, DFILE, n);
+    return tu_read(C->root, DFILE, n);
 }
 
 START_TEST(set_get_each_clear)
@@ -89,13 +57,13 @@ START_TEST(set_get_each_clear)
     /* the file: the user's, 0644, in a 0755 directory of the user's */
     char p[PATH_MAX];
     struct stat st;
-    snprintf(p, sizeof p, "%s%s", root, DFILE);
+    snprintf(p, sizeof p, "%s%s", C->root, DFILE);
     ck_assert_int_eq(stat(p, &st), 0);
-    ck_assert_uint_eq(st.st_uid, uid);
+    ck_assert_uint_eq(st.st_uid, C->uid);
     ck_assert_uint_eq(st.st_mode & 07777, 0644);
-    snprintf(p, sizeof p, "%s%s/.docker/hostpriv", root, HOME);
+    snprintf(p, sizeof p, "%s%s/.docker/hostpriv", C->root, HOME);
     ck_assert_int_eq(stat(p, &st), 0);
-    ck_assert_uint_eq(st.st_uid, uid);
+    ck_assert_uint_eq(st.st_uid, C->uid);
     ck_assert_uint_eq(st.st_mode & 07777, 0755);
     size_t n;
     char *t = file_now(&n);
@@ -103,7 +71,7 @@ START_TEST(set_get_each_clear)
                                     "cli-links.declined = 4.16.2\n"));
     free(t);
     /* same value again: not rewritten */
-    snprintf(p, sizeof p, "%s%s", root, DFILE);
+    snprintf(p, sizeof p, "%s%s", C->root, DFILE);
     stat(p, &st);
     ck_assert_int_eq(as_user('s', "a.first", "yes please"), HP_OK);
     struct stat st2;
@@ -156,46 +124,30 @@ START_TEST(bad_keys_and_values)
 END_TEST
 
 /* A damaged file: get/each/set refuse (naming the line), nothing is
- * rewritten, clear removes it. */
-static void damaged(const char *data, size_t len, const char *why)
-{
-    tu_hostpriv_file(root, HOME, "decisions.ini", data, len, uid, gid);
-    ck_assert_int_lt(as_user('g', "evil", NULL), 0);
-    ck_assert_msg(strstr(C->msg, "corrupt") && strstr(C->msg, why),
-                  "'%s' lacks '%s'", C->msg, why);
-    ck_assert_int_ne(as_user('e', NULL, NULL), HP_OK);
-    ck_assert_int_eq(as_user('s', "k", "v"), HP_EFAIL);
-    size_t n;
-    char *now = file_now(&n);
-    ck_assert(n == len && !memcmp(now, data, len));
-    free(now);
-    ck_assert_int_eq(as_user('c', NULL, NULL), HP_OK);
-    ck_assert_ptr_null(file_now(&n));
-}
-
+ * rewritten, clear removes it (tu_store_damaged). */
 START_TEST(damaged_files)
 {
     static const char nul[] = "[decisions]\nk = v\0evil = 1\n";
-    damaged(nul, sizeof nul - 1, "NUL");
+    tu_store_damaged(C, nul, sizeof nul - 1, "NUL");
     /* inih reads 200 bytes a line: the rest must not become a line */
     char longl[400];
     int k = snprintf(longl, sizeof longl, "[decisions]\nk = ");
     memset(longl + k, 'x', 195);    /* "k = " + 195 = inih's 199 */
     k += 195;
     k += snprintf(longl + k, sizeof longl - (size_t)k, "evil = 1\n");
-    damaged(longl, (size_t)k, "too long");
+    tu_store_damaged(C, longl, (size_t)k, "too long");
     const char *t = "evil = 1\n[decisions]\n";
-    damaged(t, strlen(t), "outside");
+    tu_store_damaged(C, t, strlen(t), "outside");
     t = "[other]\nevil = 1\n";
-    damaged(t, strlen(t), "outside");
+    tu_store_damaged(C, t, strlen(t), "outside");
     t = "[decisions]\nk = 1\nk = 2\n";
-    damaged(t, strlen(t), "twice");
+    tu_store_damaged(C, t, strlen(t), "twice");
     t = "[decisions]\nthis is junk\n";
-    damaged(t, strlen(t), "line 2");
+    tu_store_damaged(C, t, strlen(t), "line 2");
     t = "[decisions]\nBAD = 1\n";
-    damaged(t, strlen(t), "malformed");
+    tu_store_damaged(C, t, strlen(t), "malformed");
     t = "[decisions]\nk = 1\n  continued\n";     /* inih multi-line */
-    damaged(t, strlen(t), "twice");
+    tu_store_damaged(C, t, strlen(t), "twice");
 }
 END_TEST
 
@@ -204,7 +156,8 @@ START_TEST(hand_written_ok)
     /* BOM, CRLF, comments, blank lines: read as written */
     const char t[] = "\xef\xbb\xbf; by hand\r\n[decisions]\r\n\r\n"
                      "# note\r\nb = 2\r\na = 1\r\n";
-    tu_hostpriv_file(root, HOME, "decisions.ini", t, sizeof t - 1, uid, gid);
+    tu_hostpriv_file(C->root, HOME, "decisions.ini", t, sizeof t - 1, C->uid,
+                     C->gid);
     ck_assert_int_eq(as_user('e', NULL, NULL), HP_OK);
     ck_assert_str_eq(C->list, "a=1;b=2;");
     ck_assert_int_eq(as_user('s', "c", "3"), HP_OK);
@@ -216,21 +169,22 @@ END_TEST
 START_TEST(root_does_not_write_user_home)
 {
     hp_err e = HP_ERR_INIT;
-    ck_assert_int_eq(hp_decision_set(rootfd, HOME, "k", "v", &e),
+    ck_assert_int_eq(hp_decision_set(C->rootfd, HOME, "k", "v", &e),
                      HP_EINTERNAL);
     ck_assert_ptr_nonnull(strstr(e.msg, "hp_as_user"));
     char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s%s/.docker", root, HOME);
+    snprintf(p, sizeof p, "%s%s/.docker", C->root, HOME);
     ck_assert_int_ne(access(p, F_OK), 0);
     /* reading as root is fine (hostpriv status) */
     ck_assert_int_eq(as_user('s', "k", "v"), HP_OK);
     char v[16];
-    ck_assert_int_eq(hp_decision_get(rootfd, HOME, "k", v, sizeof v, &e), 1);
+    ck_assert_int_eq(hp_decision_get(C->rootfd, HOME, "k", v, sizeof v, &e),
+                     1);
     ck_assert_str_eq(v, "v");
-    ck_assert_int_eq(hp_decision_clear(rootfd, HOME, &e), HP_EINTERNAL);
-    ck_assert_int_eq(hp_decision_get(rootfd, HOME, "k", v, 1, &e),
+    ck_assert_int_eq(hp_decision_clear(C->rootfd, HOME, &e), HP_EINTERNAL);
+    ck_assert_int_eq(hp_decision_get(C->rootfd, HOME, "k", v, 1, &e),
                      -HP_EUSAGE);
-    ck_assert_int_eq(hp_decision_get(rootfd, "relative", "k", v, 1, &e),
+    ck_assert_int_eq(hp_decision_get(C->rootfd, "relative", "k", v, 1, &e),
                      -HP_EUSAGE);
 }
 END_TEST

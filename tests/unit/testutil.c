@@ -190,6 +190,74 @@ void tu_hostpriv_file(const char *root, const char *home, const char *name,
     tu_write(root, p, data, len, 0644, uid, gid);
 }
 
+static void store_collect(void *arg, const char *k, const char *v)
+{
+    tu_store_call *c = arg;
+    size_t n = strlen(c->list);
+    snprintf(c->list + n, sizeof c->list - n, "%s=%s;", k, v);
+}
+
+static int store_call(void *arg, hp_err *e)
+{
+    tu_store_call *c = arg;
+    const tu_store *s = c->s;
+    c->list[0] = c->got[0] = '\0';
+    switch (c->op) {
+    case 's': return s->set(c->rootfd, c->home, c->kv, c->n, e);
+    case 'g': return s->get(c->rootfd, c->home, c->kv[0], c->got,
+                            sizeof c->got, e);
+    case 'c': return s->clear(c->rootfd, c->home, e);
+    default:  return s->each(c->rootfd, c->home, store_collect, c, e);
+    }
+}
+
+void tu_store_setup(tu_store_call *c, const tu_store *s, const char *home)
+{
+    memset(c, 0, sizeof *c);
+    c->s = s;
+    c->home = home;
+    c->rootfd = tu_home_sandbox(c->root, sizeof c->root, home, &c->uid,
+                                &c->gid);
+}
+
+void tu_store_teardown(tu_store_call *c)
+{
+    close(c->rootfd);
+    tu_sandbox_rm(c->root);
+}
+
+int tu_store_as_user(tu_store_call *c, char op, const char *k1,
+                     const char *v1, const char *k2, const char *v2)
+{
+    c->op = op;
+    c->kv[0] = k1, c->kv[1] = v1, c->kv[2] = k2, c->kv[3] = v2;
+    c->n = k2 ? 2 : k1 ? 1 : 0;
+    return tu_as_user_call(c->uid, c->gid, store_call, c, sizeof *c, c->msg,
+                           sizeof c->msg);
+}
+
+void tu_store_damaged(tu_store_call *c, const char *data, size_t len,
+                      const char *why)
+{
+    const char *key = c->s->key, *val = c->s->val;
+    char p[PATH_MAX];
+    size_t n;
+    snprintf(p, sizeof p, "%s/.docker/hostpriv/%s", c->home, c->s->name);
+    tu_hostpriv_file(c->root, c->home, c->s->name, data, len, c->uid,
+                     c->gid);
+    ck_assert_int_lt(tu_store_as_user(c, 'g', key, NULL, NULL, NULL), 0);
+    ck_assert_msg(strstr(c->msg, "corrupt") && strstr(c->msg, why),
+                  "'%s' lacks '%s'", c->msg, why);
+    ck_assert_int_ne(tu_store_as_user(c, 'e', NULL, NULL, NULL, NULL), HP_OK);
+    ck_assert_int_eq(tu_store_as_user(c, 's', key, val, NULL, NULL),
+                     HP_EFAIL);
+    char *now = tu_read(c->root, p, &n);
+    ck_assert(now && n == len && !memcmp(now, data, len));
+    free(now);
+    ck_assert_int_eq(tu_store_as_user(c, 'c', NULL, NULL, NULL, NULL), HP_OK);
+    ck_assert_ptr_null(tu_read(c->root, p, &n));
+}
+
 static void drop(uid_t uid, gid_t gid)
 {
     if (setgroups(0, NULL) != 0 || setresgid(gid, gid, gid) != 0 ||

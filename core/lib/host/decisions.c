@@ -3,13 +3,14 @@
  *   [decisions]
  *   cli-links.declined = 4.16.2
  *
- * Parsed by inih's ini_parse_string; written whole, sorted by key, as
- * a small file of the user's (userstate.h: read whole, replaced
- * atomically under the directory lock, user-owned 0644).  The file is ours, so it is parsed strictly: a NUL, a
- * line longer than inih's buffer (its remainder would otherwise be parsed
- * as a line of its own), a key outside [decisions], a bad or duplicated
- * key is "corrupt" and named with its line; `hostpriv settings
- * reset-decisions` (hp_decision_clear) removes the file.
+ * Parsed by inih's ini_parse_string; written whole, sorted by key, as a
+ * small file of the user's (userstate.h: read whole, replaced atomically
+ * under the directory lock, user-owned 0644).  The file is ours, so it is
+ * parsed strictly: a NUL, a line longer than inih's buffer (its remainder
+ * would otherwise be parsed as a line of its own), a key outside
+ * [decisions], a bad or duplicated key is "corrupt" and named with its
+ * line; `hostpriv settings reset-decisions` (hp_decision_clear) removes
+ * the file.
  *
  * Values are printable ASCII without ';' (inih's inline comment) and
  * without leading or trailing blanks (inih strips them), so what is
