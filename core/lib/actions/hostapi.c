@@ -15,6 +15,7 @@
 #include "settings.h"
 #include "engine/config.h"
 #include "engine/events.h"
+#include "engine/loader.h"
 #include "helper/hclient.h"
 #include "host/identity.h"
 #include "host/ports.h"
@@ -72,9 +73,16 @@ static const char *api_app_version(hp_host *h)
     return hp_ctx_version(hp_ctx_of(h));
 }
 
+/* Before plugin ABI 1.2 granted was 0 and declined 1: a plugin built then
+ * gets the answer in the values it was compiled with. */
 static int api_prompt(hp_host *h, int task, const char *message)
 {
-    return hp_prompt_ask(hp_ctx_of(h), task, message);
+    hp_ctx *c = hp_ctx_of(h);
+    int r = hp_prompt_ask(c, task, message);
+    if (c->active && c->active->desc.abi_minor < 2 &&
+        (r == HP_PROMPT_GRANTED || r == HP_PROMPT_DECLINED))
+        return r == HP_PROMPT_GRANTED ? 0 : 1;
+    return r;
 }
 
 /* Decisions are the user's state: read and written with the user's rights
@@ -151,6 +159,21 @@ static int api_bind_direct(hp_host *h, int socktype, const char *addr,
     return rc;
 }
 
+/* The helper runs the version of its own, root-owned configuration; one
+ * that does not serve ports while this side emulates a version that
+ * binds through it means the two disagree: say which key to change. */
+static void helper_version_hint(hp_ctx *c)
+{
+    const char *origin = hp_config_origin(c->cfg, "core.version");
+    size_t l = strlen(c->err.msg);
+    snprintf(c->err.msg + l, sizeof c->err.msg - l, ".  The helper runs the "
+             "core.version of the system configuration (%s/etc/hostpriv/"
+             "hostpriv.ini, read again when it changes); this side emulates "
+             "%s (core.version from %s): set core.version there for both, "
+             "or do not change it here", c->root, hp_ctx_version(c),
+             origin ? origin : "default");
+}
+
 static int api_helper_bind(hp_host *h, int socktype, const char *addr,
                            int port, int *fd)
 {
@@ -163,6 +186,8 @@ static int api_helper_bind(hp_host *h, int socktype, const char *addr,
     if (rc == HP_OK && *fd < 0)
         rc = hp_err_set(&c->err, HP_EINTERNAL,
                         "the helper answered bind_port without a socket");
+    if (rc == HP_ENOTSUP)
+        helper_version_hint(c);
     return rc;
 }
 
