@@ -230,7 +230,6 @@ static hp_ctx *fake_elevator(const char *code, const char *err)
     hp_ctx *c = NULL;
     hp_err e = HP_ERR_INIT;
     ck_assert_msg(hp_ctx_open(&c, &o, &e) == HP_OK, "%s", e.msg);
-    snprintf(c->root_arg, sizeof c->root_arg, "%s", root);
     snprintf(c->config_arg, sizeof c->config_arg, "rel/app.ini");
     return c;
 }

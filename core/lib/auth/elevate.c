@@ -550,8 +550,8 @@ static int map_status(int st, const char *what, int pkexec, char *tail,
                       *last ? ": " : "", last);
 }
 
-/* A relative -c/--root means nothing to a process started elsewhere
- * (pkexec runs in /): pass them on absolute. */
+/* A relative -c means nothing to a process started elsewhere (pkexec runs
+ * in /): pass it on absolute. */
 static const char *abs_arg(const char *p, char *buf, size_t n)
 {
     if (!p || !*p || p[0] == '/')
@@ -598,8 +598,10 @@ int hp_elevate_run(hp_ctx *c, int action, const char *data, size_t len,
     int rc = hp_program_usable(c, "core.cli_program", cli, what, e);
     if (rc != HP_OK)
         return rc;
-    char rb[PATH_MAX], cb[PATH_MAX];
-    const char *root = abs_arg(c->root_arg, rb, sizeof rb);
+    /* the root this run works on, however it was chosen (--root, -c,
+     * --set, hp_set): root acts on that root or, without --root, on / */
+    char cb[PATH_MAX];
+    const char *root = c->root;
     const char *cfg = abs_arg(c->config_arg, cb, sizeof cb);
     char **argv;
     rc = hp_elevate_argv(cmd, cli, task, root, cfg, &argv, e);

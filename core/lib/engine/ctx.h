@@ -101,7 +101,6 @@ struct hp_ctx {
     int program_kind;            /* enum hp_program_kind */
     /* what an elevated or boot-time run is pinned to */
     char config_arg[PATH_MAX];   /* -c FILE made absolute, "" when none */
-    char root_arg[PATH_MAX];     /* --root DIR as given, "" when none */
 
     const hp_host_api *host_api; /* what the plugin is given (open.c) */
     int helper_fd;               /* kept helper connection, -1 if none */

@@ -312,7 +312,6 @@ hp_ctx *hp_ctx_new(const hp_open_opts *o, const hp_host_api *api)
         snprintf(c->config_arg, sizeof c->config_arg, "%s/%s", cwd, cf);
     else
         snprintf(c->config_arg, sizeof c->config_arg, "%s", cf);
-    snprintf(c->root_arg, sizeof c->root_arg, "%s", o->root ? o->root : "");
     c->prompt_fn = o->prompt_fn;
     c->prompt_data = o->prompt_data;
     c->event_fn = o->event_fn;
