@@ -153,7 +153,8 @@ check-exports: all
 # tests/embed: a small app built only against a `make install DESTDIR=`
 # stage (its header and pkg-config), run as the test user in a sandbox.
 check-embed: all
-	tests/embed/run $(BUILD)
+	BINDIR=$(BINDIR) LIBDIR=$(LIBDIR) PKGCONFIGDIR=$(PKGCONFIGDIR) \
+	  INCLUDEDIR=$(INCLUDEDIR) PLUGINDIR=$(PLUGINDIR) tests/embed/run $(BUILD)
 
 # Layers call down only (scripts/layers), and the check catches what it is
 # for (tests/layers/run plants each kind of violation in a copy).
