@@ -36,7 +36,7 @@ BINS    = $(BUILD)/bin/hostpriv $(BUILD)/bin/hostprivd $(BUILD)/bin/hostpriv-rig
 .PHONY: all check check-layers check-unit check-scenarios check-exports check-embed asan bench demo fuzz install uninstall clean deps test-user FORCE
 all: $(LIBSO) $(LIBA) $(LIBPC) $(BINS) $(PLUGIN_SO)
 
-$(OBJ)/%.o: %.c
+$(OBJ)/%.o: %.c $(BUILD)/flags.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(HP_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -45,14 +45,13 @@ $(OBJ)/%.o: %.c
 # every internal stays reachable.
 $(OBJ)/core/lib/%.o: HP_CFLAGS += -fvisibility=hidden
 
-# The install paths compiled in (config.mk) and the flags: the core is
+# The install paths compiled in (config.mk) and the flags: everything is
 # rebuilt when they change, so `make install PREFIX=/usr` after `make`
 # does not ship a library that looks for its programs under /usr/local.
 CORE_FLAGS = $(subst ','',$(HP_CFLAGS) -fvisibility=hidden $(CFLAGS) $(LIBDIR) $(INCLUDEDIR))
 $(BUILD)/flags.stamp: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(CORE_FLAGS)' | cmp -s - $@ 2>/dev/null || echo '$(CORE_FLAGS)' > $@
-$(CORE_OBJ): $(BUILD)/flags.stamp
 
 $(LIBSO): $(CORE_OBJ)
 	@mkdir -p $(dir $@)

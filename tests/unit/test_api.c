@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +280,46 @@ START_TEST(open_names_the_key_to_set)
 }
 END_TEST
 
+/* hostpriv(3) THREADS: distinct handles work at once from different
+ * threads, each with its own callbacks, which run on the calling thread. */
+struct worker { rec r; pthread_t self; int wrong_thread, failures; };
+
+static void thread_event(void *data, const hp_event_info *ev)
+{
+    struct worker *w = data;
+    (void)ev;
+    w->wrong_thread += !pthread_equal(pthread_self(), w->self);
+}
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    w->self = pthread_self();
+    w->r.answer = HP_PROMPT_GRANTED;
+    hp_ctx *c = open_app(&w->r, "tp-prompt", NULL);
+    hp_set_event_callback(c, thread_event, w);
+    for (int i = 0; i < 50; i++)
+        w->failures += hp_start(c) != HP_OK;
+    hp_close(c);
+    return NULL;
+}
+
+START_TEST(handles_in_threads_are_independent)
+{
+    struct worker w[4];
+    memset(w, 0, sizeof w);
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(pthread_create(&t[i], NULL, work, &w[i]), 0);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        ck_assert_int_eq(w[i].failures, 0);
+        ck_assert_int_eq(w[i].r.asked, 50);     /* its own dialog only */
+        ck_assert_int_eq(w[i].wrong_thread, 0);
+    }
+}
+END_TEST
+
 START_TEST(version_is_the_headers)
 {
     ck_assert_str_eq(hp_version(), HOSTPRIV_VERSION_STRING);
@@ -303,6 +344,7 @@ Suite *make_api_suite(void)
     tcase_add_test(tc, errmsg_is_empty_after_success);
     tcase_add_test(tc, bind_port_refuses_a_name);
     tcase_add_test(tc, open_names_the_key_to_set);
+    tcase_add_test(tc, handles_in_threads_are_independent);
     tcase_add_test(tc, version_is_the_headers);
     suite_add_tcase(s, tc);
     return s;
