@@ -159,21 +159,6 @@ static int api_bind_direct(hp_host *h, int socktype, const char *addr,
     return rc;
 }
 
-/* The helper runs the version of its own, root-owned configuration; one
- * that does not serve ports while this side emulates a version that
- * binds through it means the two disagree: say which key to change. */
-static void helper_version_hint(hp_ctx *c)
-{
-    const char *origin = hp_config_origin(c->cfg, "core.version");
-    size_t l = strlen(c->err.msg);
-    snprintf(c->err.msg + l, sizeof c->err.msg - l, ".  The helper runs the "
-             "core.version of the system configuration (%s/etc/hostpriv/"
-             "hostpriv.ini, read again when it changes); this side emulates "
-             "%s (core.version from %s): set core.version there for both, "
-             "or do not change it here", c->root, hp_ctx_version(c),
-             origin ? origin : "default");
-}
-
 static int api_helper_bind(hp_host *h, int socktype, const char *addr,
                            int port, int *fd)
 {
@@ -186,8 +171,6 @@ static int api_helper_bind(hp_host *h, int socktype, const char *addr,
     if (rc == HP_OK && *fd < 0)
         rc = hp_err_set(&c->err, HP_EINTERNAL,
                         "the helper answered bind_port without a socket");
-    if (rc == HP_ENOTSUP)
-        helper_version_hint(c);
     return rc;
 }
 
