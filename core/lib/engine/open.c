@@ -333,7 +333,7 @@ int hp_ctx_build(hp_ctx *c, const hp_open_opts *o, hp_err *e)
     if (rc == HP_OK)
         rc = resolve_user(c, o, e);
     if (rc == HP_OK)
-        rc = hp_programs_resolve(c, o, e);
+        rc = hp_programs_resolve(c, e);
     if (rc == HP_OK)
         rc = open_event_log(c, e);
     if (rc == HP_OK && !o->no_plugin)

@@ -111,9 +111,8 @@ static int resolve_plugins(hp_ctx *c, hp_err *e)
     return HP_OK;
 }
 
-int hp_programs_resolve(hp_ctx *c, const hp_open_opts *o, hp_err *e)
+int hp_programs_resolve(hp_ctx *c, hp_err *e)
 {
-    (void)o;
     int rc = resolve_one(c, "core.cli_program", HP_PROGRAM_CLI, "hostpriv",
                          HP_CLI_PROGRAM, e);
     if (rc == HP_OK)

@@ -21,7 +21,7 @@
 
 /* Pin the defaults above into the configuration's default layer (origin
  * "default (beside PATH)" and so on), where every other layer wins. */
-int hp_programs_resolve(hp_ctx *c, const hp_open_opts *o, hp_err *e);
+int hp_programs_resolve(hp_ctx *c, hp_err *e);
 
 const char *hp_cli_program(const hp_ctx *c);
 const char *hp_helper_program(const hp_ctx *c);
