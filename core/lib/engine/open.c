@@ -1,5 +1,6 @@
-/* Opening a context: configuration layers, host.root, host.user, the event
- * log and the active plugin, once per process.  A root process trusts only
+/* Opening a context: configuration layers, host.root, host.user, the
+ * programs it runs, the event log and the active plugin (again for each
+ * hp_set: reopen.c).  A root process trusts only
  * root-owned config files, plugin directory and root.  The host-services
  * table handed to the plugin comes from the caller (the actions layer
  * implements it; the engine only passes it on). */

@@ -107,12 +107,14 @@ static void keep_runtime(hp_ctx *to, const hp_ctx *from)
     to->bound = from->bound;
 }
 
-/* The saved options with "key=value" appended to the hp_set items: a new
- * copy (the old one stays the context's until the reopen succeeded). */
+/* The saved options with "key=value" appended to the hp_set items, an
+ * earlier item for the same key dropped (the last one won anyway, and an
+ * app that sets a key often keeps a short list): a new copy (the old one
+ * stays the context's until the reopen succeeded). */
 static struct hp_opened *with_set(const struct hp_opened *s, const char *key,
                                   const char *value)
 {
-    size_t kl = strlen(key), vl = strlen(value);
+    size_t kl = strlen(key), vl = strlen(value), k = 0;
     char *item = malloc(kl + vl + 2);
     const char **v = calloc(s->napi + 2, sizeof *v);
     struct hp_opened *n = NULL;
@@ -121,8 +123,9 @@ static struct hp_opened *with_set(const struct hp_opened *s, const char *key,
         item[kl] = '=';
         memcpy(item + kl + 1, value, vl + 1);
         for (size_t i = 0; i < s->napi; i++)
-            v[i] = s->api_sets[i];
-        v[s->napi] = item;
+            if (strncmp(s->api_sets[i], item, kl + 1) != 0)
+                v[k++] = s->api_sets[i];
+        v[k] = item;
         hp_open_opts o = s->o;
         o.api_sets = v;
         n = hp_opened_save(&o);
