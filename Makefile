@@ -35,18 +35,40 @@ FISHCOMPDIR = $(DATADIR)/fish/vendor_completions.d
 
 LIBSO   = $(BUILD)/lib/libhostpriv.so
 LIBA    = $(BUILD)/lib/libhostpriv.a
+LIBPC   = $(BUILD)/lib/pkgconfig/hostpriv.pc
 BINS    = $(BUILD)/bin/hostpriv $(BUILD)/bin/hostprivd $(BUILD)/bin/hostpriv-rig
 
-.PHONY: all check check-layers check-unit check-scenarios asan bench demo fuzz install uninstall clean deps test-user
-all: $(LIBSO) $(LIBA) $(BINS) $(PLUGIN_SO)
+.PHONY: all check check-layers check-unit check-scenarios check-exports check-embed asan bench demo fuzz install uninstall clean deps test-user FORCE
+all: $(LIBSO) $(LIBA) $(LIBPC) $(BINS) $(PLUGIN_SO)
 
-$(OBJ)/%.o: %.c
+$(OBJ)/%.o: %.c $(BUILD)/flags.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(HP_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# libhostpriv.so exports exactly the functions hostpriv.h marks HP_API
+# (make check-exports); the programs and tests link libhostpriv.a, where
+# every internal stays reachable.
+$(OBJ)/core/lib/%.o: HP_CFLAGS += -fvisibility=hidden
+
+# The install paths compiled in (config.mk) and the flags: everything is
+# rebuilt when they change, so `make install PREFIX=/usr` after `make`
+# does not ship a library that looks for its programs under /usr/local.
+CORE_FLAGS = $(subst ','',$(HP_CFLAGS) -fvisibility=hidden $(CFLAGS) $(LIBDIR) $(INCLUDEDIR))
+$(BUILD)/flags.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(CORE_FLAGS)' | cmp -s - $@ 2>/dev/null || echo '$(CORE_FLAGS)' > $@
+
 $(LIBSO): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) -shared -Wl,-soname,libhostpriv.so.0 $(LDFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS)
+	$(CC) -shared -Wl,-soname,libhostpriv.so.$(SOVERSION) $(LDFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS)
+
+# pkg-config: `pkg-config --cflags --libs hostpriv`; --static adds what
+# libhostpriv.a needs (Libs.private).
+$(LIBPC): packaging/pkgconfig/hostpriv.pc.in $(BUILD)/flags.stamp
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@.tmp
+	mv $@.tmp $@
 
 $(LIBA): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
@@ -120,8 +142,23 @@ check: deps
 	@scripts/test-user
 	$(MAKE) check-layers
 	$(MAKE) check-completion
+	$(MAKE) check-exports
 	$(MAKE) check-unit
+	$(MAKE) check-embed
 	$(MAKE) check-scenarios
+
+# libhostpriv.so exports exactly what the installed headers declare, and
+# the check catches what it is for (tests/exports/run plants an extra
+# export and a declaration without one).
+check-exports: all
+	scripts/check-exports $(LIBSO) core/include
+	tests/exports/run $(LIBSO) $(LIBA)
+
+# tests/embed: a small app built only against a `make install DESTDIR=`
+# stage (its header and pkg-config), run as the test user in a sandbox.
+check-embed: all
+	BINDIR=$(BINDIR) LIBDIR=$(LIBDIR) PKGCONFIGDIR=$(PKGCONFIGDIR) \
+	  INCLUDEDIR=$(INCLUDEDIR) PLUGINDIR=$(PLUGINDIR) tests/embed/run $(BUILD)
 
 # Layers call down only (scripts/layers), and the check catches what it is
 # for (tests/layers/run plants each kind of violation in a copy).
@@ -161,30 +198,35 @@ demo: deps
 	@scripts/demo $(BUILD)
 
 install: all
-	install -d -m 755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PLUGINDIR) \
-	  $(DESTDIR)$(INCLUDEDIR)/hostpriv $(DESTDIR)$(SYSCONFDIR)/hostpriv $(DESTDIR)$(MANDIR)/man1 \
+	install -d -m 755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(HELPERDIR) $(DESTDIR)$(LIBDIR) \
+	  $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(INCLUDEDIR)/hostpriv \
+	  $(DESTDIR)$(SYSCONFDIR)/hostpriv $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
 	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
-	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
-	install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/libhostpriv.so.0
-	ln -sf libhostpriv.so.0 $(DESTDIR)$(LIBDIR)/libhostpriv.so
+	install -m 755 $(BUILD)/bin/hostpriv $(BUILD)/bin/hostpriv-rig $(DESTDIR)$(BINDIR)/
+	install -m 755 $(BUILD)/bin/hostprivd $(DESTDIR)$(HELPERDIR)/
+	install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/libhostpriv.so.$(SOVERSION)
+	ln -sf libhostpriv.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libhostpriv.so
 	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(LIBPC) $(DESTDIR)$(PKGCONFIGDIR)/
 	install -m 755 $(PLUGIN_SO) $(DESTDIR)$(PLUGINDIR)/
 	install -m 644 core/include/hostpriv/hostpriv.h core/include/hostpriv/plugin.h $(DESTDIR)$(INCLUDEDIR)/hostpriv/
 	test -e $(DESTDIR)$(SYSCONFDIR)/hostpriv/hostpriv.ini || install -m 644 conf/hostpriv.ini $(DESTDIR)$(SYSCONFDIR)/hostpriv/
-	for m in packaging/man/*.[158]; do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	for m in packaging/man/*.[1358]; do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	install -d -m 755 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 644 packaging/completion/hostpriv.bash $(DESTDIR)$(BASHCOMPDIR)/hostpriv
 	install -m 644 packaging/completion/_hostpriv $(DESTDIR)$(ZSHCOMPDIR)/_hostpriv
 	install -m 644 packaging/completion/hostpriv.fish $(DESTDIR)$(FISHCOMPDIR)/hostpriv.fish
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,hostpriv hostprivd hostpriv-rig)
-	rm -f $(DESTDIR)$(LIBDIR)/libhostpriv.so.0 $(DESTDIR)$(LIBDIR)/libhostpriv.so $(DESTDIR)$(LIBDIR)/libhostpriv.a
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,hostpriv hostpriv-rig) $(DESTDIR)$(HELPERDIR)/hostprivd
+	-rmdir $(DESTDIR)$(HELPERDIR) 2>/dev/null
+	rm -f $(DESTDIR)$(LIBDIR)/libhostpriv.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libhostpriv.so $(DESTDIR)$(LIBDIR)/libhostpriv.a
+	rm -f $(DESTDIR)$(PKGCONFIGDIR)/hostpriv.pc
 	rm -f $(PLUGINS:%=$(DESTDIR)$(PLUGINDIR)/%.so)
 	-rmdir $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(LIBDIR)/hostpriv 2>/dev/null
 	rm -f $(DESTDIR)$(INCLUDEDIR)/hostpriv/hostpriv.h $(DESTDIR)$(INCLUDEDIR)/hostpriv/plugin.h
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/hostpriv 2>/dev/null
-	for m in packaging/man/*.[158]; do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+	for m in packaging/man/*.[1358]; do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/hostpriv $(DESTDIR)$(ZSHCOMPDIR)/_hostpriv $(DESTDIR)$(FISHCOMPDIR)/hostpriv.fish
 
 clean:

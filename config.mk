@@ -1,9 +1,25 @@
 # hostpriv build configuration (suckless/lz4 style): the user's flags are
 # wrapped, never replaced.
-VERSION    = 0.1.0
+# The version is the one of <hostpriv/hostpriv.h> (HOSTPRIV_VERSION_*), so
+# the header an app compiles against and the library agree by construction.
+VERSION   := $(shell sed -n 's/.*define HOSTPRIV_VERSION_STRING "\(.*\)"/\1/p' \
+               core/include/hostpriv/hostpriv.h)
+# libhostpriv.so.$(SOVERSION): bumped only when the ABI breaks (1: the
+# prompt answers became HP_PROMPT_DECLINED 0 / HP_PROMPT_GRANTED 1, and
+# only the functions of hostpriv.h are exported).
+SOVERSION  = 1
 PREFIX    ?= /usr/local
+# Where `make install` puts the programs, and where the library looks for
+# them when nothing tells it otherwise (core.cli_program and
+# core.helper_program, hostpriv.ini(5)): the hostpriv CLI in BINDIR (the
+# library elevates through it and a boot task runs it), hostprivd in
+# HELPERDIR (the payload root copies to helper.path; nobody runs it from
+# there).
 BINDIR    ?= $(PREFIX)/bin
+LIBEXECDIR?= $(PREFIX)/libexec
+HELPERDIR ?= $(LIBEXECDIR)/hostpriv
 LIBDIR    ?= $(PREFIX)/lib
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 INCLUDEDIR?= $(PREFIX)/include
 # the system config is read from <root>/etc/hostpriv (docs/REFERENCE.md), so /etc
 SYSCONFDIR?= /etc
@@ -24,6 +40,8 @@ HP_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation
              -Icore/include -Icore/lib \
              -DHP_VERSION=\"$(VERSION)\" -DHP_PLUGINDIR=\"$(PLUGINDIR)\" \
              -DHP_SYSCONFDIR=\"$(SYSCONFDIR)\" \
+             -DHP_CLI_PROGRAM=\"$(BINDIR)/hostpriv\" \
+             -DHP_HELPER_PROGRAM=\"$(HELPERDIR)/hostprivd\" \
              $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
 HP_LIBS    = $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null) -ldl
 # only the helper confines itself (capabilities, seccomp): the library and

@@ -98,7 +98,7 @@ START_TEST(schema_has_every_design_key)
         ck_assert_msg(hp_config_validate(k, hp_config_get(cfg, keys[i]), &e)
                       == HP_OK, "default of %s invalid: %s", keys[i], e.msg);
     }
-    ck_assert_uint_eq(n, 33);
+    ck_assert_uint_eq(n, 35);
     ck_assert_ptr_null(hp_config_key_find("core.nope"));
     ck_assert_ptr_null(hp_config_get(cfg, "core.nope"));
 }

@@ -108,11 +108,13 @@ START_TEST(argv_refused)
     ck_assert_int_eq(hp_elevate_argv("   ", "/hp", "hosts", NULL, NULL,
                                      &argv, &e), HP_ECONFIG);
     ck_assert_ptr_nonnull(strstr(e.msg, "empty"));
-    /* a relative self would be looked up in root's PATH */
+    /* a relative CLI would be looked up in root's PATH: the key to set
+     * is named */
     ck_assert_int_eq(hp_elevate_argv("sudo -n", "hostpriv", "hosts", NULL,
-                                     NULL, &argv, &e), HP_EINTERNAL);
+                                     NULL, &argv, &e), HP_ECONFIG);
+    ck_assert_ptr_nonnull(strstr(e.msg, "core.cli_program"));
     ck_assert_int_eq(hp_elevate_argv("sudo -n", "", "hosts", NULL, NULL,
-                                     &argv, &e), HP_EINTERNAL);
+                                     &argv, &e), HP_ECONFIG);
 }
 END_TEST
 
@@ -215,16 +217,19 @@ static hp_ctx *fake_elevator(const char *code, const char *err)
              "> '%s/args'\ncat > '%s/stdin'\nprintf '%%s' '%s' >&2\n"
              "exit %s\n", root, root, err, code);
     tu_write(root, "/elev", script, strlen(script), 0755, 0, 0);
-    char cmd[PATH_MAX + 64];
+    char cmd[PATH_MAX + 64], cli[PATH_MAX + 64];
     snprintf(cmd, sizeof cmd, "elevate.command='%s/elev' --flag", root);
-    const char *sets[] = { cmd, "host.platform=linux", NULL };
+    /* the CLI elevation runs: core.cli_program, an executable file */
+    tu_mkdir(root, "/opt/hp/bin", 0755, 0, 0);
+    tu_write(root, "/opt/hp/bin/hostpriv", "#!/bin/sh\n", 10, 0755, 0, 0);
+    snprintf(cli, sizeof cli, "core.cli_program=%s/opt/hp/bin/hostpriv",
+             root);
+    const char *sets[] = { cmd, cli, "host.platform=linux", NULL };
     hp_open_opts o = { .role = HP_ROLE_USER, .root = root, .sets = sets,
                        .no_user_layer = 1, .no_plugin = 1 };
     hp_ctx *c = NULL;
     hp_err e = HP_ERR_INIT;
     ck_assert_msg(hp_ctx_open(&c, &o, &e) == HP_OK, "%s", e.msg);
-    snprintf(c->self_exe, sizeof c->self_exe, "/opt/hp/bin/hostpriv");
-    snprintf(c->root_arg, sizeof c->root_arg, "%s", root);
     snprintf(c->config_arg, sizeof c->config_arg, "rel/app.ini");
     return c;
 }
@@ -239,8 +244,8 @@ START_TEST(run_passes_task_root_config_and_data)
     char want[PATH_MAX * 3], cwd[PATH_MAX];
     ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
     /* relative -c made absolute: root runs it from elsewhere */
-    snprintf(want, sizeof want, "--flag\n/opt/hp/bin/hostpriv\nprivileged\n"
-             "policy\n--root\n%s\n-c\n%s/rel/app.ini\n", root, cwd);
+    snprintf(want, sizeof want, "--flag\n%s/opt/hp/bin/hostpriv\nprivileged\n"
+             "policy\n--root\n%s\n-c\n%s/rel/app.ini\n", root, root, cwd);
     char *args = tu_read(root, "/args", NULL), *in = tu_read(root, "/stdin",
                                                                NULL);
     ck_assert_str_eq(args, want);
@@ -298,8 +303,11 @@ END_TEST
 
 START_TEST(run_elevator_missing)
 {
+    char cli[PATH_MAX + 32];
+    tu_write(root, "/hostpriv", "#!/bin/sh\n", 10, 0755, 0, 0);
+    snprintf(cli, sizeof cli, "core.cli_program=%s/hostpriv", root);
     const char *sets[] = { "elevate.command=/nonexistent/sudo -n",
-                           "host.platform=linux", NULL };
+                           "host.platform=linux", cli, NULL };
     hp_open_opts o = { .role = HP_ROLE_USER, .root = root, .sets = sets,
                        .no_user_layer = 1, .no_plugin = 1 };
     hp_ctx *c = NULL;

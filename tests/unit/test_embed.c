@@ -31,11 +31,12 @@ static gid_t gid;
  * whatever the checkout's permissions are. */
 static void stage_plugins(void)
 {
-    char src[PATH_MAX], cmd[PATH_MAX * 3];
+    char src[PATH_MAX], cli[PATH_MAX], cmd[PATH_MAX * 4];
     tu_build("plugins", src, sizeof src);
-    snprintf(cmd, sizeof cmd, "mkdir -p %s/opt/plugins && cp %s/*.so "
-             "%s/opt/plugins/ && chmod 755 %s/opt %s/opt/plugins", root, src,
-             root, root, root);
+    tu_build("bin/hostpriv", cli, sizeof cli);
+    snprintf(cmd, sizeof cmd, "mkdir -p %s/opt/plugins %s/opt/bin && cp %s/*.so "
+             "%s/opt/plugins/ && cp %s %s/opt/bin/ && chmod 755 %s/opt "
+             "%s/opt/plugins", root, root, src, root, cli, root, root, root);
     ck_assert_int_eq(system(cmd), 0);
 }
 
@@ -44,10 +45,11 @@ static void write_config(const char *version)
     char text[4096];
     snprintf(text, sizeof text,
              "[core]\nversion = %s\nplugin_dir = %s/opt/plugins\n"
+             "cli_program = %s/opt/bin/hostpriv\n"
              "[host]\nroot = %s\nuser = %s\nplatform = macos\nshell = zsh\n"
              "[helper]\nservice = direct\n"
              "[elevate]\ncommand = /bin/false\n",
-             version, root, root, HP_TEST_USER);
+             version, root, root, root, HP_TEST_USER);
     snprintf(cfgfile, sizeof cfgfile, "%s/opt/app.ini", root);
     FILE *f = fopen(cfgfile, "w");
     ck_assert_ptr_nonnull(f);

@@ -1203,6 +1203,40 @@ START_TEST(fds_attached)
 }
 END_TEST
 
+/* A request the helper's version does not serve, from a side that
+ * overrode core.version: the refusal says which key to set, and where. */
+static int unserved_says_which_version(void *arg)
+{
+    (void)arg;
+    hp_ctx *c;
+    const char *sets[] = { "core.version=4.16.2", NULL };
+    hp_open_opts o = { .role = HP_ROLE_USER, .root = F.root, .sets = sets,
+                       .no_user_layer = 1, .no_plugin = 1 };
+    hp_err e = HP_ERR_INIT;
+    if (hp_ctx_open(&c, &o, &e) != HP_OK)
+        return 10;
+    int rc = hp_helper_call(c, "hosts_ensure", NULL, 0, NULL, 0, NULL, &e);
+    char want[PATH_MAX + 64];
+    snprintf(want, sizeof want, "%s/etc/hostpriv/hostpriv.ini", F.root);
+    int ok = rc == HP_ENOTSUP && strstr(e.msg, "does not do that") &&
+             strstr(e.msg, want) && strstr(e.msg, "emulates 4.16.2 "
+                                           "(core.version from --set)");
+    if (!ok)
+        fprintf(stderr, "%d %s\n", rc, e.msg);
+    hp_ctx_close(c);
+    return ok ? 0 : 11;
+}
+
+START_TEST(unserved_request_names_core_version)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_start();
+    ck_assert_int_eq(tu_as(uid, gid, unserved_says_which_version, NULL), 0);
+}
+END_TEST
+
 START_TEST(gate_and_port_args)
 {
     fx_start();
@@ -2077,6 +2111,7 @@ Suite *make_hostprivd_suite(void)
     tcase_add_test(t, vpnkit_bind_layout);
     tcase_add_test(t, service_ports_not_shadowed);
     tcase_add_test(t, own_dual_stack_only);
+    tcase_add_test(t, unserved_request_names_core_version);
     suite_add_tcase(s, t);
     t = tcase_create("wire");
     tcase_add_checked_fixture(t, setup, teardown);

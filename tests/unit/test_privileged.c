@@ -148,8 +148,10 @@ END_TEST
 static int elevate_as_user(void *arg)
 {
     const char *self = arg;
+    char cli[PATH_MAX + 32];
+    snprintf(cli, sizeof cli, "core.cli_program=%s", self);
     const char *sets[] = { "elevate.command=sudo -n", "host.platform=linux",
-                           NULL };
+                           cli, NULL };
     hp_open_opts o = { .role = HP_ROLE_USER, .root = root, .sets = sets,
                        .no_user_layer = 1, .no_plugin = 1 };
     hp_ctx *c = NULL;
@@ -158,7 +160,6 @@ static int elevate_as_user(void *arg)
         fprintf(stderr, "ctx: %s\n", e.msg);
         return 100;
     }
-    snprintf(c->self_exe, sizeof c->self_exe, "%s", self);
     int rc = hp_elevate_run(c, HP_ACT_POLICY_SET, JSON, strlen(JSON), &e);
     if (rc != HP_OK)
         fprintf(stderr, "elevate: %s\n", e.msg);

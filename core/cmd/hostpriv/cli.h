@@ -24,6 +24,10 @@ typedef struct hp_cli_cmd {
 /* Open the context for a command (prints the error, returns its exit code
  * in *rc on failure). */
 hp_ctx *hp_cli_open(hp_cli *cli, int no_plugin, int *rc);
+/* This program's absolute path (self.c), NULL when unknown; and o set to
+ * say the context is opened by the hostpriv CLI found there. */
+const char *hp_cli_self(void);
+void hp_cli_declare(hp_open_opts *o);
 /* "--help"/"-h" anywhere in the command's args: print usage, return 1. */
 int hp_cli_wants_help(const hp_cli *cli, const hp_cli_cmd *cmd);
 

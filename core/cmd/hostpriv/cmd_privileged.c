@@ -223,6 +223,7 @@ static int run(hp_cli *cli)
     hp_open_opts o = { .role = HP_ROLE_PRIVILEGED, .root = a.root,
                        .config_file = a.config, .sets = NULL,
                        .no_user_layer = 1, .no_plugin = 1 };
+    hp_cli_declare(&o);
     hp_ctx *c = NULL;
     hp_err e = HP_ERR_INIT;
     rc = hp_ctx_open(&c, &o, &e);

@@ -1,152 +1,52 @@
 /* `hostpriv status`: per task whether it is applied and where, the helper,
  * the recorded decisions and, for a version with Settings > Advanced, the
- * user's settings; text or (--json) one JSON document.  A version may
- * describe a task itself (hp_plugin.status_task): a part its settings
- * turn off, a task that is the user's responsibility. */
+ * user's settings; text or (--json) one JSON document.  What is reported
+ * is collected by the library (actions/status.h), the same data the
+ * embedding API's hp_status_get hands an app. */
 #include <stdio.h>
-#include <string.h>
+#include <stdlib.h>
 
-#include "actions/actions.h"
-#include "actions/settings.h"
-#include "host/decisions.h"
-#include "engine/config.h"
-#include "engine/events.h"
-#include "helper/hclient.h"
-#include "engine/loader.h"
+#include "actions/status.h"
 #include "ops.h"
-#include "taskstate.h"
 
-static void jstr(const char *s)
+static void print_settings(const hp_stat *st)
 {
-    char buf[PATH_MAX * 2];
-    hp_json_escape(buf, sizeof buf, s ? s : "");
-    printf("\"%s\"", buf);
-}
-
-struct dec { int n; int json; };
-
-static void print_decision(void *arg, const char *key, const char *val)
-{
-    struct dec *d = arg;
-    if (d->json) {
-        printf("%s", d->n++ ? "," : "");
-        jstr(key);
-        printf(":");
-        jstr(val);
-    } else {
-        printf("  %s = %s\n", key, val);
-        d->n++;
-    }
-}
-
-static const char *const ADVANCED[3] = { "advanced.cli_location",
-                                         "advanced.docker_socket_link",
-                                         "advanced.privileged_ports" };
-
-/* The user's 4.18 settings: the window's choice, each advanced.* value
- * with where it comes from.  Only for a version with Settings > Advanced. */
-static void print_settings(hp_ctx *c, int json)
-{
-    char choice[32] = "", val[64];
-    hp_err e = HP_ERR_INIT;
-    if (hp_settings_recorded(c, "window.choice", choice, sizeof choice,
-                             &e) < 0)
-        fprintf(stderr, "hostpriv status: warning: %s\n", e.msg);
-    if (json) {
-        printf(",\"settings\":{\"choice\":");
-        jstr(choice);
-    } else if (*choice) {
-        printf("settings: %s (chosen at the installation window)\n", choice);
-    } else {
+    if (*st->choice)
+        printf("settings: %s (chosen at the installation window)\n",
+               st->choice);
+    else
         printf("settings: not chosen yet (the installation window comes at "
                "the next start)\n");
+    for (size_t i = 0; i < st->nsettings; i++) {
+        const hp_stat_setting *s = &st->settings[i];
+        printf("  %-28s %-7s (%s%s)\n", s->key, s->value, s->origin,
+               s->locked ? ", locked" : "");
     }
-    for (int i = 0; i < 3; i++) {
-        const char *origin = "";
-        int locked = hp_config_locked(c->cfg, ADVANCED[i]);
-        hp_settings_effective(c, ADVANCED[i], val, sizeof val, &origin, NULL);
-        if (json) {
-            printf(",");
-            jstr(ADVANCED[i]);
-            printf(":{\"value\":");
-            jstr(val);
-            printf(",\"origin\":");
-            jstr(origin);
-            printf(",\"locked\":%s}", locked ? "true" : "false");
-        } else {
-            printf("  %-28s %-7s (%s%s)\n", ADVANCED[i], val, origin,
-                   locked ? ", locked" : "");
-        }
-    }
-    if (json)
-        printf("}");
 }
 
-static int has_settings(hp_ctx *c)
+static void print_text(const hp_stat *st)
 {
-    const hp_ops *ops = hp_cli_ops(c);
-    return ops && ops->settings_set;
-}
-
-static void print_json(hp_ctx *c, task_state *t, int n, int inst, int run,
-                       const char *how)
-{
-    hp_err e = HP_ERR_INIT;
-    printf("{\"plugin\":");
-    jstr(c->active ? c->active->desc.name : "");
-    printf(",\"version\":");
-    jstr(hp_ctx_version(c));
-    printf(",\"how\":");
-    jstr(how);
-    printf(",\"context\":\"desktop-linux\",\"helper\":{\"installed\":%s,"
-           "\"running\":%s,\"socket\":", inst ? "true" : "false",
-           run ? "true" : "false");
-    jstr(hp_conf(c, "helper.socket"));
-    printf("},\"tasks\":{");
-    for (int i = 0; i < n; i++) {
-        printf("%s", i ? "," : "");
-        jstr(t[i].task);
-        printf(":{\"state\":");
-        jstr(t[i].state);
-        printf(",\"path\":");
-        jstr(t[i].path);
-        printf(",\"via\":");
-        jstr(t[i].via);
-        printf("}");
-    }
-    printf("}");
-    if (has_settings(c))
-        print_settings(c, 1);
-    printf(",\"decisions\":{");
-    struct dec d = { 0, 1 };
-    if (c->user_known)
-        hp_decision_each(c->rootfd, c->home, print_decision, &d, &e);
-    printf("}}\n");
-}
-
-static void print_text(hp_ctx *c, task_state *t, int n, int inst, int run,
-                       const char *how)
-{
-    hp_err e = HP_ERR_INIT;
-    printf("plugin:  %s (version %s)\n",
-           c->active ? c->active->desc.name : "(none)", hp_ctx_version(c));
-    if (*how)
-        printf("how:     %s\n", how);
-    printf("helper:  %s, %s (%s)\n", inst ? "installed" : "not installed",
-           run ? "running" : "not running", hp_conf(c, "helper.socket"));
+    printf("plugin:  %s (version %s)\n", *st->plugin ? st->plugin : "(none)",
+           st->version);
+    if (*st->how)
+        printf("how:     %s\n", st->how);
+    printf("helper:  %s, %s (%s)\n", st->helper_installed ? "installed"
+           : "not installed", st->helper_running ? "running" : "not running",
+           st->helper_socket);
     printf("context: desktop-linux (the docker CLI's context; DOCKER_HOST "
            "clients use ~/.docker/run/docker.sock)\n");
-    if (has_settings(c))
-        print_settings(c, 0);
+    if (st->has_settings)
+        print_settings(st);
     printf("tasks:\n");
-    for (int i = 0; i < n; i++)
-        printf("  %-14s %-19s %s%s%s\n", t[i].task, t[i].state, t[i].path,
-               *t[i].via ? " via " : "", t[i].via);
+    for (size_t i = 0; i < st->ntasks; i++) {
+        const hp_stat_task *t = &st->tasks[i];
+        printf("  %-14s %-19s %s%s%s\n", t->task, t->state, t->path,
+               *t->via ? " via " : "", t->via);
+    }
     printf("decisions:\n");
-    struct dec d = { 0, 0 };
-    if (c->user_known)
-        hp_decision_each(c->rootfd, c->home, print_decision, &d, &e);
-    if (d.n == 0)
+    for (size_t i = 0; i < st->ndec; i++)
+        printf("  %s = %s\n", st->dec[2 * i], st->dec[2 * i + 1]);
+    if (st->ndec == 0)
         printf("  (none recorded)\n");
 }
 
@@ -160,25 +60,24 @@ static int run(hp_cli *cli)
     hp_ctx *c = hp_cli_open(cli, 0, &rc);
     if (!c)
         return rc;
-    /* what the version says while it looks (events, warnings) goes to
-     * the event log and stderr: stdout is the one JSON document */
-    int json = c->json;
-    c->json = 0;
-    task_state t[HP_CLI_TASKS];
-    int n = hp_cli_task_states(c, t);
-    int inst = hp_action_check(c, HP_ACT_HELPER_INSTALL, NULL) == 1;
-    int running = hp_helper_alive(c);
-    char how[512] = "";
-    const hp_ops *ops = hp_cli_ops(c);
-    if (ops && ops->status)
-        ops->status(c->pstate, how, sizeof how);
-    c->json = json;
-    if (cli->opts.json)
-        print_json(c, t, n, inst, running, how);
+    hp_stat *st = calloc(1, sizeof *st);
+    char *json = NULL;
+    rc = st ? hp_stat_collect(c, st) : HP_EINTERNAL;
+    if (rc == HP_OK && *st->warning)
+        fprintf(stderr, "hostpriv status: warning: %s\n", st->warning);
+    if (rc == HP_OK && cli->opts.json && !(json = hp_stat_json(st)))
+        rc = HP_EINTERNAL;
+    if (rc == HP_OK && json)
+        fputs(json, stdout);
+    else if (rc == HP_OK)
+        print_text(st);
     else
-        print_text(c, t, n, inst, running, how);
+        fprintf(stderr, "hostpriv status: out of memory\n");
+    free(json);
+    hp_stat_free(st);
+    free(st);
     hp_ctx_close(c);
-    return 0;
+    return hp_exit_code(rc);
 }
 
 const hp_cli_cmd hp_cmd_status = {

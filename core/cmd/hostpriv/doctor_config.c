@@ -74,6 +74,7 @@ hp_ctx *hp_doc_config(hp_doc *d)
     hp_open_opts o = d->cli->opts;
     o.role = geteuid() == 0 ? HP_ROLE_INSTALLER : HP_ROLE_USER;
     o.no_plugin = 1;
+    hp_cli_declare(&o);         /* elevation and the helper: this CLI's */
     hp_ctx *c = NULL;
     hp_err e = HP_ERR_INIT;
     if (hp_ctx_open(&c, &o, &e) != HP_OK) {

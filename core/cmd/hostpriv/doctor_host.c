@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "engine/programs.h"
 #include "auth/elevate.h"
 #include "base/proc.h"
 #include "doctor.h"
@@ -119,9 +120,10 @@ static void pkexec_check(hp_doc *d, const char *self)
 void hp_doc_elevation(hp_doc *d, hp_ctx *c)
 {
     const char *cmd = hp_conf(c, "elevate.command");
+    const char *self = hp_cli_program(c);   /* what elevation runs */
     char **argv = NULL;
     hp_err e = HP_ERR_INIT;
-    if (hp_elevate_argv(cmd, c->self_exe, "cli-links", c->root[0] ? c->root
+    if (hp_elevate_argv(cmd, self, "cli-links", c->root[0] ? c->root
                         : NULL, c->config_arg[0] ? c->config_arg : NULL,
                         &argv, &e) != HP_OK) {
         hp_doc_add(d, HP_DOC_FAIL, "elevation", "correct elevate.command",
@@ -129,7 +131,7 @@ void hp_doc_elevation(hp_doc *d, hp_ctx *c)
         return;
     }
     size_t at = 0;
-    while (argv[at] && strcmp(argv[at], c->self_exe))
+    while (argv[at] && strcmp(argv[at], self))
         at++;
     const char *base = strrchr(argv[0], '/');
     base = base ? base + 1 : argv[0];
@@ -145,7 +147,7 @@ void hp_doc_elevation(hp_doc *d, hp_ctx *c)
     else if (!strcmp(base, "sudo") && argv[at])
         sudo_check(d, c, argv, at);
     else if (!strcmp(base, "pkexec"))
-        pkexec_check(d, c->self_exe);
+        pkexec_check(d, self);
     else
         hp_doc_add(d, HP_DOC_OK, "elevation", NULL, "elevate.command '%s' is "
                    "installed (what it allows is its own business)", cmd);

@@ -196,6 +196,7 @@ hp_ctx *hp_cli_open(hp_cli *cli, int no_plugin, int *rc)
     hp_err e = HP_ERR_INIT;
     o.role = geteuid() == 0 ? HP_ROLE_INSTALLER : HP_ROLE_USER;
     o.no_plugin = no_plugin;
+    hp_cli_declare(&o);
     int code = hp_ctx_open(&c, &o, &e);
     if (code != HP_OK) {
         hp_log(NULL, HP_LOG_ERR, "%s", e.msg[0] ? e.msg : hp_strerror(code));

@@ -25,7 +25,7 @@ int hp_cli_load_plugins(hp_ctx *c, char *rejected, size_t n, hp_err *e)
     keep.buf = rejected;
     keep.n = n;
     hp_log_set_tap(collect);
-    int rc = hp_ctx_reload_plugin(c, e);
+    int rc = hp_ctx_load_plugins(c, e);
     hp_log_set_tap(hp_cli_log_tap);
     keep.buf = NULL;
     return rc;

@@ -134,6 +134,18 @@ static int parse_args(int argc, char **argv, hpd_args *a)
     return HP_OK;
 }
 
+/* The helper says it is hostprivd (the library never takes the process
+ * for one): a boot task it writes runs `hostprivd boot`. */
+static const char *self_path(void)
+{
+    static char self[PATH_MAX];
+    if (!self[0]) {
+        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+        self[n > 0 ? n : 0] = '\0';
+    }
+    return self[0] ? self : NULL;
+}
+
 int hpd_ctx_open(hpd *d, hp_ctx **out, hp_err *e)
 {
     const char *sets[2] = { d->plugin_set[0] ? d->plugin_set : NULL, NULL };
@@ -143,6 +155,8 @@ int hpd_ctx_open(hpd *d, hp_ctx **out, hp_err *e)
         .config_file = d->cfg_file[0] ? d->cfg_file : NULL,
         .sets = sets[0] ? sets : NULL,
         .no_user_layer = 1,
+        .program = self_path(),
+        .program_kind = HP_PROGRAM_HELPER,
     };
     return hp_ctx_open(out, &o, e);
 }

@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 #define HP_PLUGIN_ABI_MAJOR 1
-#define HP_PLUGIN_ABI_MINOR 1
+#define HP_PLUGIN_ABI_MINOR 2
 #define HP_PLUGIN_SYMBOL    "hp_plugin_descriptor"
 
 /* Result codes.  Values are the process exit codes of docs/REFERENCE.md, except
@@ -81,8 +81,12 @@ enum hp_role {
  * answer (another prompt.backend, or a terminal).  A plugin that treats it
  * as any other "not granted" stays safe: after it, the core refuses to
  * record decisions for the rest of the run. */
+/* Granted is 1, so an embedder's dialog that returns C's "true" grants and
+ * one that returns "false" declines (ABI 1.2; a plugin built against an
+ * older plugin.h, where granted was 0 and declined 1, is handed the values
+ * it knows). */
 enum hp_prompt_result {
-    HP_PROMPT_GRANTED = 0, HP_PROMPT_DECLINED = 1, HP_PROMPT_TIMED_OUT = 2,
+    HP_PROMPT_DECLINED = 0, HP_PROMPT_GRANTED = 1, HP_PROMPT_TIMED_OUT = 2,
     HP_PROMPT_UNAVAILABLE = 3
 };
 

@@ -30,6 +30,9 @@ int hp_act_socket(hp_ctx *c, int action, hp_err *e);
 int hp_act_socket_check(hp_ctx *c);
 /* 1 when our link or the boot task's service file is there. */
 int hp_act_socket_any(hp_ctx *c);
+/* The program a boot task would run (hp_boot_program) can be run and is a
+ * file only root could have put there; HP_ECONFIG saying which otherwise. */
+int hp_act_boot_program_ok(hp_ctx *c, hp_err *e);
 
 int hp_act_helper(hp_ctx *c, int action, hp_err *e);
 int hp_act_helper_check(hp_ctx *c, int action);

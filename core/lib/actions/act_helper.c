@@ -13,22 +13,20 @@
 #include "act.h"
 #include "host/atomicfile.h"
 #include "helper/hclient.h"
-#include "engine/loader.h"
+#include "engine/programs.h"
 #include "host/safepath.h"
 #include "helper/service.h"
 
 #define HELPER_MAX (64u * 1024 * 1024)
 
-/* The helper program shipped next to this one (build tree or install). */
+/* The hostprivd to install: core.helper_program (programs.h). */
 static int helper_source(hp_ctx *c, char *out, size_t n, hp_err *e)
 {
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", c->self_exe);
-    snprintf(out, n, "%s/hostprivd", dirname(dir));
-    if (access(out, X_OK) != 0)
-        return hp_err_sys(e, HP_EINTERNAL, errno, "cannot find the helper "
-                          "program %s to install (it ships next to hostpriv)",
-                          out);
+    snprintf(out, n, "%s", hp_helper_program(c));
+    int rc = hp_program_usable(c, "core.helper_program", out, "installing "
+                               "the privileged helper", e);
+    if (rc != HP_OK)
+        return rc;
     /* root copies it and the service manager runs it as root: it must be
      * a file only root could have put there */
     hp_err se = HP_ERR_INIT;
@@ -116,14 +114,10 @@ static int helper_wait(hp_ctx *c, hp_err *e)
 
 static int service_install(hp_ctx *c, hp_journal *j, hp_err *e)
 {
-    char real[PATH_MAX], pdir[PATH_MAX], abs[PATH_MAX];
+    char real[PATH_MAX], abs[PATH_MAX];
     const char *argv[12];
     size_t n = 0;
     const char *pd = hp_conf(c, "core.plugin_dir");
-    if (!pd || !*pd) {
-        hp_loader_default_dir(pdir, sizeof pdir);
-        pd = pdir;
-    }
     if (!realpath(pd, abs))
         return hp_err_sys(e, HP_ECONFIG, errno, "plugin directory %s", pd);
     hp_real_path(c, hp_conf(c, "helper.path"), real, sizeof real);

@@ -6,10 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "act.h"
 #include "actions.h"
 #include "auth/elevate.h"
 #include "engine/config.h"
 #include "engine/events.h"
+#include "engine/programs.h"
 #include "host/safepath.h"
 
 /* What of the user's home the action works in; NULL: it needs no user. */
@@ -51,20 +53,20 @@ static int need_elevation(hp_ctx *c, int action, hp_err *e)
     char **argv = NULL;
     int rc = hp_elevate_argv(cmd, "/hostpriv", task, NULL, NULL, &argv, e);
     hp_argv_free(argv);
+    if (rc == HP_OK)       /* what runs as root is the CLI, never the app */
+        rc = hp_program_usable(c, "core.cli_program", hp_cli_program(c),
+                               "elevation", e);
     return rc;
 }
 
-/* Root makes this program the boot task: only a program root put there. */
+/* Root makes the hostpriv CLI the boot task: only a program root put
+ * there. */
 static int need_boot_program(hp_ctx *c, int action, int route, hp_err *e)
 {
     if (action != HP_ACT_SOCKET_LINK || route != HP_ROUTE_SELF ||
         geteuid() != 0)
         return HP_OK;
-    hp_err se = HP_ERR_INIT;
-    if (hp_sp_check_safe_file(c->self_exe, &se) != HP_OK)
-        return hp_err_set(e, HP_ECONFIG, "refusing to make %s the boot task: "
-                          "%s", c->self_exe, se.msg);
-    return HP_OK;
+    return hp_act_boot_program_ok(c, e);
 }
 
 int hp_action_require(hp_ctx *c, int action, int route, hp_err *e)

@@ -11,6 +11,7 @@
 #include "host/links.h"
 #include "host/safepath.h"
 #include "helper/service.h"
+#include "engine/programs.h"
 
 static int sock_target(hp_ctx *c, char *out, size_t n, hp_err *e)
 {
@@ -20,12 +21,13 @@ static int sock_target(hp_ctx *c, char *out, size_t n, hp_err *e)
     return HP_OK;
 }
 
-/* ProgramArguments of the boot task: this program, pinned to the same root
- * and config, running `boot`. */
+/* ProgramArguments of the boot task: the hostpriv CLI (or the helper,
+ * when the helper sets up the link), pinned to the same root and config,
+ * running `boot`; never the process that embeds the library. */
 static size_t boot_argv(hp_ctx *c, const char **argv)
 {
     size_t n = 0;
-    argv[n++] = c->self_exe;
+    argv[n++] = hp_boot_program(c);
     if (c->root[0]) {
         argv[n++] = "--root";
         argv[n++] = c->root;
@@ -113,15 +115,10 @@ int hp_act_socket(hp_ctx *c, int action, hp_err *e)
         return hp_err_set(e, HP_EDENIED, "linking %s needs root: run it "
                           "through the helper or elevation",
                           HP_DOCKER_SOCK_LINK);
-    if (action == HP_ACT_SOCKET_LINK) {
-        /* the service manager will run this program as root at every
-         * boot: refuse before changing anything if root did not put it
-         * there */
-        hp_err se = HP_ERR_INIT;
-        if (hp_sp_check_safe_file(c->self_exe, &se) != HP_OK)
-            return hp_err_set(e, HP_ECONFIG, "refusing to make %s the boot "
-                              "task: %s", c->self_exe, se.msg);
-    }
+    /* the service manager will run that program as root at every boot:
+     * refuse before changing anything if root did not put it there */
+    if (action == HP_ACT_SOCKET_LINK && hp_act_boot_program_ok(c, e) != HP_OK)
+        return HP_ECONFIG;
     hp_journal *j = NULL;
     int rc = hp_act_root_journal(c, &j, e);
     if (rc != HP_OK)
@@ -161,4 +158,18 @@ int hp_act_socket_any(hp_ctx *c)
         close(dirfd);
     }
     return ours || hp_act_exists(c, hp_conf(c, "boot.service_file"));
+}
+
+int hp_act_boot_program_ok(hp_ctx *c, hp_err *e)
+{
+    const char *prog = hp_boot_program(c);
+    int rc = hp_program_usable(c, "core.cli_program", prog, "the docker.sock "
+                               "boot task", e);
+    if (rc != HP_OK)
+        return rc;
+    hp_err se = HP_ERR_INIT;
+    if (hp_sp_check_safe_file(prog, &se) != HP_OK)
+        return hp_err_set(e, HP_ECONFIG, "refusing to make %s the boot task "
+                          "(core.cli_program): %s", prog, se.msg);
+    return HP_OK;
 }

@@ -4,6 +4,7 @@
  * decisions and the 4.18 settings file are forgotten too. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -51,12 +52,15 @@ static int stop_service(void *arg, const char *label, const char *hpath)
 
 static int undo(hp_ctx *c, hp_journal *j, int root, hp_err *e)
 {
-    static dirlist dirs;
-    dirs.n = 0;
-    hp_journal_each(j, collect_dirs, &dirs);
+    /* on the heap, not static: two handles may uninstall at once */
+    dirlist *dirs = calloc(1, sizeof *dirs);
+    if (dirs)
+        hp_journal_each(j, collect_dirs, dirs);
     int rc = hp_journal_undo(j, root ? stop_service : NULL, c, e);
     hp_journal_close(j);
-    retry_dirs(c, &dirs);
+    if (dirs)
+        retry_dirs(c, dirs);
+    free(dirs);
     return rc;
 }
 

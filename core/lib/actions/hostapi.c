@@ -15,6 +15,7 @@
 #include "settings.h"
 #include "engine/config.h"
 #include "engine/events.h"
+#include "engine/loader.h"
 #include "helper/hclient.h"
 #include "host/identity.h"
 #include "host/ports.h"
@@ -72,9 +73,16 @@ static const char *api_app_version(hp_host *h)
     return hp_ctx_version(hp_ctx_of(h));
 }
 
+/* Before plugin ABI 1.2 granted was 0 and declined 1: a plugin built then
+ * gets the answer in the values it was compiled with. */
 static int api_prompt(hp_host *h, int task, const char *message)
 {
-    return hp_prompt_ask(hp_ctx_of(h), task, message);
+    hp_ctx *c = hp_ctx_of(h);
+    int r = hp_prompt_ask(c, task, message);
+    if (c->active && c->active->desc.abi_minor < 2 &&
+        (r == HP_PROMPT_GRANTED || r == HP_PROMPT_DECLINED))
+        return r == HP_PROMPT_GRANTED ? 0 : 1;
+    return r;
 }
 
 /* Decisions are the user's state: read and written with the user's rights

@@ -1,5 +1,5 @@
 /* Elevation: after a granted prompt, one privileged step runs as
- * `elevate.command` + the absolute hostpriv + `privileged TASK`, so the
+ * `elevate.command` + the hostpriv CLI + `privileged TASK`, so the
  * only thing a sudoers rule (or polkit action) has to allow is
  * `hostpriv privileged *`, and what runs as root decides everything else
  * from root-owned config. */
@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "engine/config.h"
 #include "engine/events.h"
+#include "engine/programs.h"
 
 /* ------------------------------------------------------------- names */
 
@@ -274,14 +275,15 @@ int hp_elevate_osascript(const char *const *words, char ***argv, hp_err *e)
     return HP_OK;
 }
 
-int hp_elevate_argv(const char *elevate_cmd, const char *self,
+int hp_elevate_argv(const char *elevate_cmd, const char *cli,
                     const char *task, const char *root, const char *cfg,
                     char ***argv, hp_err *e)
 {
     *argv = NULL;
-    if (!self || self[0] != '/')
-        return hp_err_set(e, HP_EINTERNAL, "cannot elevate: the absolute "
-                          "path of the hostpriv CLI is unknown");
+    if (!cli || cli[0] != '/')
+        return hp_err_set(e, HP_ECONFIG, "cannot elevate: the hostpriv CLI "
+                          "'%s' is not an absolute path: set "
+                          "core.cli_program", cli ? cli : "");
     strv w = { 0 };
     int rc = split_words(elevate_cmd ? elevate_cmd : "", &w, e);
     if (rc != HP_OK) {
@@ -294,7 +296,7 @@ int hp_elevate_argv(const char *elevate_cmd, const char *self,
         w.n = 0;
         w.v[0] = NULL;
     }
-    const char *tail[] = { self, "privileged", task,
+    const char *tail[] = { cli, "privileged", task,
                            root && *root ? "--root" : NULL, root, NULL };
     const char *tail2[] = { cfg && *cfg ? "-c" : NULL, cfg, NULL };
     for (int i = 0; tail[i]; i++)
@@ -328,7 +330,52 @@ typedef struct child_io {
     size_t len, off;
     char tail[TAIL_MAX + 1];
     size_t tail_n;
+    hp_ctx *c;          /* its lines go to c's log callback when it has one */
+    char line[1024];    /* the line being collected for it */
+    size_t line_n;
 } child_io;
+
+/* How loud a line of the child is: hostpriv's own prefixes say it. */
+static int line_level(const char *l)
+{
+    const char *p = strstr(l, ": ");
+    if (!p)
+        return HP_LOG_NOTICE;
+    p += 2;
+    if (!strncmp(p, "error: ", 7))
+        return HP_LOG_ERR;
+    if (!strncmp(p, "warning: ", 9))
+        return HP_LOG_WARN;
+    if (!strncmp(p, "event ", 6))
+        return HP_LOG_INFO;
+    return HP_LOG_NOTICE;
+}
+
+static void flush_line(child_io *io)
+{
+    if (!io->line_n)
+        return;
+    io->line[io->line_n] = '\0';
+    hp_log_to(io->c, line_level(io->line), io->line);
+    io->line_n = 0;
+}
+
+/* The child's stderr: passed through as it comes, or, for an embedder
+ * with a log callback, handed over line by line (a cut-off last line at
+ * the end). */
+static void pass_on(child_io *io, const char *buf, size_t n)
+{
+    if (!io->c || !io->c->log_fn) {
+        (void)!write(2, buf, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (buf[i] == '\n' || io->line_n + 1 >= sizeof io->line)
+            flush_line(io);
+        if (buf[i] != '\n')
+            io->line[io->line_n++] = buf[i];
+    }
+}
 
 static void keep_tail(child_io *io, const char *buf, size_t n)
 {
@@ -378,11 +425,12 @@ static void pump(child_io *io)
             char buf[4096];
             ssize_t r = read(io->err, buf, sizeof buf);
             if (r > 0) {
-                (void)!write(2, buf, (size_t)r);
+                pass_on(io, buf, (size_t)r);
                 keep_tail(io, buf, (size_t)r);
             } else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
                 close(io->err);
                 io->err = -1;
+                flush_line(io);
             }
         }
     }
@@ -412,9 +460,9 @@ static void spawn_child(char *const *argv, int in, int err, int execfd)
 /* Run argv with data on stdin, stdout shared, stderr passed through and
  * its tail kept.  Returns HP_OK with *status set, or an error when it
  * could not be started (*exec_err = errno of a failed exec). */
-static int run_argv(char *const *argv, const char *data, size_t len,
-                    int *status, int *exec_err, char *tail, size_t tailsz,
-                    hp_err *e)
+static int run_argv(hp_ctx *c, char *const *argv, const char *data,
+                    size_t len, int *status, int *exec_err, char *tail,
+                    size_t tailsz, hp_err *e)
 {
     int sv[2] = { -1, -1 }, ep[2] = { -1, -1 }, xp[2] = { -1, -1 };
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0 ||
@@ -446,7 +494,7 @@ static int run_argv(char *const *argv, const char *data, size_t len,
         *exec_err = 0;
     close(xp[0]);
     child_io io = { .in = sv[0], .err = ep[0], .data = data ? data : "",
-                    .len = data ? len : 0 };
+                    .len = data ? len : 0, .c = c };
     pump(&io);
     pid_t r;
     while ((r = waitpid(pid, status, 0)) < 0 && errno == EINTR)
@@ -502,8 +550,8 @@ static int map_status(int st, const char *what, int pkexec, char *tail,
                       *last ? ": " : "", last);
 }
 
-/* A relative -c/--root means nothing to a process started elsewhere
- * (pkexec runs in /): pass them on absolute. */
+/* A relative -c means nothing to a process started elsewhere (pkexec runs
+ * in /): pass it on absolute. */
 static const char *abs_arg(const char *p, char *buf, size_t n)
 {
     if (!p || !*p || p[0] == '/')
@@ -527,14 +575,15 @@ static void say_argv(char *const *argv)
     hp_log(NULL, HP_LOG_DEBUG, "running: %s", line);
 }
 
-static int run_and_map(char **argv, const char *what, const char *data,
-                       size_t len, hp_err *e)
+static int run_and_map(hp_ctx *c, char **argv, const char *what,
+                       const char *data, size_t len, hp_err *e)
 {
     int st = 0, exec_err = 0;
     if (hp_log_enabled(HP_LOG_DEBUG))
         say_argv(argv);
     char tail[TAIL_MAX + 1] = "";
-    int rc = run_argv(argv, data, len, &st, &exec_err, tail, sizeof tail, e);
+    int rc = run_argv(c, argv, data, len, &st, &exec_err, tail, sizeof tail,
+                      e);
     if (rc != HP_OK)
         return rc;
     if (exec_err)
@@ -555,30 +604,33 @@ int hp_elevate_run(hp_ctx *c, int action, const char *data, size_t len,
     const char *cmd = hp_conf(c, "elevate.command");
     if (!cmd || !*cmd)
         cmd = hp_elevate_default(hp_conf(c, "host.platform"));
-    char self[PATH_MAX] = "";
-    if (c->self_exe[0])
-        snprintf(self, sizeof self, "%s", c->self_exe);
-    else if (readlink("/proc/self/exe", self, sizeof self - 1) < 0)
-        self[0] = '\0';
-    char rb[PATH_MAX], cb[PATH_MAX];
-    const char *root = abs_arg(c->root_arg, rb, sizeof rb);
-    const char *cfg = abs_arg(c->config_arg, cb, sizeof cb);
-    char **argv;
-    int rc = hp_elevate_argv(cmd, self, task, root, cfg, &argv, e);
+    /* the hostpriv CLI, never this process: an app that embeds the
+     * library must not be what runs as root */
+    const char *cli = hp_cli_program(c);
+    char what[128];
+    snprintf(what, sizeof what, "elevation for %s", task);
+    int rc = hp_program_usable(c, "core.cli_program", cli, what, e);
     if (rc != HP_OK)
         return rc;
-    char what[128];
+    /* the root this run works on, however it was chosen (--root, -c,
+     * --set, hp_set): root acts on that root or, without --root, on / */
+    char cb[PATH_MAX];
+    const char *root = c->root;
+    const char *cfg = abs_arg(c->config_arg, cb, sizeof cb);
+    char **argv;
+    rc = hp_elevate_argv(cmd, cli, task, root, cfg, &argv, e);
+    if (rc != HP_OK)
+        return rc;
     snprintf(what, sizeof what, "privileged %s (through %s)", task, argv[0]);
-    rc = run_and_map(argv, what, data, len, e);
+    rc = run_and_map(c, argv, what, data, len, e);
     hp_argv_free(argv);
     return rc;
 }
 
 int hp_elevate_shell(hp_ctx *c, const char *command, hp_err *e)
 {
-    (void)c;
     if (!command || !*command)
         return hp_err_set(e, HP_ECONFIG, "helper.start_command is empty");
     char *argv[] = { "/bin/sh", "-c", (char *)command, NULL };
-    return run_and_map(argv, "helper.start_command", NULL, 0, e);
+    return run_and_map(c, argv, "helper.start_command", NULL, 0, e);
 }

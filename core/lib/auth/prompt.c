@@ -482,6 +482,33 @@ static int unavailable(hp_ctx *c, int task, const char *tname,
     return HP_PROMPT_UNAVAILABLE;
 }
 
+/* The embedder's dialog.  Its answer is taken only when it is one of the
+ * four: anything else (a bool's 2, a -1 error) is a no, and a `warning`
+ * event says the app returned something the library does not know. */
+static int callback_answer(hp_ctx *c, int task, const char *tname,
+                           const char *message, hp_err *e)
+{
+    int r = c->prompt_fn(c->prompt_data, tname, message);
+    switch (r) {
+    case HP_PROMPT_GRANTED:
+    case HP_PROMPT_DECLINED:
+    case HP_PROMPT_TIMED_OUT:
+        return r;
+    case HP_PROMPT_UNAVAILABLE:
+        hp_err_set(e, HP_EUNAVAIL, "the application's prompt callback could "
+                   "not show it");
+        return r;
+    }
+    hp_err_set(e, HP_EDENIED, "the application's prompt callback returned "
+               "%d, which is not an answer (HP_PROMPT_GRANTED %d, "
+               "HP_PROMPT_DECLINED %d, HP_PROMPT_TIMED_OUT %d, "
+               "HP_PROMPT_UNAVAILABLE %d): counted as declined", r,
+               HP_PROMPT_GRANTED, HP_PROMPT_DECLINED, HP_PROMPT_TIMED_OUT,
+               HP_PROMPT_UNAVAILABLE);
+    hp_event(c, HP_EV_WARNING, task, HP_VIA_NONE, NULL, e->msg);
+    return HP_PROMPT_DECLINED;
+}
+
 int hp_prompt_ask(hp_ctx *c, int task, const char *message)
 {
     const char *tname = hp_task_name(task);
@@ -494,16 +521,7 @@ int hp_prompt_ask(hp_ctx *c, int task, const char *message)
     hp_err e = HP_ERR_INIT;
     int r;
     if (c->prompt_fn) {
-        r = c->prompt_fn(c->prompt_data, tname, message);
-        if (r == HP_PROMPT_UNAVAILABLE)
-            hp_err_set(&e, HP_EUNAVAIL, "the application's prompt callback "
-                       "could not show it");
-        else if (r != HP_PROMPT_GRANTED && r != HP_PROMPT_TIMED_OUT &&
-                 r != HP_PROMPT_DECLINED) {
-            hp_err_set(&e, HP_EDENIED, "the prompt callback returned %d, "
-                       "not an answer: declined", r);
-            r = HP_PROMPT_DECLINED;
-        }
+        r = callback_answer(c, task, tname, message, &e);
     } else {
         r = ask_backend(c, tname, message, &e);
         if (r != HP_PROMPT_GRANTED && r != HP_PROMPT_TIMED_OUT &&

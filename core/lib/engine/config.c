@@ -21,6 +21,13 @@
 #include "loader.h"
 #include "host/safepath.h"
 
+#ifndef HP_CLI_PROGRAM
+#define HP_CLI_PROGRAM "/usr/local/bin/hostpriv"
+#endif
+#ifndef HP_HELPER_PROGRAM
+#define HP_HELPER_PROGRAM "/usr/local/libexec/hostpriv/hostprivd"
+#endif
+
 #define MAX_FILE   (1024 * 1024)
 /* inih's buffer holds the line, "\r\n" and the NUL. */
 #define MAX_LINE   (INI_MAX_LINE - 3)
@@ -37,6 +44,11 @@ static const hp_config_key schema[] = {
       "explicit plugin name, overrides core.version" },
     { "core.plugin_dir", HP_CT_PATH, NULL, 0, 0, NULL,
       "where plugins are (absolute)" },
+    { "core.cli_program", HP_CT_PATH, NULL, 0, 0, NULL,
+      "the hostpriv CLI that elevation and the boot task run (absolute)" },
+    { "core.helper_program", HP_CT_PATH, NULL, 0, 0, NULL,
+      "the hostprivd that helper installation copies to helper.path "
+      "(absolute)" },
     { "core.event_log", HP_CT_PATH, "", 0, 0, "-",
       "JSON-lines event file, - = stdout, empty = none" },
     { "host.root", HP_CT_PATH, "/", 0, 0, NULL,
@@ -297,8 +309,21 @@ static int answer_item(const char *key, const char *it, hp_err *e)
     return HP_OK;
 }
 
+/* Keys whose empty value would silently mean something else (host.root
+ * "" was the real /): they must name a path. */
+static int needs_path(const char *key)
+{
+    return !strcmp(key, "host.root") || !strcmp(key, "core.plugin_dir") ||
+           !strcmp(key, "core.cli_program") ||
+           !strcmp(key, "core.helper_program");
+}
+
 static int check_path(const hp_config_key *k, const char *v, hp_err *e)
 {
+    if (!*v && needs_path(k->key))
+        return hp_err_set(e, HP_ECONFIG, "%s: empty: give an absolute path%s",
+                          k->key, strcmp(k->key, "host.root") ? "" :
+                          " (/ for the real host, or the sandbox directory)");
     if (!*v || (k->choices && word_in(v, strlen(v), k->choices)))
         return HP_OK;
     if (v[0] != '/')
@@ -442,8 +467,14 @@ static const char *computed_default(const hp_config *cfg, const char *key,
 {
     const char *plat = raw_get(cfg, "host.platform");
     int mac = !plat || strcmp(plat, "linux") != 0;
+    /* the compiled-in install paths; a program of hostpriv's pins better
+     * ones at open (engine/programs.c) */
     if (!strcmp(key, "core.plugin_dir"))
-        return hp_loader_default_dir(buf, n) == 0 ? buf : HP_PLUGINDIR;
+        return HP_PLUGINDIR;
+    if (!strcmp(key, "core.cli_program"))
+        return HP_CLI_PROGRAM;
+    if (!strcmp(key, "core.helper_program"))
+        return HP_HELPER_PROGRAM;
     if (!strcmp(key, "host.home")) {
         const char *u = raw_get(cfg, "host.user");
         if (!mac || !u || !*u)
@@ -1064,6 +1095,15 @@ static int load_confd(hp_config *cfg, const char *dir, int require_safe,
     return rc;
 }
 
+int hp_config_load_admin(hp_config *cfg, const char *root, int require_safe,
+                         hp_err *e)
+{
+    char p[PATH_MAX];
+    const char *r = root && strcmp(root, "/") ? root : "";
+    snprintf(p, sizeof p, "%s/etc/hostpriv/admin.ini", r);
+    return hp_config_load_file(cfg, p, HP_LAYER_ADMIN, 0, require_safe, e);
+}
+
 int hp_config_load_system(hp_config *cfg, const char *root, int require_safe,
                           hp_err *e)
 {
@@ -1075,9 +1115,7 @@ int hp_config_load_system(hp_config *cfg, const char *root, int require_safe,
         snprintf(p, sizeof p, "%s/etc/hostpriv/conf.d", r);
         rc = load_confd(cfg, p, require_safe, e);
     }
-    if (rc == HP_OK) {
-        snprintf(p, sizeof p, "%s/etc/hostpriv/admin.ini", r);
-        rc = hp_config_load_file(cfg, p, HP_LAYER_ADMIN, 0, require_safe, e);
-    }
+    if (rc == HP_OK)
+        rc = hp_config_load_admin(cfg, root, require_safe, e);
     return rc;
 }

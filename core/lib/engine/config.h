@@ -57,6 +57,10 @@ int hp_config_set(hp_config *cfg, const char *key, const char *value,
  * etc/hostpriv/conf.d/ *.ini sorted, and admin.ini (locks). */
 int hp_config_load_system(hp_config *cfg, const char *root, int require_safe,
                           hp_err *e);
+/* Only etc/hostpriv/admin.ini: the locks hold when the other system files
+ * are skipped. */
+int hp_config_load_admin(hp_config *cfg, const char *root, int require_safe,
+                         hp_err *e);
 
 /* Effective value (highest layer); defaults that follow host.platform or
  * host.user are current.  NULL for a key not in the schema. */

@@ -219,16 +219,31 @@ static void rfc3339(time_t sec, char *ts, size_t n)
     snprintf(ts, n, "%s", text);
 }
 
-static size_t format_at(hp_ctx *c, char *out, size_t n, time_t when,
+static size_t format_at(hp_ctx *c, char *out, size_t n, const char *ts,
                         int kind, int task, int via, const char *path,
                         const char *detail)
 {
-    char ts[32];
-    rfc3339(when, ts, sizeof ts);
     const char *plugin = c && c->active ? c->active->desc.name : "";
     const char *version = c ? hp_ctx_version(c) : NULL;
     return hp_event_format(out, n, ts, plugin, version, kind, task, via,
                            path, detail);
+}
+
+/* The embedder's event callback: the fields and the line as one JSON
+ * object (line without its newline). */
+static void deliver(hp_ctx *c, const char *ts, int kind, int task, int via,
+                    const char *path, const char *detail, const char *json)
+{
+    const char *version = hp_ctx_version(c);
+    hp_event_info ev = {
+        .kind = kind, .task = task, .via = via,
+        .event = hp_event_name(kind), .task_name = hp_task_name(task),
+        .via_name = hp_via_name(via),
+        .path = path ? path : "", .detail = detail ? detail : "",
+        .plugin = c->active ? c->active->desc.name : "",
+        .version = version ? version : "", .ts = ts, .json = json,
+    };
+    c->event_fn(c->event_data, &ev);
 }
 
 static int root_role(const hp_ctx *c)
@@ -279,13 +294,14 @@ static void say_step(int kind, int task, int via, const char *path,
 void hp_event_at(hp_ctx *c, time_t when, int kind, int task, int via,
                  const char *path, const char *detail)
 {
-    char stack[2048], *buf = stack;
-    size_t len = format_at(c, stack + PRELEN, sizeof stack - PRELEN, when,
+    char stack[2048], *buf = stack, ts[32];
+    rfc3339(when, ts, sizeof ts);
+    size_t len = format_at(c, stack + PRELEN, sizeof stack - PRELEN, ts,
                            kind, task, via, path, detail);
     if (len >= sizeof stack - PRELEN) {
         if (!(buf = malloc(PRELEN + len + 1)))
             return;
-        format_at(c, buf + PRELEN, len + 1, when, kind, task, via, path,
+        format_at(c, buf + PRELEN, len + 1, ts, kind, task, via, path,
                   detail);
     }
     char *line = buf + PRELEN;
@@ -302,6 +318,10 @@ void hp_event_at(hp_ctx *c, time_t when, int kind, int task, int via,
         if (c->json) {
             fflush(stdout);
             write_line(STDOUT_FILENO, line, len);
+        }
+        if (c->event_fn) {
+            line[len - 1] = '\0';
+            deliver(c, ts, kind, task, via, path, detail, line);
         }
     }
     if (buf != stack)
@@ -404,15 +424,29 @@ void hp_log_line(int level, const char *msg)
         syslog(prio[level], "%s%s", tag[level], clean);
 }
 
+void hp_log_to(hp_ctx *c, int level, const char *msg)
+{
+    if (!c || !c->log_fn) {
+        hp_log_line(level, msg);
+        return;
+    }
+    if (level < HP_LOG_DEBUG || level > HP_LOG_ERR)
+        level = HP_LOG_ERR;
+    if (level == HP_LOG_DEBUG && !secure_getenv("HOSTPRIV_DEBUG"))
+        return;
+    char clean[2048];
+    sanitise(clean, sizeof clean, msg);
+    c->log_fn(c->log_data, level, clean);
+}
+
 void hp_log(hp_ctx *c, int level, const char *fmt, ...)
 {
-    (void)c;
     char msg[2048];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    hp_log_line(level, msg);
+    hp_log_to(c, level, msg);
 }
 
 void hp_notice(hp_ctx *c, const char *fmt, ...)
@@ -422,7 +456,7 @@ void hp_notice(hp_ctx *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    hp_log_line(HP_LOG_NOTICE, msg);
+    hp_log_to(c, HP_LOG_NOTICE, msg);
     /* An embedder without a terminal reads it through hp_errmsg(); a
      * failure already recorded there is not overwritten. */
     if (c && c->err.code == HP_OK)

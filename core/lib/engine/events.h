@@ -21,18 +21,22 @@ size_t hp_event_format(char *out, size_t n, const char *ts, const char *plugin,
 size_t hp_json_escape(char *out, size_t n, const char *s);
 
 /* The one function everything uses: stamps ts/plugin/version, writes to
- * core.event_log and (json mode) stdout, and in root roles (helper,
- * privileged) to the log instead of the app's event log. */
+ * core.event_log and (json mode) stdout and hands it to the embedder's
+ * event callback, and in root roles (helper, privileged) writes it to the
+ * log instead. */
 void hp_event(hp_ctx *c, int kind, int task, int via, const char *path,
               const char *detail);
 /* The same, stamped with a given time and never held (loghold.c). */
 void hp_event_at(hp_ctx *c, time_t when, int kind, int task, int via,
                  const char *path, const char *detail);
 
-/* Logging: stderr (and syslog in the helper); messages are sanitised
- * (control characters escaped) so a client cannot forge log lines. */
+/* Logging: stderr (and syslog in the helper), or the embedder's log
+ * callback when c has one; messages are sanitised (control characters
+ * escaped) so a client cannot forge log lines. */
 void hp_log(hp_ctx *c, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* One message, as hp_log. */
+void hp_log_to(hp_ctx *c, int level, const char *msg);
 void hp_log_open_syslog(const char *ident);
 /* One formatted message to stderr/syslog (held while hp_log_hold is on). */
 void hp_log_line(int level, const char *msg);

@@ -536,32 +536,3 @@ void hp_loader_free(hp_loaded *list, size_t n)
         hp_loader_unload(&list[i]);
     free(list);
 }
-
-/* Next to the running program: build/bin/../plugins (the build tree),
- * then BINDIR/../lib/hostpriv/plugins (an installed tree, wherever its
- * PREFIX put it), then the compiled-in PLUGINDIR. */
-int hp_loader_default_dir(char *out, size_t n)
-{
-    static const char *const rel[] = { "../plugins", "../lib/hostpriv/plugins" };
-    char exe[PATH_MAX], cand[PATH_MAX], real[PATH_MAX];
-    ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    char *slash = l > 0 ? (exe[l] = '\0', strrchr(exe, '/')) : NULL;
-    if (slash) {
-        *slash = '\0';
-        for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
-            struct stat st;
-            snprintf(cand, sizeof cand, "%s/%s", exe, rel[i]);
-            if (stat(cand, &st) != 0 || !S_ISDIR(st.st_mode) ||
-                !realpath(cand, real))
-                continue;
-            if (strlen(real) >= n)
-                return -1;
-            snprintf(out, n, "%s", real);
-            return 0;
-        }
-    }
-    if (strlen(HP_PLUGINDIR) >= n)
-        return -1;
-    snprintf(out, n, "%s", HP_PLUGINDIR);
-    return 0;
-}

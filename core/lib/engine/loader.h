@@ -49,7 +49,4 @@ int hp_version_in_range(const char *version, const char *min, const char *max);
  * just under version_max (< 4.15: "4.14.0"); -1 when there is none. */
 int hp_version_emulated(const char *version, const char *min,
                         const char *max, char *out, size_t n);
-/* Default plugin directory: build/plugins next to the running executable
- * (build tree), else HP_PLUGINDIR. */
-int hp_loader_default_dir(char *out, size_t n);
 #endif

@@ -1,5 +1,6 @@
-/* Opening a context: configuration layers, host.root, host.user, the event
- * log and the active plugin, once per process.  A root process trusts only
+/* Opening a context: configuration layers, host.root, host.user, the
+ * programs it runs, the event log and the active plugin (again for each
+ * hp_set: reopen.c).  A root process trusts only
  * root-owned config files, plugin directory and root.  The host-services
  * table handed to the plugin comes from the caller (the actions layer
  * implements it; the engine only passes it on). */
@@ -15,30 +16,32 @@
 #include "events.h"
 #include "host/identity.h"
 #include "loader.h"
+#include "programs.h"
 #include "host/safepath.h"
 
 /* ---- opening ---------------------------------------------------------- */
 
-static void print_warnings(const char *w)
+static void print_warnings(hp_ctx *c, const char *w)
 {
     while (w && *w) {
         size_t l = strcspn(w, "\n");
-        hp_log(NULL, HP_LOG_WARN, "%.*s", (int)l, w);
+        hp_log(c, HP_LOG_WARN, "%.*s", (int)l, w);
         w += l + (w[l] == '\n');
     }
 }
 
 /* --set S.K=V items; a locked key is ignored with the config's warning. */
-static int apply_sets(hp_config *cfg, const char *const *sets, hp_err *e)
+static int apply_sets(hp_config *cfg, const char *const *sets,
+                      const char *origin, hp_err *e)
 {
     for (size_t i = 0; sets && sets[i]; i++) {
         const char *eq = strchr(sets[i], '=');
         char key[128];
         if (!eq || eq == sets[i] || (size_t)(eq - sets[i]) >= sizeof key)
-            return hp_err_set(e, HP_EUSAGE, "--set '%s': write it as "
-                              "SECTION.KEY=VALUE", sets[i]);
+            return hp_err_set(e, HP_EUSAGE, "%s '%s': write it as "
+                              "SECTION.KEY=VALUE", origin, sets[i]);
         snprintf(key, sizeof key, "%.*s", (int)(eq - sets[i]), sets[i]);
-        int rc = hp_config_set(cfg, key, eq + 1, HP_LAYER_SET, "--set", e);
+        int rc = hp_config_set(cfg, key, eq + 1, HP_LAYER_SET, origin, e);
         if (rc != HP_OK && rc != HP_EDENIED)
             return rc;
     }
@@ -83,6 +86,20 @@ static int open_root(hp_ctx *c, const char *want, int safe, hp_err *e)
     return HP_OK;
 }
 
+/* The layers above the files: --set (or the embedder's options), then
+ * hp_set(), then --root. */
+static int load_sets(hp_ctx *c, const hp_open_opts *o, hp_err *e)
+{
+    int rc = apply_sets(c->cfg, o->sets,
+                        o->sets_origin ? o->sets_origin : "--set", e);
+    if (rc == HP_OK)
+        rc = apply_sets(c->cfg, o->api_sets, "hp_set", e);
+    if (rc == HP_OK && o->root)
+        rc = hp_config_set(c->cfg, "host.root", o->root, HP_LAYER_SET,
+                           "--root", e);
+    return rc;
+}
+
 static int load_layers(hp_ctx *c, const hp_open_opts *o, int safe, hp_err *e)
 {
     int rc = HP_OK;
@@ -90,22 +107,21 @@ static int load_layers(hp_ctx *c, const hp_open_opts *o, int safe, hp_err *e)
         rc = hp_config_load_file(c->cfg, c->config_arg, HP_LAYER_FILE, 1,
                                  safe, e);
     if (rc == HP_OK)
-        rc = apply_sets(c->cfg, o->sets, e);
-    if (rc == HP_OK && o->root)
-        rc = hp_config_set(c->cfg, "host.root", o->root, HP_LAYER_SET,
-                           "--root", e);
+        rc = load_sets(c, o, e);
     char want[PATH_MAX];
     snprintf(want, sizeof want, "%s", hp_conf(c, "host.root"));
     if (rc == HP_OK)
         rc = open_root(c, want, safe, e);
     if (rc == HP_OK)
-        rc = hp_config_load_system(c->cfg, c->root, safe, e);
+        rc = o->no_system_layer ? hp_config_load_admin(c->cfg, c->root, safe, e)
+                                : hp_config_load_system(c->cfg, c->root, safe,
+                                                        e);
     char uf[PATH_MAX];
     if (rc == HP_OK && !o->no_user_layer && user_file(uf, sizeof uf) == 0) {
         rc = hp_config_load_file(c->cfg, uf, HP_LAYER_USER, 0, safe, e);
         /* $HOME of another user (sudo, setpriv): that layer is not ours */
         if (rc == HP_ECONFIG && e && e->sys == EACCES) {
-            hp_log(NULL, HP_LOG_WARN, "%s: skipped", e->msg);
+            hp_log(c, HP_LOG_WARN, "%s: skipped", e->msg);
             hp_err_clear(e);
             rc = HP_OK;
         }
@@ -196,6 +212,7 @@ static void unload_plugins(hp_ctx *c)
     if (c->active && c->active->desc.fini)
         c->active->desc.fini(c->pstate);
     c->active = NULL;
+    c->picked = NULL;
     c->pstate = NULL;
     hp_loader_free(c->plugins, c->nplugins);
     c->plugins = NULL;
@@ -214,7 +231,7 @@ static void pick_version(hp_ctx *c, const hp_loaded *p)
     snprintf(c->version, sizeof c->version, "%s", r == 1 ? own : want);
     if (r != 1)
         return;
-    hp_log(NULL, HP_LOG_WARN, "core.plugin %s emulates %s, which does not "
+    hp_log(c, HP_LOG_WARN, "core.plugin %s emulates %s, which does not "
            "hold core.version %s (%s): emulating %s.  Set core.version to a "
            "version in that range, or leave core.plugin empty so "
            "core.version picks the plugin", p->desc.name,
@@ -222,25 +239,37 @@ static void pick_version(hp_ctx *c, const hp_loaded *p)
            hp_config_origin(c->cfg, "core.version"), own);
 }
 
-static int load_plugins(hp_ctx *c, hp_err *e)
+/* Scan core.plugin_dir and pick the plugin; its init comes later
+ * (hp_ctx_start_plugin), once the context is where it will stay. */
+static int pick_plugin(hp_ctx *c, hp_err *e)
 {
     char warn[8192];
     size_t idx;
     int safe = geteuid() == 0;
     int rc = hp_loader_scan(hp_conf(c, "core.plugin_dir"), safe, &c->plugins,
                             &c->nplugins, warn, sizeof warn, e);
-    if (rc != HP_OK)
+    if (rc != HP_OK) {
+        hp_programs_explain_dir(c, e);
         return rc;
-    print_warnings(warn);
+    }
+    print_warnings(c, warn);
     rc = hp_loader_pick(c->plugins, c->nplugins, hp_conf(c, "core.plugin"),
                         hp_conf(c, "core.version"), &idx, e);
     if (rc != HP_OK)
         return rc;
-    hp_loaded *p = &c->plugins[idx];
-    pick_version(c, p);
+    c->picked = &c->plugins[idx];
+    pick_version(c, c->picked);
+    return HP_OK;
+}
+
+int hp_ctx_start_plugin(hp_ctx *c, hp_err *e)
+{
+    hp_loaded *p = c->picked;
+    if (!p)
+        return HP_OK;
     void *st = NULL;
     c->active = p;         /* events from init carry the plugin's name */
-    rc = p->desc.init(c->host_api, hp_host_of(c), &st);
+    int rc = p->desc.init(c->host_api, hp_host_of(c), &st);
     if (rc != HP_OK) {
         c->active = NULL;
         return hp_err_set(e, rc == HP_ECONFIG ? HP_ECONFIG : HP_EINTERNAL,
@@ -252,6 +281,13 @@ static int load_plugins(hp_ctx *c, hp_err *e)
     return HP_OK;
 }
 
+int hp_ctx_load_plugins(hp_ctx *c, hp_err *e)
+{
+    unload_plugins(c);
+    int rc = pick_plugin(c, e);
+    return rc == HP_OK ? hp_ctx_start_plugin(c, e) : rc;
+}
+
 static void close_event_log(hp_ctx *c)
 {
     if (c->evlog && !c->evlog_is_stdout)
@@ -260,22 +296,7 @@ static void close_event_log(hp_ctx *c)
     c->evlog_is_stdout = 0;
 }
 
-/* After hp_set changed a core.* key or host.root: everything they pick is
- * picked again (the system files of a new root are not re-read). */
-int hp_ctx_reload_plugin(hp_ctx *c, hp_err *e)
-{
-    unload_plugins(c);
-    close_event_log(c);
-    const char *want = hp_conf(c, "host.root");
-    int rc = HP_OK;
-    if (strcmp(want, *c->root ? c->root : "/") != 0)
-        rc = open_root(c, want, geteuid() == 0, e);
-    if (rc == HP_OK)
-        rc = open_event_log(c, e);
-    return rc == HP_OK ? load_plugins(c, e) : rc;
-}
-
-static hp_ctx *ctx_new(const hp_open_opts *o)
+hp_ctx *hp_ctx_new(const hp_open_opts *o, const hp_host_api *api)
 {
     hp_ctx *c = calloc(1, sizeof *c);
     if (!c)
@@ -286,12 +307,11 @@ static hp_ctx *ctx_new(const hp_open_opts *o)
     c->bound.fd = -1;
     c->role = o->role;
     c->json = o->json;
+    c->host_api = api;
     if (!(c->cfg = hp_config_new())) {
         free(c);
         return NULL;
     }
-    ssize_t l = readlink("/proc/self/exe", c->self_exe, sizeof c->self_exe - 1);
-    c->self_exe[l > 0 ? l : 0] = '\0';
     /* -c FILE made absolute: checked as a whole path when root, and handed
      * on unchanged to an elevated or boot-time run in another directory */
     char cwd[PATH_MAX];
@@ -300,8 +320,33 @@ static hp_ctx *ctx_new(const hp_open_opts *o)
         snprintf(c->config_arg, sizeof c->config_arg, "%s/%s", cwd, cf);
     else
         snprintf(c->config_arg, sizeof c->config_arg, "%s", cf);
-    snprintf(c->root_arg, sizeof c->root_arg, "%s", o->root ? o->root : "");
+    c->prompt_fn = o->prompt_fn;
+    c->prompt_data = o->prompt_data;
+    c->event_fn = o->event_fn;
+    c->event_data = o->event_data;
+    c->log_fn = o->log_fn;
+    c->log_data = o->log_data;
+    if (o->program && o->program[0] == '/') {
+        snprintf(c->program, sizeof c->program, "%s", o->program);
+        c->program_kind = o->program_kind;
+    }
     return c;
+}
+
+int hp_ctx_build(hp_ctx *c, const hp_open_opts *o, hp_err *e)
+{
+    int safe = geteuid() == 0;
+    int rc = load_layers(c, o, safe, e);
+    print_warnings(c, hp_config_warnings(c->cfg));
+    if (rc == HP_OK)
+        rc = resolve_user(c, o, e);
+    if (rc == HP_OK)
+        rc = hp_programs_resolve(c, e);
+    if (rc == HP_OK)
+        rc = open_event_log(c, e);
+    if (rc == HP_OK && !o->no_plugin)
+        rc = pick_plugin(c, e);
+    return rc;
 }
 
 int hp_engine_open(hp_ctx **out, const hp_open_opts *opts,
@@ -310,19 +355,16 @@ int hp_engine_open(hp_ctx **out, const hp_open_opts *opts,
     hp_open_opts none = { 0 };
     const hp_open_opts *o = opts ? opts : &none;
     *out = NULL;
-    hp_ctx *c = ctx_new(o);
+    hp_ctx *c = hp_ctx_new(o, api);
+    if (c && !(c->opened = hp_opened_save(o))) {
+        hp_ctx_close(c);
+        c = NULL;
+    }
     if (!c)
         return hp_err_set(e, HP_EINTERNAL, "out of memory");
-    c->host_api = api;
-    int safe = geteuid() == 0;
-    int rc = load_layers(c, o, safe, e);
-    print_warnings(hp_config_warnings(c->cfg));
+    int rc = hp_ctx_build(c, o, e);
     if (rc == HP_OK)
-        rc = resolve_user(c, o, e);
-    if (rc == HP_OK)
-        rc = open_event_log(c, e);
-    if (rc == HP_OK && !o->no_plugin)
-        rc = load_plugins(c, e);
+        rc = hp_ctx_start_plugin(c, e);
     if (rc != HP_OK) {
         hp_ctx_close(c);
         return rc;
@@ -331,10 +373,8 @@ int hp_engine_open(hp_ctx **out, const hp_open_opts *opts,
     return HP_OK;
 }
 
-void hp_ctx_close(hp_ctx *c)
+void hp_ctx_release(hp_ctx *c)
 {
-    if (!c)
-        return;
     unload_plugins(c);
     close_event_log(c);
     if (c->rootfd >= 0)
@@ -343,6 +383,17 @@ void hp_ctx_close(hp_ctx *c)
         close(c->helper_fd);
     if (c->helper_dirfd >= 0)
         close(c->helper_dirfd);
+    c->rootfd = c->helper_fd = c->helper_dirfd = -1;
     hp_config_free(c->cfg);
+    c->cfg = NULL;
+    hp_opened_free(c->opened);
+    c->opened = NULL;
+}
+
+void hp_ctx_close(hp_ctx *c)
+{
+    if (!c)
+        return;
+    hp_ctx_release(c);
     free(c);
 }

@@ -4,6 +4,7 @@
  * however deep a sandbox root is.  The peer must be root: a socket some
  * other user managed to put there is not the helper. */
 #include "hclient.h"
+#include "engine/config.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -389,6 +390,21 @@ static int exchange(hp_ctx *c, const char *const *f, size_t n, int *fd_out,
     return rc;
 }
 
+/* The helper refused a request its version does not serve: it runs the
+ * version of its own root-owned configuration, which this side may have
+ * overridden (--set, hp_set, a user file).  Say which key to change. */
+static void version_hint(hp_ctx *c, hp_err *e)
+{
+    const char *origin = hp_config_origin(c->cfg, "core.version");
+    size_t l = strlen(e->msg);
+    snprintf(e->msg + l, sizeof e->msg - l, ".  The helper runs the "
+             "core.version of the root-owned configuration (%s/etc/hostpriv/"
+             "hostpriv.ini, read again when it changes); this side emulates "
+             "%s (core.version from %s): set core.version there, for both, "
+             "or do not override it here", c->root, hp_ctx_version(c),
+             origin ? origin : "default");
+}
+
 int hp_helper_call(hp_ctx *c, const char *op, const char *const *args,
                    size_t nargs, const char *data, size_t datalen,
                    int *fd_out, hp_err *e)
@@ -422,6 +438,8 @@ int hp_helper_call(hp_ctx *c, const char *op, const char *const *args,
         (le.sys == EPIPE || le.sys == ECONNRESET))
         rc = exchange(c, f, n, fd_out, &replied, &le);
     free(dcopy);
+    if (replied && rc == HP_ENOTSUP)
+        version_hint(c, &le);
     if (e)
         *e = le;
     return rc;

@@ -57,12 +57,11 @@ uint32_t hp_helper_serves(const hp_ctx *c)
         return 0;
     if (c->active)
         return c->active->desc.helper_serves;
-    char dir[PATH_MAX];
+    /* core.plugin_dir always holds a value: the open pins its default
+     * (engine/programs.h) */
     const char *pd = hp_conf(c, "core.plugin_dir");
-    if (!pd || !*pd) {
-        hp_loader_default_dir(dir, sizeof dir);
-        pd = dir;
-    }
+    if (!pd || !*pd)
+        pd = HP_PLUGINDIR;
     hp_loaded *list = NULL;
     size_t n = 0, idx = 0;
     uint32_t serves = 0;
