@@ -184,12 +184,19 @@ int hp_rig_cli_parse(int argc, char **argv, hp_rig_opts *o)
     o->jobs = hp_rig_cpus();
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:j:kvr", lo, NULL)) != -1) {
-        const char *as = argv[optind - 1];
-        if (c == ':')
-            return bad(o, "%s needs a value", as);
+    int li = -1;
+    while ((c = getopt_long(argc, argv, "+:j:kvr", lo, &li)) != -1) {
+        char as[32];                  /* the option as the user wrote it */
+        if (li >= 0)
+            snprintf(as, sizeof as, "--%s", lo[li].name);
+        else
+            snprintf(as, sizeof as, "-%c", c == '?' || c == ':' ? optopt : c);
+        li = -1;
+        if (c == ':')                  /* the option was the last word */
+            return bad(o, "%s needs a value", argv[optind - 1]);
         if (c == '?')
-            return bad(o, "unknown option '%s'", as);
+            return bad(o, "unknown option '%s'",
+                       optopt ? as : argv[optind - 1]);
         if (one(o, c, optarg, as))
             return -1;
     }
