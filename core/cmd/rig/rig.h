@@ -17,6 +17,8 @@
 /* Where runs stage their programs: outside every world-writable tree, so
  * that the path the sudoers rule names is one only root can create. */
 #define HP_RIG_STAGE_ROOT  "/var/lib/hostpriv-rig"
+/* In a stage kept with --keep: the sweep of later runs leaves it. */
+#define HP_RIG_KEPT        "kept"
 
 /* ---- growable arrays (util.c) ------------------------------------- */
 /* Append one element of size sz to *arr holding *n; aborts on ENOMEM. */
@@ -217,7 +219,8 @@ int hp_rig_sudoers_write(hp_rig_stage *st, char *err, size_t errn);
 void hp_rig_sudoers_remove(void);
 /* Remove every hostpriv-rig-PID rule whose PID no longer runs a
  * hostpriv-rig, or whose stage is gone, saying so on stderr; the stage of
- * an ended run goes with its rule. */
+ * an ended run goes with its rule, and so does a stage of an ended run
+ * that has no rule (killed while staging), unless it was kept (--keep). */
 void hp_rig_sudoers_sweep(void);
 
 /* ---- sandbox (sandbox.c) ------------------------------------------ */

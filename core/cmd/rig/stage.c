@@ -214,5 +214,15 @@ void hp_rig_stage_cleanup(int keep_stage)
     hp_rig_sudoers_remove();
     if (g_stage[0] && !keep_stage)
         hp_rig_rmtree(g_stage);
+    if (g_stage[0] && keep_stage) {
+        /* kept on purpose (--keep): later runs' sweeps leave it alone */
+        char mark[PATH_MAX + 8];
+        size_t l = strlen(g_stage);
+        memcpy(mark, g_stage, l);
+        memcpy(mark + l, "/" HP_RIG_KEPT, sizeof HP_RIG_KEPT + 1);
+        int fd = open(mark, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd >= 0)
+            close(fd);
+    }
     g_stage[0] = '\0';
 }

@@ -7,7 +7,8 @@
  * more: the path lies in a tree only root can create (hp_rig_root_only,
  * checked right before writing), the digest makes sudo refuse any other
  * file at that path, and a rule whose run was killed (SIGKILL leaves no
- * chance to clean up) is swept by the next run. */
+ * chance to clean up) is swept by the next run, with its stage, as is a
+ * stage whose run was killed before it wrote its rule. */
 #include "rig.h"
 #include "sha256.h"
 #include <ctype.h>
@@ -170,6 +171,37 @@ static void sweep_one(const char *name, long pid)
     free(path);
 }
 
+/* A stage no rule names, of a run no longer running: one killed while it
+ * staged, before its rule was written.  Only under a stage root that is
+ * root's alone, only root's own directories. */
+static void sweep_stages(void)
+{
+    char why[256];
+    if (hp_rig_root_only(HP_RIG_STAGE_ROOT, why, sizeof why))
+        return;
+    DIR *d = opendir(HP_RIG_STAGE_ROOT);
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        char *end;
+        if (strncmp(de->d_name, "run-", 4) || !isdigit((unsigned char)
+                                                       de->d_name[4]))
+            continue;
+        long pid = strtol(de->d_name + 4, &end, 10);
+        struct stat sb, kb;
+        char *path = hp_rig_fmt(HP_RIG_STAGE_ROOT "/%s", de->d_name);
+        char *kept = hp_rig_fmt("%s/" HP_RIG_KEPT, path);
+        if (*end == '.' && pid != (long)getpid() && !rig_alive(pid) &&
+            lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && sb.st_uid == 0 &&
+            lstat(kept, &kb) != 0 && hp_rig_rmtree(path) == 0)
+            fprintf(stderr, "hostpriv-rig: removed the stage %s of a run "
+                    "that has ended\n", path);
+        free(kept);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+}
+
 void hp_rig_sudoers_sweep(void)
 {
     DIR *d = opendir(SUDOERS_D);
@@ -186,4 +218,5 @@ void hp_rig_sudoers_sweep(void)
     }
     if (d)
         closedir(d);
+    sweep_stages();
 }
