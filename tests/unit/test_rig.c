@@ -8,6 +8,8 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -41,7 +43,8 @@ static const char *src(const char *rel, char *out, size_t n)
 }
 
 /* Run the rig with args; stdout+stderr captured; *pid receives its pid. */
-static int rig(const char *const *args, char **out, pid_t *pidp)
+static int rig_in(const char *const *args, char **out, pid_t *pidp,
+                  void (*before_exec)(void))
 {
     char bin[PATH_MAX];
     tu_build("bin/hostpriv-rig", bin, sizeof bin);
@@ -58,6 +61,8 @@ static int rig(const char *const *args, char **out, pid_t *pidp)
         dup2(p[1], 1);
         dup2(p[1], 2);
         close(p[0]);
+        if (before_exec)
+            before_exec();
         execv(bin, (char *const *)argv);
         _exit(127);
     }
@@ -84,6 +89,11 @@ static int rig(const char *const *args, char **out, pid_t *pidp)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+static int rig(const char *const *args, char **out, pid_t *pidp)
+{
+    return rig_in(args, out, pidp, NULL);
+}
+
 static void write_scenario(const char *name, const char *text, char *path,
                            size_t n)
 {
@@ -95,18 +105,6 @@ static void write_scenario(const char *name, const char *text, char *path,
 }
 
 #define STAGES "/var/lib/hostpriv-rig"
-
-static int count_in(const char *dir, const char *prefix)
-{
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    int n = 0;
-    while (d && (de = readdir(d)))
-        n += !strncmp(de->d_name, prefix, strlen(prefix));
-    if (d)
-        closedir(d);
-    return n;
-}
 
 /* The rig may run beside other rigs (another checkout's tests): a test
  * follows its own run's sandbox, which its scenario writes down, never a
@@ -504,6 +502,23 @@ START_TEST(rule_less_stage_of_an_ended_run_is_swept)
 }
 END_TEST
 
+#define STAGES_OPEN_MODE "0775"
+
+/* In the rig's process only: its own mount namespace, where the stage
+ * root is a fresh tmpfs of mode 0775, so rigs running beside it (other
+ * checkouts' tests) never see the real one change. */
+static void group_writable_stage_root(void)
+{
+    if (unshare(CLONE_NEWNS) != 0 ||
+        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount("tmpfs", STAGES, "tmpfs", MS_NOSUID | MS_NODEV,
+              "mode=" STAGES_OPEN_MODE) != 0) {
+        dprintf(2, "test: private mount of %s: %s\n", STAGES,
+                strerror(errno));
+        _exit(99);
+    }
+}
+
 /* A stage directory another user could write in: the rig stops before
  * staging anything or writing a rule, and names the directory. */
 START_TEST(refuses_a_stage_root_others_can_write)
@@ -512,23 +527,21 @@ START_TEST(refuses_a_stage_root_others_can_write)
     struct stat st;
     if (stat(STAGES, &st) != 0)
         ck_assert_int_eq(mkdir(STAGES, 0755), 0);
-    ck_assert_int_eq(chmod(STAGES, 0775), 0);
     const char *args[] = { "run", src("tests/scenarios/rig-selftest/"
                                       "plugins-listed.ini", f, sizeof f),
                            NULL };
     pid_t pid;
-    int rc = rig(args, &out, &pid);
-    char mine[32];
-    snprintf(mine, sizeof mine, "run-%ld.", (long)pid);
-    int staged = count_in(STAGES, mine);
-    ck_assert_int_eq(chmod(STAGES, 0755), 0);
+    int rc = rig_in(args, &out, &pid, group_writable_stage_root);
     char rule[PATH_MAX];
     snprintf(rule, sizeof rule, "/etc/sudoers.d/hostpriv-rig-%ld", (long)pid);
     ck_assert_msg(rc == 77, "rc %d: %s", rc, out);
     ck_assert_msg(strstr(out, STAGES " is writable by group or others") !=
                   NULL, "%s", out);
-    ck_assert_int_eq(staged, 0);
     ck_assert(!exists(rule));
+    /* the real one was never touched */
+    ck_assert_int_eq(stat(STAGES, &st), 0);
+    ck_assert_msg((st.st_mode & 022) == 0, "%s is mode %o", STAGES,
+                  (unsigned)st.st_mode);
     free(out);
 }
 END_TEST
