@@ -40,7 +40,8 @@ static const char usage_text[] =
     "      --tsv           matrix: `BEHAVIOUR<tab>GENERATION<tab>SCENARIO`\n"
     "\n"
     "`list` prints each scenario with its generation, steps and behaviours;\n"
-    "`matrix` the behaviour x generation table; neither runs anything.\n"
+    "`matrix` the behaviour x generation table; neither runs anything.  Their\n"
+    "SELECTION is --shard, --behaviour and --plugin, as for `run`.\n"
     "Exit: 0 all passed, 1 a scenario failed (list, matrix: a file does not\n"
     "parse), 64 usage, 77 cannot run here (not root, no test user, no sudo).\n"
     "Format: hostpriv-rig(1), tests/scenarios/README.md.\n";
