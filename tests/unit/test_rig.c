@@ -506,15 +506,18 @@ END_TEST
 
 /* In the rig's process only: its own mount namespace, where the stage
  * root is a fresh tmpfs of mode 0775, so rigs running beside it (other
- * checkouts' tests) never see the real one change. */
+ * checkouts' tests) never see the real one change.  sudoers.d is an empty
+ * tmpfs there too: the rig's sweep must not judge the rules of those rigs
+ * by stages it cannot see. */
 static void group_writable_stage_root(void)
 {
     if (unshare(CLONE_NEWNS) != 0 ||
         mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
         mount("tmpfs", STAGES, "tmpfs", MS_NOSUID | MS_NODEV,
-              "mode=" STAGES_OPEN_MODE) != 0) {
-        dprintf(2, "test: private mount of %s: %s\n", STAGES,
-                strerror(errno));
+              "mode=" STAGES_OPEN_MODE) != 0 ||
+        mount("tmpfs", "/etc/sudoers.d", "tmpfs", MS_NOSUID | MS_NODEV,
+              "mode=0750") != 0) {
+        dprintf(2, "test: private mounts: %s\n", strerror(errno));
         _exit(99);
     }
 }
