@@ -28,6 +28,11 @@ TPLUG_SO    = $(TPLUG_SRC:tests/unit/plugins/%.c=$(BUILD)/tests/plugins/%.so)
 BENCH_SRC   = $(wildcard tests/bench/*.c)
 BENCH_BIN   = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/tests/bench/%)
 
+# where make install puts the shell completion (packaging/completion/)
+BASHCOMPDIR = $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  = $(DATADIR)/zsh/site-functions
+FISHCOMPDIR = $(DATADIR)/fish/vendor_completions.d
+
 LIBSO   = $(BUILD)/lib/libhostpriv.so
 LIBA    = $(BUILD)/lib/libhostpriv.a
 BINS    = $(BUILD)/bin/hostpriv $(BUILD)/bin/hostprivd $(BUILD)/bin/hostpriv-rig
@@ -54,7 +59,7 @@ $(BUILD)/bin/hostpriv: $(CLI_SRC:%.c=$(OBJ)/%.o) $(LIBA)
 	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS)
 $(BUILD)/bin/hostprivd: $(HELPER_SRC:%.c=$(OBJ)/%.o) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS)
+	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS) $(HELPER_LIBS)
 $(BUILD)/bin/hostpriv-rig: $(RIG_SRC:%.c=$(OBJ)/%.o) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS)
@@ -82,8 +87,7 @@ $(BUILD)/tests/suites.h: $(TEST_SRC)
 $(OBJ)/tests/main/check_main.o: tests/main/check_main.c $(BUILD)/tests/suites.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HP_CFLAGS) -I$(BUILD)/tests $(CFLAGS) -c $< -o $@
-# The rig's SHA-256 (its sudoers digest) is tested with the unit suites.
-$(BUILD)/tests/check_hostpriv: $(TEST_SRC:%.c=$(OBJ)/%.o) $(OBJ)/tests/main/check_main.o $(OBJ)/core/cmd/rig/sha256.o $(LIBA)
+$(BUILD)/tests/check_hostpriv: $(TEST_SRC:%.c=$(OBJ)/%.o) $(OBJ)/tests/main/check_main.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS) $(CHECK_LIBS)
 
@@ -115,6 +119,7 @@ check: deps
 	$(MAKE) all
 	@scripts/test-user
 	$(MAKE) check-layers
+	$(MAKE) check-completion
 	$(MAKE) check-unit
 	$(MAKE) check-scenarios
 
@@ -123,6 +128,15 @@ check: deps
 check-layers: all
 	scripts/layers --objects $(OBJ)/core/lib
 	tests/layers/run $(OBJ)/core/lib
+
+# The completion scripts as make install puts them: they parse (bash -n,
+# zsh -n, fish -n) and complete (tests/completion/run).
+.PHONY: check-completion
+check-completion: all
+	@rm -rf $(BUILD)/completion-install
+	$(MAKE) install DESTDIR=$(abspath $(BUILD))/completion-install >/dev/null
+	tests/completion/run $(BUILD)/bin/hostpriv $(BUILD)/completion-install$(DATADIR)
+	@rm -rf $(BUILD)/completion-install
 
 check-unit: all $(BUILD)/tests/check_hostpriv $(TPLUG_SO)
 	HP_BUILD=$(abspath $(BUILD)) HP_SRC=$(CURDIR) $(BUILD)/tests/check_hostpriv
@@ -162,6 +176,10 @@ install: all
 	install -m 644 core/include/hostpriv/hostpriv.h core/include/hostpriv/plugin.h $(DESTDIR)$(INCLUDEDIR)/hostpriv/
 	test -e $(DESTDIR)$(SYSCONFDIR)/hostpriv/hostpriv.ini || install -m 644 conf/hostpriv.ini $(DESTDIR)$(SYSCONFDIR)/hostpriv/
 	for m in packaging/man/*.[158]; do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	install -d -m 755 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 644 packaging/completion/hostpriv.bash $(DESTDIR)$(BASHCOMPDIR)/hostpriv
+	install -m 644 packaging/completion/_hostpriv $(DESTDIR)$(ZSHCOMPDIR)/_hostpriv
+	install -m 644 packaging/completion/hostpriv.fish $(DESTDIR)$(FISHCOMPDIR)/hostpriv.fish
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,hostpriv hostprivd hostpriv-rig)
@@ -171,6 +189,7 @@ uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/hostpriv/hostpriv.h $(DESTDIR)$(INCLUDEDIR)/hostpriv/plugin.h
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/hostpriv 2>/dev/null
 	for m in packaging/man/*.[158]; do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/hostpriv $(DESTDIR)$(ZSHCOMPDIR)/_hostpriv $(DESTDIR)$(FISHCOMPDIR)/hostpriv.fish
 
 clean:
 	rm -rf build build-asan

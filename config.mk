@@ -8,6 +8,8 @@ INCLUDEDIR?= $(PREFIX)/include
 # the system config is read from <root>/etc/hostpriv (docs/REFERENCE.md), so /etc
 SYSCONFDIR?= /etc
 MANDIR    ?= $(PREFIX)/share/man
+# shell completion goes under DATADIR (bash-completion, zsh, fish dirs)
+DATADIR   ?= $(PREFIX)/share
 PLUGINDIR ?= $(LIBDIR)/hostpriv/plugins
 DESTDIR   ?=
 
@@ -24,4 +26,8 @@ HP_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation
              -DHP_SYSCONFDIR=\"$(SYSCONFDIR)\" \
              $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
 HP_LIBS    = $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null) -ldl
+# only the helper confines itself (capabilities, seccomp): the library and
+# the other programs do not link these
+HELPER_DEPS = libcap-ng libseccomp
+HELPER_LIBS = $(shell $(PKG_CONFIG) --libs $(HELPER_DEPS) 2>/dev/null)
 CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)

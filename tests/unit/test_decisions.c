@@ -5,88 +5,41 @@
  * file left as it was. */
 #include "testutil.h"
 #include "host/decisions.h"
-#include "host/identity.h"
-#include "host/atomicfile.h"
 #include <check.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char root[PATH_MAX];
-static int rootfd = -1;
-static uid_t uid;
-static gid_t gid;
 #define HOME "/home/dec"
 #define DFILE HOME "/.docker/hostpriv/decisions.ini"
 
-static void sb_setup(void)
+/* hp_decision_set takes one pair */
+static int set1(int rootfd, const char *home, const char *const *kv,
+                size_t n, hp_err *e)
 {
-    rootfd = tu_home_sandbox(root, sizeof root, HOME, &uid, &gid);
+    (void)n;
+    return hp_decision_set(rootfd, home, kv[0], kv[1], e);
 }
 
-static void sb_teardown(void)
-{
-    close(rootfd);
-    tu_sandbox_rm(root);
-}
+static const tu_store store = { "decisions.ini", "k", "v", set1,
+                                hp_decision_get, hp_decision_clear,
+                                hp_decision_each };
+static tu_store_call call, *const C = &call;
 
-/* One call made as the test user; results in shared memory. */
-struct call {
-    char op;                    /* s set, g get, c clear, e each */
-    const char *key, *val;
-    int rc;
-    char got[256], list[1024], msg[768];
-};
-
-static void collect(void *arg, const char *k, const char *v)
-{
-    struct call *c = arg;
-    size_t n = strlen(c->list);
-    snprintf(c->list + n, sizeof c->list - n, "%s=%s;", k, v);
-}
-
-static int do_call(void *arg, hp_err *e)
-{
-    struct call *c = arg;
-    c->list[0] = c->got[0] = '\0';
-    switch (c->op) {
-    case 's': c->rc = hp_decision_set(rootfd, HOME, c->key, c->val, e); break;
-    case 'g': c->rc = hp_decision_get(rootfd, HOME, c->key, c->got,
-                                      sizeof c->got, e); break;
-    case 'c': c->rc = hp_decision_clear(rootfd, HOME, e); break;
-    default:  c->rc = hp_decision_each(rootfd, HOME, collect, c, e); break;
-    }
-    snprintf(c->msg, sizeof c->msg, "%s", e->msg);
-    return HP_OK;               /* the real result is c->rc */
-}
-
-static struct call *C;
+static void sb_setup(void) { tu_store_setup(C, &store, HOME); }
+static void sb_teardown(void) { tu_store_teardown(C); }
 
 static int as_user(char op, const char *key, const char *val)
 {
-    hp_err e = HP_ERR_INIT;
-    if (!C) {
-        C = mmap(NULL, sizeof *C, PROT_READ | PROT_WRITE,
-                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        ck_assert(C != MAP_FAILED);
-    }
-    C->op = op;
-    C->key = key;
-    C->val = val;
-    C->rc = -999;
-    ck_assert_int_eq(hp_as_user(uid, gid, do_call, C, &e), HP_OK);
-    return C->rc;
+    return tu_store_as_user(C, op, key, val, NULL, NULL);
 }
 
 static char *file_now(size_t *n)
 {
-    return tu_read(root, DFILE, n);
+    return tu_read(C->root, DFILE, n);
 }
 
 START_TEST(set_get_each_clear)
@@ -104,13 +57,13 @@ START_TEST(set_get_each_clear)
     /* the file: the user's, 0644, in a 0755 directory of the user's */
     char p[PATH_MAX];
     struct stat st;
-    snprintf(p, sizeof p, "%s%s", root, DFILE);
+    snprintf(p, sizeof p, "%s%s", C->root, DFILE);
     ck_assert_int_eq(stat(p, &st), 0);
-    ck_assert_uint_eq(st.st_uid, uid);
+    ck_assert_uint_eq(st.st_uid, C->uid);
     ck_assert_uint_eq(st.st_mode & 07777, 0644);
-    snprintf(p, sizeof p, "%s%s/.docker/hostpriv", root, HOME);
+    snprintf(p, sizeof p, "%s%s/.docker/hostpriv", C->root, HOME);
     ck_assert_int_eq(stat(p, &st), 0);
-    ck_assert_uint_eq(st.st_uid, uid);
+    ck_assert_uint_eq(st.st_uid, C->uid);
     ck_assert_uint_eq(st.st_mode & 07777, 0755);
     size_t n;
     char *t = file_now(&n);
@@ -118,7 +71,7 @@ START_TEST(set_get_each_clear)
                                     "cli-links.declined = 4.16.2\n"));
     free(t);
     /* same value again: not rewritten */
-    snprintf(p, sizeof p, "%s%s", root, DFILE);
+    snprintf(p, sizeof p, "%s%s", C->root, DFILE);
     stat(p, &st);
     ck_assert_int_eq(as_user('s', "a.first", "yes please"), HP_OK);
     struct stat st2;
@@ -171,48 +124,30 @@ START_TEST(bad_keys_and_values)
 END_TEST
 
 /* A damaged file: get/each/set refuse (naming the line), nothing is
- * rewritten, clear removes it. */
-static void damaged(const char *data, size_t len, const char *why)
-{
-    tu_mkdir(root, HOME "/.docker", 0755, uid, gid);
-    tu_mkdir(root, HOME "/.docker/hostpriv", 0755, uid, gid);
-    tu_write(root, DFILE, data, len, 0644, uid, gid);
-    ck_assert_int_lt(as_user('g', "evil", NULL), 0);
-    ck_assert_msg(strstr(C->msg, "corrupt") && strstr(C->msg, why),
-                  "'%s' lacks '%s'", C->msg, why);
-    ck_assert_int_ne(as_user('e', NULL, NULL), HP_OK);
-    ck_assert_int_eq(as_user('s', "k", "v"), HP_EFAIL);
-    size_t n;
-    char *now = file_now(&n);
-    ck_assert(n == len && !memcmp(now, data, len));
-    free(now);
-    ck_assert_int_eq(as_user('c', NULL, NULL), HP_OK);
-    ck_assert_ptr_null(file_now(&n));
-}
-
+ * rewritten, clear removes it (tu_store_damaged). */
 START_TEST(damaged_files)
 {
     static const char nul[] = "[decisions]\nk = v\0evil = 1\n";
-    damaged(nul, sizeof nul - 1, "NUL");
+    tu_store_damaged(C, nul, sizeof nul - 1, "NUL");
     /* inih reads 200 bytes a line: the rest must not become a line */
     char longl[400];
     int k = snprintf(longl, sizeof longl, "[decisions]\nk = ");
     memset(longl + k, 'x', 195);    /* "k = " + 195 = inih's 199 */
     k += 195;
     k += snprintf(longl + k, sizeof longl - (size_t)k, "evil = 1\n");
-    damaged(longl, (size_t)k, "too long");
+    tu_store_damaged(C, longl, (size_t)k, "too long");
     const char *t = "evil = 1\n[decisions]\n";
-    damaged(t, strlen(t), "outside");
+    tu_store_damaged(C, t, strlen(t), "outside");
     t = "[other]\nevil = 1\n";
-    damaged(t, strlen(t), "outside");
+    tu_store_damaged(C, t, strlen(t), "outside");
     t = "[decisions]\nk = 1\nk = 2\n";
-    damaged(t, strlen(t), "twice");
+    tu_store_damaged(C, t, strlen(t), "twice");
     t = "[decisions]\nthis is junk\n";
-    damaged(t, strlen(t), "line 2");
+    tu_store_damaged(C, t, strlen(t), "line 2");
     t = "[decisions]\nBAD = 1\n";
-    damaged(t, strlen(t), "malformed");
+    tu_store_damaged(C, t, strlen(t), "malformed");
     t = "[decisions]\nk = 1\n  continued\n";     /* inih multi-line */
-    damaged(t, strlen(t), "twice");
+    tu_store_damaged(C, t, strlen(t), "twice");
 }
 END_TEST
 
@@ -221,9 +156,8 @@ START_TEST(hand_written_ok)
     /* BOM, CRLF, comments, blank lines: read as written */
     const char t[] = "\xef\xbb\xbf; by hand\r\n[decisions]\r\n\r\n"
                      "# note\r\nb = 2\r\na = 1\r\n";
-    tu_mkdir(root, HOME "/.docker", 0755, uid, gid);
-    tu_mkdir(root, HOME "/.docker/hostpriv", 0755, uid, gid);
-    tu_write(root, DFILE, t, sizeof t - 1, 0644, uid, gid);
+    tu_hostpriv_file(C->root, HOME, "decisions.ini", t, sizeof t - 1, C->uid,
+                     C->gid);
     ck_assert_int_eq(as_user('e', NULL, NULL), HP_OK);
     ck_assert_str_eq(C->list, "a=1;b=2;");
     ck_assert_int_eq(as_user('s', "c", "3"), HP_OK);
@@ -235,68 +169,23 @@ END_TEST
 START_TEST(root_does_not_write_user_home)
 {
     hp_err e = HP_ERR_INIT;
-    ck_assert_int_eq(hp_decision_set(rootfd, HOME, "k", "v", &e),
+    ck_assert_int_eq(hp_decision_set(C->rootfd, HOME, "k", "v", &e),
                      HP_EINTERNAL);
     ck_assert_ptr_nonnull(strstr(e.msg, "hp_as_user"));
     char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s%s/.docker", root, HOME);
+    snprintf(p, sizeof p, "%s%s/.docker", C->root, HOME);
     ck_assert_int_ne(access(p, F_OK), 0);
     /* reading as root is fine (hostpriv status) */
     ck_assert_int_eq(as_user('s', "k", "v"), HP_OK);
     char v[16];
-    ck_assert_int_eq(hp_decision_get(rootfd, HOME, "k", v, sizeof v, &e), 1);
+    ck_assert_int_eq(hp_decision_get(C->rootfd, HOME, "k", v, sizeof v, &e),
+                     1);
     ck_assert_str_eq(v, "v");
-    ck_assert_int_eq(hp_decision_clear(rootfd, HOME, &e), HP_EINTERNAL);
-    ck_assert_int_eq(hp_decision_get(rootfd, HOME, "k", v, 1, &e),
+    ck_assert_int_eq(hp_decision_clear(C->rootfd, HOME, &e), HP_EINTERNAL);
+    ck_assert_int_eq(hp_decision_get(C->rootfd, HOME, "k", v, 1, &e),
                      -HP_EUSAGE);
-    ck_assert_int_eq(hp_decision_get(rootfd, "relative", "k", v, 1, &e),
+    ck_assert_int_eq(hp_decision_get(C->rootfd, "relative", "k", v, 1, &e),
                      -HP_EUSAGE);
-}
-END_TEST
-
-START_TEST(not_a_regular_file)
-{
-    tu_mkdir(root, HOME "/.docker", 0755, uid, gid);
-    tu_mkdir(root, HOME "/.docker/hostpriv", 0755, uid, gid);
-    char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s%s", root, DFILE);
-    ck_assert_int_eq(symlink("/etc/passwd", p), 0);
-    ck_assert_int_eq(lchown(p, uid, gid), 0);
-    ck_assert_int_lt(as_user('g', "k", NULL), 0);
-    ck_assert_int_ne(as_user('s', "k", "v"), HP_OK);
-    ck_assert_int_ne(as_user('c', NULL, NULL), HP_OK);
-    struct stat st;
-    ck_assert_int_eq(lstat(p, &st), 0);
-    ck_assert(S_ISLNK(st.st_mode));
-}
-END_TEST
-
-/* Another writer between our read and our rename (the fault hook, run in
- * the hp_as_user child at step 1): detected, re-read, both kept. */
-static int other_writes;
-
-static void other_writer(int step)
-{
-    char p[PATH_MAX], tmp[PATH_MAX + 8];
-    if (step != 1 || other_writes-- <= 0)
-        return;
-    snprintf(p, sizeof p, "%s%s", root, DFILE);
-    snprintf(tmp, sizeof tmp, "%s.x", p);
-    FILE *f = fopen(tmp, "w");
-    fputs("[decisions]\nother = 1\n", f);
-    fclose(f);
-    rename(tmp, p);
-}
-
-START_TEST(concurrent_writer)
-{
-    ck_assert_int_eq(as_user('s', "first", "1"), HP_OK);
-    hp_af_fault_hook = other_writer;
-    other_writes = 1;
-    ck_assert_msg(as_user('s', "mine", "2") == HP_OK, "%s", C->msg);
-    hp_af_fault_hook = NULL;
-    ck_assert_int_eq(as_user('e', NULL, NULL), HP_OK);
-    ck_assert_str_eq(C->list, "mine=2;other=1;");
 }
 END_TEST
 
@@ -308,8 +197,6 @@ Suite *make_decisions_suite(void)
     tcase_add_test(t, set_get_each_clear);
     tcase_add_test(t, bad_keys_and_values);
     tcase_add_test(t, root_does_not_write_user_home);
-    tcase_add_test(t, not_a_regular_file);
-    tcase_add_test(t, concurrent_writer);
     tcase_set_timeout(t, 30);
     suite_add_tcase(s, t);
     t = tcase_create("parse");

@@ -48,19 +48,6 @@ static fx F;                    /* each test runs in its own process */
 
 /* ---- fixture -------------------------------------------------------------- */
 
-static void netns(void)
-{
-    ck_assert_msg(unshare(CLONE_NEWNET) == 0, "unshare: %s", strerror(errno));
-    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    strcpy(ifr.ifr_name, "lo");
-    ck_assert_int_eq(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
-    ifr.ifr_flags |= IFF_UP;
-    ck_assert_int_eq(ioctl(s, SIOCSIFFLAGS, &ifr), 0);
-    close(s);
-}
-
 static void fx_config(const char *helper_extra)
 {
     char ini[1024];
@@ -74,7 +61,7 @@ static void fx_config(const char *helper_extra)
 static void setup(void)
 {
     signal(SIGPIPE, SIG_IGN);
-    netns();
+    tu_netns();
     tu_sandbox(F.root, sizeof F.root);
     tu_mkdir(F.root, "/etc/hostpriv", 0755, 0, 0);
     tu_mkdir(F.root, "/plugins", 0755, 0, 0);
@@ -1975,6 +1962,106 @@ START_TEST(fuzz_corpus_replay)
 }
 END_TEST
 
+
+/* ---- confined (hostprivd(8), PRIVILEGES) -------------------------------- */
+
+/* The value of a /proc/PID/status field ("CapEff:"), hex or decimal. */
+static unsigned long long status_field(const char *text, const char *key,
+                                       int base)
+{
+    const char *p = text ? strstr(text, key) : NULL;
+    ck_assert_msg(p != NULL, "no %s in the status", key);
+    return strtoull(p + strlen(key), NULL, base);
+}
+
+static char *proc_status(pid_t pid)
+{
+    char p[64];
+    snprintf(p, sizeof p, "/proc/%d/status", (int)pid);
+    return tu_read("", p, NULL);
+}
+
+/* helper-test serves ports, the policy cache and uninstall: it keeps
+ * CAP_NET_BIND_SERVICE, and CAP_SETUID/SETGID for uninstall's steps as a
+ * user; nothing else, also not in the bounding set. */
+#define HT_CAPS ((1ull << 10) | (1ull << 7) | (1ull << 6))
+
+START_TEST(confined_after_start_up)
+{
+    fx_start();
+    char *st = proc_status(F.pid);
+    ck_assert_uint_eq(status_field(st, "NoNewPrivs:", 10), 1);
+    ck_assert_uint_eq(status_field(st, "Seccomp:", 10), 2);
+    ck_assert_uint_eq(status_field(st, "CapEff:", 16), HT_CAPS);
+    ck_assert_uint_eq(status_field(st, "CapPrm:", 16), HT_CAPS);
+    ck_assert_uint_eq(status_field(st, "CapBnd:", 16), HT_CAPS);
+    ck_assert_uint_eq(status_field(st, "CapInh:", 16), 0);
+    ck_assert_uint_eq(status_field(st, "CapAmb:", 16), 0);
+    free(st);
+    char *log = log_text();
+    ck_assert_msg(strstr(log, "confined: capabilities kept: CAP_SETGID "
+                         "CAP_SETUID CAP_NET_BIND_SERVICE"), "%s", log);
+    free(log);
+    ck_assert(fx_ping());
+}
+END_TEST
+
+/* A program the helper starts is uid 0 without any capability (securebits
+ * noroot, nothing inheritable or ambient); no_new_privs and the filter
+ * stay, as the kernel keeps them across exec. */
+START_TEST(started_program_gets_no_capability)
+{
+    fx_start();
+    int s = cl_open();
+    ck_assert_int_eq(cl_hello(s), 0);
+    const char *f[] = { "policy_set", "{}" };
+    ck_assert_int_eq(cl_call(s, f, 2, NULL), HP_OK);
+    close(s);
+    char *st = tu_read(F.root, "/marker-status", NULL);
+    ck_assert_msg(st && *st, "the started program's status is missing");
+    ck_assert_uint_eq(status_field(st, "Uid:", 10), 0);
+    ck_assert_uint_eq(status_field(st, "CapEff:", 16), 0);
+    ck_assert_uint_eq(status_field(st, "CapPrm:", 16), 0);
+    ck_assert_uint_eq(status_field(st, "CapInh:", 16), 0);
+    ck_assert_uint_eq(status_field(st, "CapAmb:", 16), 0);
+    ck_assert_uint_eq(status_field(st, "CapBnd:", 16), HT_CAPS);
+    ck_assert_uint_eq(status_field(st, "NoNewPrivs:", 10), 1);
+    ck_assert_uint_eq(status_field(st, "Seccomp:", 10), 2);
+    free(st);
+}
+END_TEST
+
+/* A call outside the allow-list fails with EPERM in the request that made
+ * it; the helper and its other clients go on. */
+START_TEST(denied_call_fails_alone)
+{
+    fx_start();
+    int other = cl_open();
+    ck_assert_int_eq(cl_hello(other), 0);
+    int s = cl_open();
+    ck_assert_int_eq(cl_hello(s), 0);
+    const char *bind[] = { "bind_port", "tcp", "127.0.0.1", "1005" };
+    int fd = -1;
+    ck_assert_int_ne(cl_call(s, bind, 4, &fd), HP_OK);
+    ck_assert_int_eq(fd, -1);
+    char *m = tu_read(F.root, "/marker-denied", NULL);
+    ck_assert_msg(m && !strcmp(m, "EPERM"), "memfd_create in the helper: "
+                  "%s, not EPERM", m ? m : "(not run)");
+    free(m);
+    const char *ping[] = { "ping" };
+    ck_assert_int_eq(cl_call(s, ping, 1, NULL), HP_OK);
+    ck_assert_int_eq(cl_call(other, ping, 1, NULL), HP_OK);
+    const char *ok[] = { "bind_port", "tcp", "127.0.0.1", "80" };
+    ck_assert_int_eq(cl_call(other, ok, 4, &fd), HP_OK);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    close(s);
+    close(other);
+    ck_assert_int_eq(waitpid(F.pid, NULL, WNOHANG), 0);
+    ck_assert(fx_ping());
+}
+END_TEST
+
 Suite *make_hostprivd_suite(void)
 {
     Suite *s = suite_create("hostprivd");
@@ -2030,6 +2117,13 @@ Suite *make_hostprivd_suite(void)
     tcase_add_test(t, idle_exit);
     tcase_add_test(t, idle_sleeps_without_timeout);
     tcase_add_test(t, refuses_non_root);
+    suite_add_tcase(s, t);
+    t = tcase_create("confined");
+    tcase_add_checked_fixture(t, setup, teardown);
+    tcase_set_timeout(t, 60);
+    tcase_add_test(t, confined_after_start_up);
+    tcase_add_test(t, started_program_gets_no_capability);
+    tcase_add_test(t, denied_call_fails_alone);
     suite_add_tcase(s, t);
     t = tcase_create("auth");
     tcase_add_test(t, auth_fail_closed);

@@ -38,19 +38,6 @@ static const char hosts0[] = "# the user's own hosts file\n"
 static char root[PATH_MAX];
 static pid_t helper = -1, holder = -1;
 
-static void netns(void)
-{
-    ck_assert_msg(unshare(CLONE_NEWNET) == 0, "unshare: %s", strerror(errno));
-    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    strcpy(ifr.ifr_name, "lo");
-    ck_assert_int_eq(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
-    ifr.ifr_flags |= IFF_UP;
-    ck_assert_int_eq(ioctl(s, SIOCSIFFLAGS, &ifr), 0);
-    close(s);
-}
-
 static void setup(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -217,7 +204,7 @@ static char *snapshot(void)
 
 START_TEST(helper_serves_while_others_hold_locks)
 {
-    netns();
+    tu_netns();
     char *before = snapshot();
     helper_start();
     other_user_holds_locks();

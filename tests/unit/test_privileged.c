@@ -9,7 +9,7 @@
 #include "engine/ctx.h"
 #include "actions/hostapi.h"
 #include "auth/elevate.h"
-#include "../../core/cmd/rig/sha256.h"
+#include "base/sha256.h"
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
@@ -194,7 +194,7 @@ START_TEST(rule_pins_digest_of_root_only_path)
     char *data = tu_read("", bin, &len);
     ck_assert_ptr_nonnull(text);
     ck_assert_ptr_nonnull(data);
-    hp_rig_sha256_hex(data, len, hex);
+    hp_sha256_hex(data, len, hex);
     snprintf(want, sizeof want, HP_TEST_USER " ALL=(root) NOPASSWD: "
              "sha256:%s %s privileged *\n", hex, bin);
     ck_assert_msg(strstr(text, want) != NULL, "%s lacks\n%s", text, want);

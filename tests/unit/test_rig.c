@@ -468,32 +468,39 @@ START_TEST(killed_run_rule_is_safe_and_swept)
 }
 END_TEST
 
-/* A stage a run killed while staging left (no rule names it) is removed
- * by the next run; one kept with --keep is not. */
+/* A stage a run killed while staging left (no rule names it; nobody
+ * holds its lock) is removed by the next run; one kept with --keep is
+ * not, nor one without the lock file yet that is not a minute old (a run
+ * starting in another PID namespace). */
 START_TEST(rule_less_stage_of_an_ended_run_is_swept)
 {
-    char dead[PATH_MAX], kept[PATH_MAX], mark[PATH_MAX + 8], f[PATH_MAX];
-    char *out;
+    char dead[PATH_MAX], kept[PATH_MAX], fresh[PATH_MAX], f[PATH_MAX];
+    char mark[PATH_MAX + 8], *out;
     struct stat st;
     if (stat(STAGES, &st) != 0)
         ck_assert_int_eq(mkdir(STAGES, 0755), 0);
     /* this test's pid runs no hostpriv-rig: as good as ended */
     snprintf(dead, sizeof dead, STAGES "/run-%ld.dead01", (long)getpid());
     snprintf(kept, sizeof kept, STAGES "/run-%ld.kept01", (long)getpid());
+    snprintf(fresh, sizeof fresh, STAGES "/run-%ld.new001", (long)getpid());
     ck_assert_int_eq(mkdir(dead, 0755), 0);
     ck_assert_int_eq(mkdir(kept, 0755), 0);
-    tu_write(dead, "/hostpriv", "x", 1, 0755, 0, 0);
+    ck_assert_int_eq(mkdir(fresh, 0755), 0);
+    tu_write(dead, "/.alive", "", 0, 0600, 0, 0);     /* lock let go */
+    tu_write(kept, "/.alive", "", 0, 0600, 0, 0);
     snprintf(mark, sizeof mark, "%s/kept", kept);
     tu_write("", mark, "", 0, 0644, 0, 0);
     const char *args[] = { "run", src("tests/scenarios/rig-selftest/"
                                       "host-items.ini", f, sizeof f), NULL };
     int rc = rig(args, &out, NULL);
     int dead_left = exists(dead), kept_left = exists(kept);
-    const char *rm[] = { "/bin/rm", "-rf", dead, kept, NULL };
+    int fresh_left = exists(fresh);
+    const char *rm[] = { "/bin/rm", "-rf", dead, kept, fresh, NULL };
     tu_run((uid_t)-1, (gid_t)-1, rm, NULL, NULL, NULL);
     ck_assert_msg(rc == 0, "rc %d: %s", rc, out);
     ck_assert_msg(!dead_left, "%s left: %s", dead, out);
     ck_assert_msg(kept_left, "the kept stage %s was removed", kept);
+    ck_assert_msg(fresh_left, "the starting stage %s was removed", fresh);
     char said[PATH_MAX + 64];
     snprintf(said, sizeof said, "removed the stage %s of a run that has "
              "ended", dead);

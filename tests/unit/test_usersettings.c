@@ -4,86 +4,34 @@
  * left as it was, root never writing into the user's home. */
 #include "testutil.h"
 #include "host/usersettings.h"
-#include "host/identity.h"
 #include "host/atomicfile.h"
 #include <check.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char root[PATH_MAX];
-static int rootfd = -1;
-static uid_t uid;
-static gid_t gid;
 #define HOME "/home/us"
 #define SFILE HOME "/.docker/hostpriv/settings.ini"
 
-static void sb_setup(void)
-{
-    rootfd = tu_home_sandbox(root, sizeof root, HOME, &uid, &gid);
-}
+static const tu_store store = { "settings.ini", "window.choice", "default",
+                                hp_usersettings_set, hp_usersettings_get,
+                                hp_usersettings_clear, hp_usersettings_each };
+static tu_store_call call, *const C = &call;
 
-static void sb_teardown(void)
-{
-    close(rootfd);
-    tu_sandbox_rm(root);
-}
+static void sb_setup(void) { tu_store_setup(C, &store, HOME); }
+static void sb_teardown(void) { tu_store_teardown(C); }
 
-/* One call made as the test user; results in shared memory. */
-struct call {
-    char op;                    /* s set, g get, c clear, e each */
-    const char *kv[8];
-    size_t n;
-    int rc;
-    char got[64], list[512], msg[768];
-};
-static struct call *C;
-
-static void collect(void *arg, const char *k, const char *v)
-{
-    struct call *c = arg;
-    size_t n = strlen(c->list);
-    snprintf(c->list + n, sizeof c->list - n, "%s=%s;", k, v);
-}
-
-static int do_call(void *arg, hp_err *e)
-{
-    struct call *c = arg;
-    c->list[0] = c->got[0] = '\0';
-    switch (c->op) {
-    case 's': c->rc = hp_usersettings_set(rootfd, HOME, c->kv, c->n, e); break;
-    case 'g': c->rc = hp_usersettings_get(rootfd, HOME, c->kv[0], c->got,
-                                          sizeof c->got, e); break;
-    case 'c': c->rc = hp_usersettings_clear(rootfd, HOME, e); break;
-    default:  c->rc = hp_usersettings_each(rootfd, HOME, collect, c, e); break;
-    }
-    snprintf(c->msg, sizeof c->msg, "%s", e->msg);
-    return HP_OK;
-}
-
-/* op with up to 4 pairs (NULL-terminated keys) */
+/* op with up to 2 pairs (a NULL key ends them) */
 static int as_user(char op, const char *k1, const char *v1, const char *k2,
                    const char *v2)
 {
-    hp_err e = HP_ERR_INIT;
-    if (!C) {
-        C = mmap(NULL, sizeof *C, PROT_READ | PROT_WRITE,
-                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        ck_assert(C != MAP_FAILED);
-    }
-    C->op = op;
-    C->kv[0] = k1, C->kv[1] = v1, C->kv[2] = k2, C->kv[3] = v2;
-    C->n = k2 ? 2 : k1 ? 1 : 0;
-    C->rc = -999;
-    ck_assert_int_eq(hp_as_user(uid, gid, do_call, C, &e), HP_OK);
-    return C->rc;
+    return tu_store_as_user(C, op, k1, v1, k2, v2);
 }
 
-static char *file_now(size_t *n) { return tu_read(root, SFILE, n); }
+static char *file_now(size_t *n) { return tu_read(C->root, SFILE, n); }
 
 START_TEST(set_get_each_clear)
 {
@@ -105,9 +53,9 @@ START_TEST(set_get_each_clear)
     free(t);
     char p[PATH_MAX];
     struct stat st;
-    snprintf(p, sizeof p, "%s%s", root, SFILE);
+    snprintf(p, sizeof p, "%s%s", C->root, SFILE);
     ck_assert_int_eq(stat(p, &st), 0);
-    ck_assert_uint_eq(st.st_uid, uid);
+    ck_assert_uint_eq(st.st_uid, C->uid);
     ck_assert_uint_eq(st.st_mode & 07777, 0644);
     /* a NULL value forgets; the last key takes the file with it */
     ck_assert_int_eq(as_user('s', "applied.helper", NULL, "window.choice",
@@ -155,48 +103,30 @@ START_TEST(schema_keys_and_choices)
 }
 END_TEST
 
-static void damaged(const char *data, size_t len, const char *why)
-{
-    tu_mkdir(root, HOME "/.docker", 0755, uid, gid);
-    tu_mkdir(root, HOME "/.docker/hostpriv", 0755, uid, gid);
-    tu_write(root, SFILE, data, len, 0644, uid, gid);
-    ck_assert_int_lt(as_user('g', "window.choice", 0, 0, 0), 0);
-    ck_assert_msg(strstr(C->msg, "corrupt") && strstr(C->msg, why),
-                  "'%s' lacks '%s'", C->msg, why);
-    ck_assert_int_eq(as_user('s', "window.choice", "default", 0, 0),
-                     HP_EFAIL);
-    size_t n;
-    char *now = file_now(&n);
-    ck_assert(n == len && !memcmp(now, data, len));
-    free(now);
-    ck_assert_int_eq(as_user('c', 0, 0, 0, 0), HP_OK);
-    ck_assert_ptr_null(file_now(&n));
-}
-
 START_TEST(damaged_files)
 {
     static const char nul[] = "[window]\nchoice = default\0x\n";
-    damaged(nul, sizeof nul - 1, "NUL");
+    tu_store_damaged(C, nul, sizeof nul - 1, "NUL");
     char longl[400];
     int k = snprintf(longl, sizeof longl, "[window]\n# ");
     memset(longl + k, 'x', 250);
     k += 250;
     k += snprintf(longl + k, sizeof longl - (size_t)k, "\n");
-    damaged(longl, (size_t)k, "line 2: line too long");
+    tu_store_damaged(C, longl, (size_t)k, "line 2: line too long");
     const char *t = "choice = default\n";
-    damaged(t, strlen(t), "before any [section]");
+    tu_store_damaged(C, t, strlen(t), "before any [section]");
     t = "[other]\nchoice = default\n";
-    damaged(t, strlen(t), "unknown section");
+    tu_store_damaged(C, t, strlen(t), "unknown section");
     t = "[window]\nchoice = default\nchoice = advanced\n";
-    damaged(t, strlen(t), "line 3: a key given twice");
+    tu_store_damaged(C, t, strlen(t), "line 3: a key given twice");
     t = "[window]\nchoice = maybe\n";
-    damaged(t, strlen(t), "choices");
+    tu_store_damaged(C, t, strlen(t), "choices");
     t = "[advanced]\nprivileged_ports = true ; on\n";
-    damaged(t, strlen(t), "choices");
+    tu_store_damaged(C, t, strlen(t), "choices");
     t = "[window\n";
-    damaged(t, strlen(t), "unterminated");
+    tu_store_damaged(C, t, strlen(t), "unterminated");
     t = "[window]\njunk\n";
-    damaged(t, strlen(t), "line 2");
+    tu_store_damaged(C, t, strlen(t), "line 2");
 }
 END_TEST
 
@@ -205,9 +135,8 @@ START_TEST(hand_written_ok)
     const char t[] = "\xef\xbb\xbf; by hand\r\n[advanced]\r\n\r\n"
                      "# note\r\n  cli_location=user  \r\n[window]\r\n"
                      "choice = advanced";
-    tu_mkdir(root, HOME "/.docker", 0755, uid, gid);
-    tu_mkdir(root, HOME "/.docker/hostpriv", 0755, uid, gid);
-    tu_write(root, SFILE, t, sizeof t - 1, 0644, uid, gid);
+    tu_hostpriv_file(C->root, HOME, "settings.ini", t, sizeof t - 1, C->uid,
+                     C->gid);
     ck_assert_int_eq(as_user('e', 0, 0, 0, 0), HP_OK);
     ck_assert_str_eq(C->list, "window.choice=advanced;"
                               "advanced.cli_location=user;");
@@ -218,36 +147,20 @@ START_TEST(root_does_not_write_user_home)
 {
     hp_err e = HP_ERR_INIT;
     const char *kv[] = { "window.choice", "default" };
-    ck_assert_int_eq(hp_usersettings_set(rootfd, HOME, kv, 1, &e),
+    ck_assert_int_eq(hp_usersettings_set(C->rootfd, HOME, kv, 1, &e),
                      HP_EDENIED);
     char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s%s/.docker", root, HOME);
+    snprintf(p, sizeof p, "%s%s/.docker", C->root, HOME);
     ck_assert_int_ne(access(p, F_OK), 0);
     ck_assert_int_eq(as_user('s', "window.choice", "default", 0, 0), HP_OK);
     char v[16];
-    ck_assert_int_eq(hp_usersettings_get(rootfd, HOME, "window.choice", v,
+    ck_assert_int_eq(hp_usersettings_get(C->rootfd, HOME, "window.choice", v,
                                          sizeof v, &e), 1);
     ck_assert_str_eq(v, "default");
-    ck_assert_int_eq(hp_usersettings_clear(rootfd, HOME, &e), HP_EDENIED);
-    ck_assert_int_eq(hp_usersettings_get(rootfd, "relative", "window.choice",
-                                         v, sizeof v, &e), -HP_EUSAGE);
-}
-END_TEST
-
-START_TEST(not_a_regular_file)
-{
-    tu_mkdir(root, HOME "/.docker", 0755, uid, gid);
-    tu_mkdir(root, HOME "/.docker/hostpriv", 0755, uid, gid);
-    char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s%s", root, SFILE);
-    ck_assert_int_eq(symlink("/etc/passwd", p), 0);
-    ck_assert_int_eq(lchown(p, uid, gid), 0);
-    ck_assert_int_lt(as_user('g', "window.choice", 0, 0, 0), 0);
-    ck_assert_int_ne(as_user('s', "window.choice", "default", 0, 0), HP_OK);
-    ck_assert_int_ne(as_user('c', 0, 0, 0, 0), HP_OK);
-    struct stat st;
-    ck_assert_int_eq(lstat(p, &st), 0);
-    ck_assert(S_ISLNK(st.st_mode));
+    ck_assert_int_eq(hp_usersettings_clear(C->rootfd, HOME, &e), HP_EDENIED);
+    ck_assert_int_eq(hp_usersettings_get(C->rootfd, "relative",
+                                         "window.choice", v, sizeof v, &e),
+                     -HP_EUSAGE);
 }
 END_TEST
 
@@ -261,7 +174,6 @@ Suite *make_usersettings_suite(void)
     tcase_add_test(t, damaged_files);
     tcase_add_test(t, hand_written_ok);
     tcase_add_test(t, root_does_not_write_user_home);
-    tcase_add_test(t, not_a_regular_file);
     tcase_set_timeout(t, 30);
     suite_add_tcase(s, t);
     return s;

@@ -1,14 +1,20 @@
 #include "testutil.h"
+#include "host/identity.h"
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <net/if.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -130,6 +136,128 @@ int tu_home_sandbox(char *root, size_t n, const char *home, uid_t *uid,
     return fd;
 }
 
+/* tu_as_user_call's page shared with the child: the call, then the
+ * caller's block. */
+struct user_call {
+    int (*fn)(void *arg, hp_err *e);
+    void *arg;
+    int rc;
+    char msg[sizeof ((hp_err *)0)->msg];
+};
+#define CALL_HEAD ((sizeof(struct user_call) + _Alignof(max_align_t) - 1) / \
+                   _Alignof(max_align_t) * _Alignof(max_align_t))
+
+static int user_call(void *p, hp_err *e)
+{
+    struct user_call *c = p;
+    c->rc = c->fn(c->arg, e);
+    snprintf(c->msg, sizeof c->msg, "%s", e->msg);
+    return HP_OK;               /* the real result travels in c->rc */
+}
+
+int tu_as_user_call(uid_t uid, gid_t gid, int (*fn)(void *arg, hp_err *e),
+                    void *arg, size_t size, char *msg, size_t msgn)
+{
+    hp_err e = HP_ERR_INIT;
+    struct user_call *c = mmap(NULL, CALL_HEAD + size, PROT_READ | PROT_WRITE,
+                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    ck_assert(c != MAP_FAILED);
+    c->fn = fn;
+    c->arg = (char *)c + CALL_HEAD;
+    c->rc = -999;
+    memcpy(c->arg, arg, size);
+    ck_assert_msg(hp_as_user(uid, gid, user_call, c, &e) == HP_OK,
+                  "hp_as_user: %s", e.msg);
+    memcpy(arg, c->arg, size);
+    if (msg)
+        snprintf(msg, msgn, "%s", c->msg);
+    int rc = c->rc;
+    munmap(c, CALL_HEAD + size);
+    return rc;
+}
+
+void tu_hostpriv_file(const char *root, const char *home, const char *name,
+                      const char *data, size_t len, uid_t uid, gid_t gid)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/.docker", home);
+    tu_mkdir(root, p, 0755, uid, gid);
+    snprintf(p, sizeof p, "%s/.docker/hostpriv", home);
+    tu_mkdir(root, p, 0755, uid, gid);
+    if (!data)
+        return;
+    snprintf(p, sizeof p, "%s/.docker/hostpriv/%s", home, name);
+    tu_write(root, p, data, len, 0644, uid, gid);
+}
+
+static void store_collect(void *arg, const char *k, const char *v)
+{
+    tu_store_call *c = arg;
+    size_t n = strlen(c->list);
+    snprintf(c->list + n, sizeof c->list - n, "%s=%s;", k, v);
+}
+
+static int store_call(void *arg, hp_err *e)
+{
+    tu_store_call *c = arg;
+    const tu_store *s = c->s;
+    c->list[0] = c->got[0] = '\0';
+    switch (c->op) {
+    case 's': return s->set(c->rootfd, c->home, c->kv, c->n, e);
+    case 'g': return s->get(c->rootfd, c->home, c->kv[0], c->got,
+                            sizeof c->got, e);
+    case 'c': return s->clear(c->rootfd, c->home, e);
+    default:  return s->each(c->rootfd, c->home, store_collect, c, e);
+    }
+}
+
+void tu_store_setup(tu_store_call *c, const tu_store *s, const char *home)
+{
+    memset(c, 0, sizeof *c);
+    c->s = s;
+    c->home = home;
+    c->rootfd = tu_home_sandbox(c->root, sizeof c->root, home, &c->uid,
+                                &c->gid);
+}
+
+void tu_store_teardown(tu_store_call *c)
+{
+    close(c->rootfd);
+    tu_sandbox_rm(c->root);
+}
+
+int tu_store_as_user(tu_store_call *c, char op, const char *k1,
+                     const char *v1, const char *k2, const char *v2)
+{
+    c->op = op;
+    c->kv[0] = k1, c->kv[1] = v1, c->kv[2] = k2, c->kv[3] = v2;
+    c->n = k2 ? 2 : k1 ? 1 : 0;
+    return tu_as_user_call(c->uid, c->gid, store_call, c, sizeof *c, c->msg,
+                           sizeof c->msg);
+}
+
+void tu_store_damaged(tu_store_call *c, const char *data, size_t len,
+                      const char *why)
+{
+    const char *key = c->s->key, *val = c->s->val;
+    char p[PATH_MAX];
+    size_t n;
+    snprintf(p, sizeof p, "%s/.docker/hostpriv/%s", c->home, c->s->name);
+    tu_hostpriv_file(c->root, c->home, c->s->name, data, len, c->uid,
+                     c->gid);
+    ck_assert_int_lt(tu_store_as_user(c, 'g', key, NULL, NULL, NULL), 0);
+    ck_assert_msg(strstr(c->msg, "corrupt") && strstr(c->msg, why),
+                  "'%s' lacks '%s'", c->msg, why);
+    ck_assert_int_ne(tu_store_as_user(c, 'e', NULL, NULL, NULL, NULL), HP_OK);
+    ck_assert_int_eq(tu_store_as_user(c, 's', key, val, NULL, NULL),
+                     HP_EFAIL);
+    char *now = tu_read(c->root, p, &n);
+    ck_assert(now && n == len && !memcmp(now, data, len));
+    free(now);
+    ck_assert_int_eq(tu_store_as_user(c, 'c', NULL, NULL, NULL, NULL), HP_OK);
+    ck_assert_ptr_null(tu_read(c->root, p, &n));
+}
+
 static void drop(uid_t uid, gid_t gid)
 {
     if (setgroups(0, NULL) != 0 || setresgid(gid, gid, gid) != 0 ||
@@ -211,4 +339,18 @@ const char *tu_build(const char *rel, char *out, size_t n)
     const char *b = getenv("HP_BUILD");
     snprintf(out, n, "%s/%s", b ? b : "build", rel);
     return out;
+}
+
+void tu_netns(void)
+{
+    ck_assert_msg(unshare(CLONE_NEWNET) == 0, "unshare(CLONE_NEWNET): %s",
+                  strerror(errno));
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    ck_assert_int_eq(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
+    ifr.ifr_flags |= IFF_UP;
+    ck_assert_int_eq(ioctl(s, SIOCSIFFLAGS, &ifr), 0);
+    close(s);
 }

@@ -51,8 +51,9 @@ static int run(hp_cli *cli)
         return 0;
     }
     if (cli->argc < 1) {
-        fprintf(stderr, "hostpriv call: which op?\nusage: hostpriv %s\n"
-                "(hostpriv call --help lists the ops)\n", hp_cmd_call.usage);
+        hp_cli_failf("call", HP_EUSAGE, "which op?");
+        fprintf(stderr, "usage: hostpriv %s\n(hostpriv call --help lists the "
+                "ops)\n", hp_cmd_call.usage);
         return HP_EUSAGE;
     }
     hp_ctx *c = hp_cli_open(cli, 0, &rc);

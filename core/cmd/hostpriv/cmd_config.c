@@ -63,8 +63,9 @@ static int run(hp_cli *cli)
         return 0;
     int check = cli->argc == 1 && !strcmp(cli->argv[0], "--check");
     if (cli->argc > 1 || (cli->argc == 1 && !check)) {
-        fprintf(stderr, "hostpriv config: unknown argument '%s'\n"
-                "usage: hostpriv %s\n", cli->argv[0], hp_cmd_config.usage);
+        hp_cli_failf("config", HP_EUSAGE, "unknown argument '%s'",
+                     cli->argv[0]);
+        fprintf(stderr, "usage: hostpriv %s\n", hp_cmd_config.usage);
         return HP_EUSAGE;
     }
     int rc;

@@ -14,9 +14,9 @@ static int run(hp_cli *cli)
     else if (cli->argc != 0)
         return hp_cli_usage(&hp_cmd_install, "the only option is --user NAME");
     if (geteuid() != 0) {
-        fprintf(stderr, "hostpriv install: the installer flow runs as root "
-                "(from the package's postinstall, or sudo)\n");
-        return 77;
+        return hp_cli_failf("install", HP_EDENIED, "the installer flow runs "
+                            "as root (from the package's postinstall, or "
+                            "sudo)");
     }
     cli->opts.install_user = user;
     int rc;

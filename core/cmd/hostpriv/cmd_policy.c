@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ops.h"
+#include "engine/events.h"
 #include "host/policy.h"
 
 /* The document to cache: FILE or "-" for stdin, at most HP_POLICY_MAX. */
@@ -15,8 +16,8 @@ static char *read_doc(const char *file, size_t *len)
 {
     int fd = strcmp(file, "-") == 0 ? 0 : open(file, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        fprintf(stderr, "hostpriv policy: cannot open %s: %s\n", file,
-                strerror(errno));
+        hp_cli_failf("policy", 1, "cannot open %s: %s", file,
+                     strerror(errno));
         return NULL;
     }
     char *buf = malloc(HP_POLICY_MAX + 2);
@@ -28,9 +29,9 @@ static char *read_doc(const char *file, size_t *len)
     if (fd != 0)
         close(fd);
     if (!buf || r < 0 || n > HP_POLICY_MAX) {
-        fprintf(stderr, "hostpriv policy: %s: %s\n", file,
-                !buf ? "out of memory" : r < 0 ? strerror(errno)
-                : "larger than 1 MiB");
+        hp_cli_failf("policy", 1, "%s: %s", file,
+                     !buf ? "out of memory" : r < 0 ? strerror(errno)
+                     : "larger than 1 MiB");
         free(buf);
         return NULL;
     }
@@ -50,7 +51,7 @@ static int policy_set(hp_ctx *c, const char *file)
     /* check here first: a bad document changes nothing and asks nobody */
     int rc = hp_policy_parse(doc, len, &p, &e);
     if (rc != HP_OK) {
-        fprintf(stderr, "hostpriv policy: %s: %s\n", file, e.msg);
+        hp_cli_failf("policy", 1, "%s: %s", file, e.msg);
         free(doc);
         return 1;
     }
@@ -67,14 +68,20 @@ static int policy_read(hp_ctx *c, const char *registry)
     hp_policy *p = NULL;
     hp_err e = HP_ERR_INIT;
     if (hp_policy_load(c->rootfd, hp_conf(c, "policy.cache_file"), &p, &e)
-            != HP_OK) {
-        fprintf(stderr, "hostpriv policy: %s\n", e.msg);
-        return 1;
-    }
+            != HP_OK)
+        return hp_cli_fail("policy", 1, &e);
     int rc = 0;
     if (registry) {
         rc = hp_policy_allows(p, registry) ? 0 : 1;
-        printf("%s: %s\n", registry, rc == 0 ? "allowed" : "not allowed");
+        if (c->json) {
+            char esc[1024];
+            hp_json_escape(esc, sizeof esc, registry);
+            printf("{\"registry\":\"%s\",\"allowed\":%s}\n", esc,
+                   rc == 0 ? "true" : "false");
+        } else
+            printf("%s: %s\n", registry, rc == 0 ? "allowed" : "not allowed");
+        if (rc)
+            hp_cli_answered();          /* "no" is the answer, not a failure */
     } else {
         char *s = hp_policy_dump(p);
         printf("%s\n", s ? s : "");

@@ -28,13 +28,16 @@ typedef struct priv_args {
     const char *config;
 } priv_args;
 
-static void task_list(FILE *f)
+/* "tasks: cli-links cli-links-remove ..." */
+static const char *task_list(void)
 {
-    fputs("tasks:", f);
-    for (int a = 0; a < HP_ACT__COUNT; a++)
+    static char buf[512];
+    size_t o = (size_t)snprintf(buf, sizeof buf, "tasks:");
+    for (int a = 0; a < HP_ACT__COUNT && o < sizeof buf; a++)
         if (hp_action_name(a))
-            fprintf(f, " %s", hp_action_name(a));
-    fputc('\n', f);
+            o += (size_t)snprintf(buf + o, sizeof buf - o, " %s",
+                                  hp_action_name(a));
+    return buf;
 }
 
 /* A value may come with the option or after the task; given twice, the
@@ -42,8 +45,8 @@ static void task_list(FILE *f)
 static int take(const char **slot, const char *v, const char *opt)
 {
     if (*slot && strcmp(*slot, v) != 0) {
-        fprintf(stderr, "hostpriv privileged: %s given twice with different "
-                "values\n", opt);
+        hp_cli_failf("privileged", HP_EUSAGE, "%s given twice with different "
+                     "values", opt);
         return -1;
     }
     *slot = v;
@@ -60,7 +63,7 @@ static int parse_args(const hp_cli *cli, priv_args *a)
         if (strcmp(s, "--root") == 0 || strcmp(s, "-c") == 0 ||
             strcmp(s, "--config") == 0) {
             if (i + 1 >= cli->argc) {
-                fprintf(stderr, "hostpriv privileged: %s needs a value\n", s);
+                hp_cli_failf("privileged", HP_EUSAGE, "%s needs a value", s);
                 return -1;
             }
             v = cli->argv[++i];
@@ -68,27 +71,29 @@ static int parse_args(const hp_cli *cli, priv_args *a)
         } else if (strncmp(s, "--root=", 7) == 0) {
             v = s + 7, slot = &a->root, opt = "--root";
         } else if (s[0] == '-') {
-            fprintf(stderr, "hostpriv privileged: unknown option '%s'\n", s);
+            hp_cli_failf("privileged", HP_EUSAGE, "unknown option '%s'", s);
             return -1;
         } else if (a->task) {
-            fprintf(stderr, "hostpriv privileged: takes one task, got '%s' "
-                    "and '%s'\n", a->task, s);
+            hp_cli_failf("privileged", HP_EUSAGE, "takes one task, got '%s' "
+                         "and '%s'", a->task, s);
             return -1;
         } else {
             a->task = s;
             continue;
         }
         if (!*v) {
-            fprintf(stderr, "hostpriv privileged: %s is empty\n", opt);
+            hp_cli_failf("privileged", HP_EUSAGE, "%s is empty", opt);
             return -1;
         }
         if (take(slot, v, opt) != 0)
             return -1;
     }
     if (!a->task) {
+        hp_err e = HP_ERR_INIT;
+        snprintf(e.msg, sizeof e.msg, "no task given");
+        hp_cli_record(HP_EUSAGE, &e);
         fprintf(stderr, "usage: hostpriv privileged TASK [--root DIR] "
-                "[-c FILE]\n");
-        task_list(stderr);
+                "[-c FILE]\n%s\n", task_list());
         return -1;
     }
     return 0;
@@ -101,9 +106,8 @@ static int check_paths(priv_args *a, char *rootbuf, char *cfgbuf, size_t n)
     hp_err e = HP_ERR_INIT;
     if (a->root) {
         if (!realpath(a->root, rootbuf)) {
-            fprintf(stderr, "hostpriv privileged: --root %s: %s\n", a->root,
-                    strerror(errno));
-            return HP_ECONFIG;
+            return hp_cli_failf("privileged", HP_ECONFIG, "--root %s: %s",
+                                a->root, strerror(errno));
         }
         if (hp_sp_check_safe_dir(rootbuf, &e) != HP_OK)
             goto unsafe;
@@ -114,9 +118,8 @@ static int check_paths(priv_args *a, char *rootbuf, char *cfgbuf, size_t n)
         char cwd[PATH_MAX];
         if (!getcwd(cwd, sizeof cwd) ||
             (size_t)snprintf(cfgbuf, n, "%s/%s", cwd, a->config) >= n) {
-            fprintf(stderr, "hostpriv privileged: -c %s: path too long\n",
-                    a->config);
-            return HP_ECONFIG;
+            return hp_cli_failf("privileged", HP_ECONFIG, "-c %s: path too "
+                                "long", a->config);
         }
         a->config = cfgbuf;
     }
@@ -124,8 +127,7 @@ static int check_paths(priv_args *a, char *rootbuf, char *cfgbuf, size_t n)
         goto unsafe;
     return HP_OK;
 unsafe:
-    fprintf(stderr, "hostpriv privileged: refusing: %s\n", e.msg);
-    return HP_ECONFIG;
+    return hp_cli_failf("privileged", HP_ECONFIG, "refusing: %s", e.msg);
 }
 
 /* The policy document, capped: root reads no more than it will accept. */
@@ -151,8 +153,8 @@ static int read_stdin(char **data, size_t *len)
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            fprintf(stderr, "hostpriv privileged: reading stdin: %s\n",
-                    strerror(errno));
+            hp_cli_failf("privileged", HP_EUSAGE, "reading stdin: %s",
+                         strerror(errno));
             free(buf);
             return HP_EUSAGE;
         }
@@ -161,8 +163,8 @@ static int read_stdin(char **data, size_t *len)
         n += (size_t)r;
     }
     if (n > HP_POLICY_MAX) {
-        fprintf(stderr, "hostpriv privileged: the data on stdin is larger "
-                "than %u bytes\n", HP_POLICY_MAX);
+        hp_cli_failf("privileged", HP_EUSAGE, "the data on stdin is larger "
+                     "than %u bytes", HP_POLICY_MAX);
         free(buf);
         return HP_EUSAGE;
     }
@@ -184,10 +186,11 @@ static int act(hp_ctx *c, const char *task, int action)
     hp_err e = HP_ERR_INIT;
     int rc = hp_action_do(c, action, data, len, path, sizeof path, &e);
     free(data);
+    char who[64];
+    snprintf(who, sizeof who, "privileged %s", task);
     if (rc != HP_OK)
-        fprintf(stderr, "hostpriv privileged %s: %s\n", task,
-                e.msg[0] ? e.msg : hp_strerror(rc));
-    else if (e.msg[0])
+        return hp_cli_fail(who, rc, &e);
+    if (e.msg[0])
         fprintf(stderr, "hostpriv privileged %s: %s\n", task, e.msg);
     return hp_exit_code(rc);
 }
@@ -195,14 +198,13 @@ static int act(hp_ctx *c, const char *task, int action)
 static int run(hp_cli *cli)
 {
     if (hp_cli_wants_help(cli, &hp_cmd_privileged)) {
-        task_list(stdout);
+        printf("%s\n", task_list());
         return 0;
     }
     if (getuid() != 0 || geteuid() != 0) {
-        fprintf(stderr, "hostpriv privileged: must be run as root (through "
-                "elevate.command, e.g. sudo -n); uid %u is not permitted\n",
-                (unsigned)getuid());
-        return HP_EDENIED;
+        return hp_cli_failf("privileged", HP_EDENIED, "must be run as root "
+                            "(through elevate.command, e.g. sudo -n); uid %u "
+                            "is not permitted", (unsigned)getuid());
     }
     /* nothing the caller's environment says reaches root's decisions */
     clearenv();
@@ -225,13 +227,12 @@ static int run(hp_cli *cli)
     hp_err e = HP_ERR_INIT;
     rc = hp_ctx_open(&c, &o, &e);
     if (rc != HP_OK) {
-        fprintf(stderr, "hostpriv privileged: %s\n", e.msg);
-        return hp_exit_code(rc);
+        return hp_cli_fail("privileged", rc, &e);
     }
     int action = hp_action_from_name(a.task);
     if (action < 0) {
-        fprintf(stderr, "hostpriv privileged: unknown task '%s'; ", a.task);
-        task_list(stderr);
+        hp_cli_failf("privileged", HP_EUSAGE, "unknown task '%s'; %s", a.task,
+                     task_list());
         hp_ctx_close(c);
         return HP_EUSAGE;
     }

@@ -21,16 +21,14 @@ static int reset_decisions(hp_ctx *c)
 {
     hp_err e = HP_ERR_INIT;
     if (!c->user_known) {
-        fprintf(stderr, "hostpriv settings: host.user is not set: name the "
-                "app's user in the configuration\n");
-        return 78;
+        return hp_cli_failf("settings", HP_ECONFIG, "host.user is not set: "
+                            "name the app's user in the configuration");
     }
     int rc = hp_as_user(c->uid, c->gid, reset_fn, c, &e);
     if (rc != HP_OK)
-        fprintf(stderr, "hostpriv settings: %s\n", e.msg);
-    else
-        printf("recorded decisions cleared\n");
-    return hp_exit_code(rc);
+        return hp_cli_fail("settings", rc, &e);
+    printf("recorded decisions cleared\n");
+    return 0;
 }
 
 #define ADVANCED_KEYS "advanced.cli_location (system or user), " \
@@ -54,9 +52,11 @@ static int settings_get(hp_ctx *c, const char *key)
 static int settings_set(hp_ctx *c, const char *key, const char *value)
 {
     if (hp_config_locked(c->cfg, key)) {
-        fprintf(stderr, "hostpriv settings: %s is locked by the "
-                "administrator (admin.ini)\n", key);
-        return 77;
+        hp_err e = HP_ERR_INIT;
+        snprintf(e.msg, sizeof e.msg, "%s is locked by the administrator "
+                 "(admin.ini)", key);
+        hp_err_at(&e, key, NULL, NULL, 0);
+        return hp_cli_fail("settings", HP_EDENIED, &e);
     }
     const hp_ops *ops = hp_cli_ops(c);
     return ops->settings_set
@@ -76,10 +76,12 @@ static int run(hp_cli *cli)
         return hp_cli_usage(&hp_cmd_settings, "say get KEY, set KEY VALUE or "
                             "reset-decisions");
     if ((get || set) && !hp_config_key_find(cli->argv[1])) {
-        fprintf(stderr, "hostpriv settings: unknown key %s; the Settings > "
-                "Advanced keys are %s (any key of `hostpriv config` can be "
-                "read with get)\n", cli->argv[1], ADVANCED_KEYS);
-        return 64;
+        hp_err e = HP_ERR_INIT;
+        snprintf(e.msg, sizeof e.msg, "unknown key %s; the Settings > "
+                 "Advanced keys are %s (any key of `hostpriv config` can be "
+                 "read with get)", cli->argv[1], ADVANCED_KEYS);
+        hp_err_at(&e, cli->argv[1], NULL, NULL, 0);
+        return hp_cli_fail("settings", HP_EUSAGE, &e);
     }
     int rc;
     hp_ctx *c = hp_cli_open(cli, !set, &rc);

@@ -5,19 +5,26 @@
 #include <unistd.h>
 #include "actions/hostapi.h"
 #include "cli.h"
+#include "clierr.h"
 #include "engine/events.h"
 
 static const hp_cli_cmd *const commands[] = {
-    &hp_cmd_plugins, &hp_cmd_config, &hp_cmd_status, &hp_cmd_start,
-    &hp_cmd_install, &hp_cmd_uninstall, &hp_cmd_links, &hp_cmd_socket_link,
-    &hp_cmd_hosts, &hp_cmd_bind, &hp_cmd_policy, &hp_cmd_settings,
-    &hp_cmd_boot, &hp_cmd_call, &hp_cmd_privileged, NULL
+    &hp_cmd_plugins, &hp_cmd_config, &hp_cmd_status, &hp_cmd_doctor,
+    &hp_cmd_start, &hp_cmd_install, &hp_cmd_uninstall, &hp_cmd_links,
+    &hp_cmd_socket_link, &hp_cmd_hosts, &hp_cmd_bind, &hp_cmd_policy,
+    &hp_cmd_settings, &hp_cmd_boot, &hp_cmd_call, &hp_cmd_privileged,
+    &hp_cmd_sudoers, &hp_cmd_complete, NULL
 };
+
+const hp_cli_cmd *const *hp_cli_commands(void)
+{
+    return commands;
+}
 
 static void help(FILE *f)
 {
     fprintf(f, "usage: hostpriv [-c FILE] [--root DIR] [--set SECTION.KEY=VALUE]... "
-            "[--json] COMMAND [ARGS]\n"
+            "[--json] [-q|-v] COMMAND [ARGS]\n"
             "       hostpriv --help | --version\n\n"
             "Gives a desktop container app the few root-level host changes it "
             "needs,\nthe way the configured app version did.\n\ncommands:\n");
@@ -33,20 +40,31 @@ static void help(FILE *f)
             "  --root DIR        resolve every host path under DIR (sandbox)\n"
             "  --set S.K=V       override one key (repeatable); admin.ini "
             "locks win\n"
-            "  --json            plugins/config/status: only JSON on stdout;\n"
-            "                    action commands: events as JSON lines\n"
+            "  --json            plugins/config/status/doctor: only JSON on "
+            "stdout;\n"
+            "                    action commands: events as JSON lines; a "
+            "failure:\n"
+            "                    one {\"error\":{...}} object on stdout\n"
+            "  -q, --quiet       only notices and errors on stderr\n"
+            "  -v, --verbose     every step (each event) and debug lines on "
+            "stderr\n"
             "  COMMAND --help    the command's usage\n\n"
             "exit: 0 ok, 1 failed or not in this version, 64 usage, 69 helper "
             "unavailable,\n      70 internal, 77 declined or not permitted, "
             "78 config error\n"
-            "see hostpriv.ini(5) for the configuration\n");
+            "logs: events to core.event_log (hostpriv config shows it); "
+            "the helper's\n      in syslog, its service's log, or "
+            "/var/log/hostpriv/LABEL.log (direct);\n"
+            "      `hostpriv doctor` says where they are\n"
+            "see hostpriv(1), and hostpriv.ini(5) for the configuration\n");
 }
 
 static int usage_error(const char *fmt, const char *arg)
 {
-    fputs("hostpriv: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\nTry 'hostpriv --help'.\n", stderr);
+    hp_err e = HP_ERR_INIT;
+    snprintf(e.msg, sizeof e.msg, fmt, arg);
+    hp_cli_fail(NULL, HP_EUSAGE, &e);
+    fputs("Try 'hostpriv --help'.\n", stderr);
     return HP_EUSAGE;
 }
 
@@ -85,6 +103,10 @@ static int parse_globals(hp_cli *cli, int argc, char **argv, int *cmd_at)
         const char *v;
         if (!strcmp(argv[i], "--json"))
             cli->opts.json = 1;
+        else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
+            cli->verbosity = cli->verbosity > 0 ? 2 : -1;
+        else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+            cli->verbosity = cli->verbosity < 0 ? 2 : 1;
         else if ((v = opt_value(argv, argc, &i, "-c", &missing)))
             cli->opts.config_file = v;
         else if ((v = opt_value(argv, argc, &i, "--root", &missing)))
@@ -105,6 +127,8 @@ static int parse_globals(hp_cli *cli, int argc, char **argv, int *cmd_at)
         } else
             return usage_error("unknown option '%s'", argv[i]);
     }
+    if (cli->verbosity == 2)
+        return usage_error("give --quiet or --verbose, not both%s", "");
     cli->sets[nsets] = NULL;
     cli->opts.sets = cli->sets;
     *cmd_at = i;
@@ -127,25 +151,37 @@ int main(int argc, char **argv)
     int at = 0;
     memset(&cli, 0, sizeof cli);
     cli.prog = argv[0];
+    hp_log_set_tap(hp_cli_log_tap);
+    /* --json is known before the options are checked: a usage error of
+     * theirs is an error object too */
+    for (int i = 1; i < argc && argv[i][0] == '-'; i++)
+        cli.opts.json |= !strcmp(argv[i], "--json");
     int rc = parse_globals(&cli, argc, argv, &at);
-    if (rc)
-        return rc;
-    if (at >= argc) {
+    if (rc == 0 && at >= argc) {
         help(stderr);
-        return HP_EUSAGE;
+        hp_err e = HP_ERR_INIT;
+        snprintf(e.msg, sizeof e.msg, "no command given");
+        hp_cli_record(HP_EUSAGE, &e);
+        rc = HP_EUSAGE;
     }
-    const hp_cli_cmd *cmd = find(argv[at]);
-    if (!cmd) {
+    const hp_cli_cmd *cmd = rc ? NULL : find(argv[at]);
+    if (rc == 0 && !cmd) {
         int near = closest(argv[at]);
-        fprintf(stderr, "hostpriv: unknown command '%s'", argv[at]);
-        if (near >= 0)
-            fprintf(stderr, " (did you mean '%s'?)", commands[near]->name);
-        fputs("\nTry 'hostpriv --help' for the commands.\n", stderr);
-        return HP_EUSAGE;
+        hp_cli_failf(NULL, HP_EUSAGE, "unknown command '%s'%s%s%s", argv[at],
+                     near >= 0 ? " (did you mean '" : "",
+                     near >= 0 ? commands[near]->name : "",
+                     near >= 0 ? "'?)" : "");
+        fputs("Try 'hostpriv --help' for the commands.\n", stderr);
+        rc = HP_EUSAGE;
     }
-    cli.argc = argc - at - 1;
-    cli.argv = argv + at + 1;
-    rc = cmd->run(&cli);
+    if (rc == 0) {
+        hp_log_set_verbosity(cli.verbosity);
+        cli.argc = argc - at - 1;
+        cli.argv = argv + at + 1;
+        rc = cmd->run(&cli);
+    }
+    if (cli.opts.json)
+        hp_cli_err_json(rc);
     if (fflush(stdout) != 0 && rc == 0)
         rc = HP_EINTERNAL;          /* stdout full or closed: say it failed */
     return rc;
@@ -163,6 +199,7 @@ hp_ctx *hp_cli_open(hp_cli *cli, int no_plugin, int *rc)
     int code = hp_ctx_open(&c, &o, &e);
     if (code != HP_OK) {
         hp_log(NULL, HP_LOG_ERR, "%s", e.msg[0] ? e.msg : hp_strerror(code));
+        hp_cli_record(code, &e);
         *rc = hp_exit_code(code);
         return NULL;
     }

@@ -14,8 +14,8 @@ const hp_ops *hp_cli_ops(hp_ctx *c)
 int hp_cli_not_in_version(hp_ctx *c, int task, const char *what)
 {
     const char *name = c->active ? c->active->desc.name : "(none)";
-    fprintf(stderr, "hostpriv: %s: the active version (%s, %s) does not do "
-            "that\n", what, name, hp_ctx_version(c));
+    hp_cli_failf(NULL, 1, "%s: the active version (%s, %s) does not do "
+                 "that", what, name, hp_ctx_version(c));
     hp_event(c, HP_EV_SKIPPED, task, HP_VIA_NONE, "", "not-in-this-version");
     return 1;
 }
@@ -28,7 +28,7 @@ int hp_cli_exit(hp_ctx *c, int rc)
 
 int hp_cli_usage(const hp_cli_cmd *cmd, const char *why)
 {
-    fprintf(stderr, "hostpriv %s: %s\nusage: hostpriv %s\n", cmd->name, why,
-            cmd->usage);
-    return 64;
+    hp_cli_failf(cmd->name, HP_EUSAGE, "%s", why);
+    fprintf(stderr, "usage: hostpriv %s\n", cmd->usage);
+    return HP_EUSAGE;
 }

@@ -1,7 +1,11 @@
 /* `hostprivd boot`: the docker.sock boot task for a helper-installed link.
  * It is the same action `hostpriv boot` runs (HP_ACT_BOOT), opened like a
- * root command of the CLI (installer role: root-owned config and root only,
- * no user layer), so the link it makes is the one the helper made. */
+ * root step (privileged role: root-owned config and root only, no user
+ * layer), so the link it makes is the one the helper made.  Started by the
+ * service manager, or by a helper that kept no capability to pass on, it
+ * logs its events and never opens the app's event log (a file the user
+ * owns, which root without CAP_DAC_OVERRIDE cannot open, and should not
+ * write through). */
 #include <limits.h>
 #include <stdio.h>
 
@@ -19,7 +23,7 @@ int hpd_boot(const char *cfg, const char *root, const char *plugin_dir)
         sets[0] = set;
     }
     hp_open_opts o = {
-        .role = HP_ROLE_INSTALLER,
+        .role = HP_ROLE_PRIVILEGED,
         .root = root,
         .config_file = cfg,
         .sets = sets[0] ? sets : NULL,
@@ -32,11 +36,6 @@ int hpd_boot(const char *cfg, const char *root, const char *plugin_dir)
     if (rc != HP_OK) {
         fprintf(stderr, "hostprivd boot: %s\n", e.msg);
         return rc;
-    }
-    /* started by the service manager, not the app: log, not the event log */
-    if (c->evlog && !c->evlog_is_stdout) {
-        fclose(c->evlog);
-        c->evlog = NULL;
     }
     char path[PATH_MAX];
     rc = hp_action_do(c, HP_ACT_BOOT, NULL, 0, path, sizeof path, &e);

@@ -109,6 +109,8 @@ typedef struct hpd {
     int cfg_dirty;              /* changed on disk since the last load */
     hpd_watch watches[HPD_MAX_WATCHES];
     size_t nwatches;
+    uint64_t caps_kept;         /* capabilities kept at start-up */
+    uint32_t serves_at_start;   /* the tasks they were kept for */
 } hpd;
 
 /* main.c: clock */
@@ -180,6 +182,13 @@ void hpd_conf_fresh(hpd *d);
 int hpd_ctx_open(hpd *d, hp_ctx **out, hp_err *e);
 void hpd_apply_config(hpd *d);
 void hpd_reload(hpd *d);
+
+/* confine.c: keep only what the active plugin's served tasks need
+ * (capabilities, no_new_privs, a seccomp allow-list), once, after
+ * start-up.  _admits: HP_OK when a newly loaded context's plugin needs
+ * nothing the helper gave up, else HP_EDENIED saying what. */
+int hpd_confine(hpd *d, hp_err *e);
+int hpd_confine_admits(const hpd *d, const hp_ctx *n, hp_err *e);
 
 /* `hostprivd boot`: the boot task when the helper installed it (the helper
  * runs from helper.path alone, so it cannot name the hostpriv CLI).  Runs

@@ -171,6 +171,12 @@ void hpd_reload(hpd *d)
                 "configuration: %s", e.msg);
         return;
     }
+    if (hpd_confine_admits(d, n, &e) != HP_OK) {
+        hpd_log(d, HP_LOG_ERR, "reload refused, keeping the old "
+                "configuration: %s", e.msg);
+        hp_ctx_close(n);
+        return;
+    }
     const char *old_sock = hp_conf(d->ctx, "helper.socket");
     const char *new_sock = hp_conf(n, "helper.socket");
     if (!d->activated && old_sock && new_sock && strcmp(old_sock, new_sock))
@@ -210,7 +216,11 @@ static int setup(hpd *d, const hpd_args *a, int nact)
         return rc;
     }
     d->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    return HP_OK;
+    /* last: everything above may need what this gives up */
+    rc = hpd_confine(d, &e);
+    if (rc != HP_OK)
+        hpd_log(d, HP_LOG_ERR, "cannot give up privileges: %s", e.msg);
+    return rc;
 }
 
 /* Detach unless --foreground: the socket already listens, so when the

@@ -207,6 +207,9 @@ void hp_rig_plugin_source(char *out, size_t n);
  * enough for the signal handlers: unlink, fork and exec only. */
 void hp_rig_stage_cleanup(int keep_stage);
 int hp_rig_stage_has_plugin(const hp_rig_stage *st, const char *name);
+/* Hold the run's lock in its stage for as long as the process lives: what
+ * tells another run's sweep that this one is alive (sudoers.c). */
+int hp_rig_stage_hold(const char *stage, char *err, size_t errn);
 
 /* ---- the sudoers rule (sudoers.c, rootonly.c) ---------------------- */
 /* 0 when every component of the absolute path is root-owned, writable by

@@ -7,14 +7,14 @@
  * filter on: it stays in every filtered selection (in one shard), where it
  * fails, so a broken file can never drop out of CI unnoticed. */
 #include "rig.h"
-#include "sha256.h"
+#include "base/sha256.h"
 #include <stdlib.h>
 #include <string.h>
 
 unsigned hp_rig_shard_of(const char *name, unsigned n)
 {
     char hex[65], head[17];
-    hp_rig_sha256_hex(name, strlen(name), hex);
+    hp_sha256_hex(name, strlen(name), hex);
     memcpy(head, hex, 16);          /* the first 64 bits of the digest */
     head[16] = '\0';
     unsigned long long h = strtoull(head, NULL, 16);

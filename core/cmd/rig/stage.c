@@ -127,7 +127,7 @@ static int stage_dir(hp_rig_stage *st, char *err, size_t errn)
         snprintf(err, errn, "chmod %s: %s", st->dir, strerror(errno));
         return -1;
     }
-    return 0;
+    return hp_rig_stage_hold(st->dir, err, errn);
 }
 
 static int find_user(hp_rig_stage *st, char *err, size_t errn)

@@ -4,21 +4,24 @@
  *
  * It lets the test user elevate exactly the staged hostpriv, as `sudo -n`
  * does for the app side.  Three things keep it from ever giving that user
- * more: the path lies in a tree only root can create (hp_rig_root_only,
- * checked right before writing), the digest makes sudo refuse any other
- * file at that path, and a rule whose run was killed (SIGKILL leaves no
- * chance to clean up) is swept by the next run, with its stage, as is a
- * stage whose run was killed before it wrote its rule. */
+ * more: the path lies in a tree only root can create (hp_root_only,
+ * checked by hp_sudoers_rule right before writing), the digest makes sudo
+ * refuse any other file at that path, and a rule whose run was killed
+ * (SIGKILL leaves no chance to clean up) is swept by the next run, with
+ * its stage, as is a stage whose run was killed before it wrote its
+ * rule. */
 #include "rig.h"
-#include "sha256.h"
+#include "auth/sudoers.h"
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SUDOERS_D "/etc/sudoers.d"
@@ -46,24 +49,20 @@ static int run_visudo(const char *file)
     return WIFEXITED(s) && WEXITSTATUS(s) == 0 ? 0 : -1;
 }
 
-/* The rule text for st, or NULL (err) when its hostpriv may not be named. */
+/* The rule text for st, or NULL (err) when its hostpriv may not be named:
+ * libhostpriv's rule (the one `hostpriv sudoers` prints), under a comment
+ * saying whose it is. */
 static char *rule_text(const hp_rig_stage *st, char *err, size_t errn)
 {
-    if (hp_rig_root_only(st->hostpriv, err, errn))
-        return NULL;
-    size_t len;
-    char *bin = hp_rig_slurp(st->hostpriv, &len), hex[65];
-    if (!bin) {
-        snprintf(err, errn, "cannot read %s: %s", st->hostpriv,
-                 strerror(errno));
+    char rule[HP_SUDOERS_RULE_MAX];
+    hp_err e = HP_ERR_INIT;
+    if (hp_sudoers_rule(st->user, st->hostpriv, rule, sizeof rule, &e)) {
+        snprintf(err, errn, "%s", e.msg);
         return NULL;
     }
-    hp_rig_sha256_hex(bin, len, hex);
-    free(bin);
     return hp_rig_fmt("# hostpriv-rig run %ld: removed when it ends, or by "
-                      "the next run if this one is killed\n"
-                      "%s ALL=(root) NOPASSWD: sha256:%s %s privileged *\n",
-                      (long)getpid(), st->user, hex, st->hostpriv);
+                      "the next run if this one is killed\n%s",
+                      (long)getpid(), rule);
 }
 
 /* Written under a name with a dot (sudo skips those), checked with
@@ -115,7 +114,31 @@ void hp_rig_sudoers_remove(void)
     }
 }
 
-/* 1 when pid runs a hostpriv-rig (any build of it, a replaced one too). */
+/* A run holds an exclusive flock on STAGE/.alive for as long as it lives
+ * (the kernel lets go when it dies, however it dies).  That, not its pid,
+ * tells a sweep whether a run has ended: a pid means nothing across PID
+ * namespaces or after reuse, and another checkout's rig is as alive as
+ * this one.  The stage is root-only (rootonly.c), so no other user can
+ * hold the lock to keep a rule alive. */
+#define ALIVE_NAME ".alive"
+
+int hp_rig_stage_hold(const char *stage, char *err, size_t errn)
+{
+    char *p = hp_rig_fmt("%s/" ALIVE_NAME, stage);
+    int fd = open(p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        snprintf(err, errn, "cannot hold %s: %s", p, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        free(p);
+        return -1;
+    }
+    free(p);
+    return 0;                   /* fd kept open for the life of the run */
+}
+
+/* 1 when pid runs a hostpriv-rig (any build of it, a replaced one too):
+ * for runs of a rig that holds no stage lock (an older build). */
 static int rig_alive(long pid)
 {
     char link[64], exe[PATH_MAX];
@@ -128,6 +151,19 @@ static int rig_alive(long pid)
     base = base ? base + 1 : exe;
     return !strcmp(base, "hostpriv-rig") ||
            !strcmp(base, "hostpriv-rig (deleted)");
+}
+
+/* 1 when a live run holds stage's lock. */
+static int stage_held(const char *stage)
+{
+    char *p = hp_rig_fmt("%s/" ALIVE_NAME, stage);
+    int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    free(p);
+    if (fd < 0)
+        return 0;
+    int held = flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    close(fd);
+    return held;
 }
 
 /* The stage a rule names (its command, less /bin/hostpriv), or NULL. */
@@ -149,8 +185,9 @@ static char *rule_stage(const char *text)
     return hp_rig_memdup(p, n - tail);
 }
 
-/* One entry of sudoers.d: remove it when its run has ended or its stage
- * is gone; the stage of an ended run goes with it. */
+/* One entry of sudoers.d: remove it when its run has ended (nobody holds
+ * its stage's lock, and its pid, as this process sees pids, runs no rig)
+ * or its stage is gone; the stage of an ended run goes with it. */
 static void sweep_one(const char *name, long pid)
 {
     char *path = hp_rig_fmt(SUDOERS_D "/%s", name);
@@ -158,12 +195,13 @@ static void sweep_one(const char *name, long pid)
     char *text = hp_rig_slurp(path, &len);
     char *stage = rule_stage(text);
     struct stat sb;
-    int ended = pid == (long)getpid() || !rig_alive(pid);
     int staged = stage && lstat(stage, &sb) == 0 && S_ISDIR(sb.st_mode);
-    if ((ended || (stage && !staged)) && unlink(path) == 0)
+    int ended = !staged || (!stage_held(stage) &&
+                            (pid == (long)getpid() || !rig_alive(pid)));
+    if (ended && unlink(path) == 0)
         fprintf(stderr, "hostpriv-rig: removed the stale sudoers rule %s "
-                "(%s)\n", path, ended ? "the run that wrote it has ended"
-                                      : "the stage it names is gone");
+                "(%s)\n", path, staged ? "the run that wrote it has ended"
+                                       : "the stage it names is gone");
     if (ended && staged && hp_rig_rmtree(stage) == 0)
         fprintf(stderr, "hostpriv-rig: removed that run's stage %s\n", stage);
     free(stage);
@@ -171,9 +209,26 @@ static void sweep_one(const char *name, long pid)
     free(path);
 }
 
-/* A stage no rule names, of a run no longer running: one killed while it
+/* A stage's run has ended: nobody holds its lock and its pid (as this
+ * process sees pids) runs no rig.  A stage without the lock file is a run
+ * in its first instant (mkdtemp, then the lock) or an older build's: it
+ * must also be a minute old, so a run just starting in another PID
+ * namespace keeps its stage. */
+static int stage_ended(const char *stage, long pid)
+{
+    struct stat lb, sb;
+    char *lock = hp_rig_fmt("%s/" ALIVE_NAME, stage);
+    int has_lock = lstat(lock, &lb) == 0;
+    free(lock);
+    if (stage_held(stage) || pid == (long)getpid() || rig_alive(pid))
+        return 0;
+    return has_lock || (lstat(stage, &sb) == 0 &&
+                        time(NULL) - sb.st_mtime > 60);
+}
+
+/* A stage no rule names, of a run that has ended: one killed while it
  * staged, before its rule was written.  Only under a stage root that is
- * root's alone, only root's own directories. */
+ * root's alone, only root's own directories, never one kept (--keep). */
 static void sweep_stages(void)
 {
     char why[256];
@@ -190,9 +245,9 @@ static void sweep_stages(void)
         struct stat sb, kb;
         char *path = hp_rig_fmt(HP_RIG_STAGE_ROOT "/%s", de->d_name);
         char *kept = hp_rig_fmt("%s/" HP_RIG_KEPT, path);
-        if (*end == '.' && pid != (long)getpid() && !rig_alive(pid) &&
-            lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && sb.st_uid == 0 &&
-            lstat(kept, &kb) != 0 && hp_rig_rmtree(path) == 0)
+        if (*end == '.' && lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+            sb.st_uid == 0 && lstat(kept, &kb) != 0 &&
+            stage_ended(path, pid) && hp_rig_rmtree(path) == 0)
             fprintf(stderr, "hostpriv-rig: removed the stage %s of a run "
                     "that has ended\n", path);
         free(kept);

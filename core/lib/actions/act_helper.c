@@ -142,6 +142,10 @@ static int service_install(hp_ctx *c, hp_journal *j, hp_err *e)
      * they started: the helper must not detach */
     argv[n++] = "--foreground";
     argv[n] = NULL;
+    hp_service_limits *lim = malloc(sizeof *lim);   /* 64 KiB of paths */
+    if (!lim)
+        return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "service limits");
+    hp_service_limits_of(c, 0, lim);
     hp_service s = {
         .label = hp_conf(c, "helper.label"),
         .file = hp_conf(c, "helper.service_file"),
@@ -152,8 +156,11 @@ static int service_install(hp_ctx *c, hp_journal *j, hp_err *e)
          * .socket unit); hostprivd takes it from the activator, or, under
          * the direct backend, makes it itself */
         .socket = hp_conf(c, "helper.socket"),
+        .limits = lim,
     };
-    return hp_service_install(c, &s, j, e);
+    int rc = hp_service_install(c, &s, j, e);
+    free(lim);
+    return rc;
 }
 
 /* B45: unload, remove the service file, remove the helper binary. */

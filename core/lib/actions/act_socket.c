@@ -3,6 +3,7 @@
  * `hostpriv boot`). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -80,6 +81,10 @@ static int boot_task_install(hp_ctx *c, hp_journal *j, hp_err *e)
 {
     const char *argv[8];
     boot_argv(c, argv);
+    hp_service_limits *lim = malloc(sizeof *lim);   /* 64 KiB of paths */
+    if (!lim)
+        return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "service limits");
+    hp_service_limits_of(c, 1, lim);
     hp_service s = {
         .label = hp_conf(c, "boot.label"),
         .file = hp_conf(c, "boot.service_file"),
@@ -87,8 +92,11 @@ static int boot_task_install(hp_ctx *c, hp_journal *j, hp_err *e)
         .run_at_load = 1,
         .keep_alive = 0,
         .socket = NULL,
+        .limits = lim,
     };
-    return hp_service_install(c, &s, j, e);
+    int rc = hp_service_install(c, &s, j, e);
+    free(lim);
+    return rc;
 }
 
 static int boot_task_remove(hp_ctx *c, hp_journal *j, hp_err *e)

@@ -515,10 +515,24 @@ static const char *abs_arg(const char *p, char *buf, size_t n)
     return buf;
 }
 
+/* --verbose: the command line, as it runs. */
+static void say_argv(char *const *argv)
+{
+    char line[2048];
+    size_t o = 0;
+    line[0] = '\0';
+    for (size_t i = 0; argv[i] && o + 2 < sizeof line; i++)
+        o += (size_t)snprintf(line + o, sizeof line - o, "%s%s", i ? " " : "",
+                              argv[i]);
+    hp_log(NULL, HP_LOG_DEBUG, "running: %s", line);
+}
+
 static int run_and_map(char **argv, const char *what, const char *data,
                        size_t len, hp_err *e)
 {
     int st = 0, exec_err = 0;
+    if (hp_log_enabled(HP_LOG_DEBUG))
+        say_argv(argv);
     char tail[TAIL_MAX + 1] = "";
     int rc = run_argv(argv, data, len, &st, &exec_err, tail, sizeof tail, e);
     if (rc != HP_OK)

@@ -11,6 +11,8 @@ static int vset(hp_err *e, int code, int errnum, const char *fmt, va_list ap)
         return code;
     e->code = code;
     e->sys = errnum;
+    e->line = 0;
+    e->key[0] = e->hint[0] = e->file[0] = '\0';
     int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     if (errnum && n >= 0 && (size_t)n < sizeof e->msg)
         snprintf(e->msg + n, sizeof e->msg - (size_t)n, ": %s", strerror(errnum));
@@ -41,7 +43,29 @@ void hp_err_clear(hp_err *e)
         e->code = HP_OK;
         e->sys = 0;
         e->msg[0] = '\0';
+        e->line = 0;
+        e->key[0] = e->hint[0] = e->file[0] = '\0';
     }
+}
+
+/* A value that does not fit is left out rather than cut: a cut key or
+ * file name would name something else. */
+static void put(char *dst, size_t n, const char *v)
+{
+    if (v && strlen(v) < n)
+        memcpy(dst, v, strlen(v) + 1);
+}
+
+void hp_err_at(hp_err *e, const char *key, const char *hint,
+               const char *file, int line)
+{
+    if (!e)
+        return;
+    put(e->key, sizeof e->key, key);
+    put(e->hint, sizeof e->hint, hint);
+    put(e->file, sizeof e->file, file);
+    if (line > 0)
+        e->line = line;
 }
 
 int hp_exit_code(int code)

@@ -550,19 +550,64 @@ static int store(hp_config *cfg, int i, const char *val, int layer,
     return HP_OK;
 }
 
+static const char *suggest(const char *section, const char *name);
+static size_t edit_distance(const char *a, const char *b);
+
+/* The key SECTION.NAME may be a misspelling of: within its section when
+ * that is known, else among all keys; NULL when none is close. */
+static const char *suggest_key(const char *key, char *buf, size_t n)
+{
+    size_t sl = strcspn(key, ".");
+    char sec[32];
+    if (key[sl] == '.' && sl < sizeof sec && section_known(key, sl)) {
+        snprintf(sec, sizeof sec, "%.*s", (int)sl, key);
+        const char *s = suggest(sec, key + sl + 1);
+        if (!s)
+            return NULL;
+        snprintf(buf, n, "%s.%s", sec, s);
+        return buf;
+    }
+    size_t best = 3;
+    const char *hit = NULL;
+    for (size_t i = 0; i < NKEYS; i++) {
+        size_t d = edit_distance(key, schema[i].key);
+        if (d < best) {
+            best = d;
+            hit = schema[i].key;
+        }
+    }
+    return hit;
+}
+
+static int unknown_key(const char *key, const char *origin, hp_err *e)
+{
+    char buf[160];
+    const char *s = key ? suggest_key(key, buf, sizeof buf) : NULL;
+    hp_err_set(e, HP_ECONFIG, "%s: unknown key '%s'%s%s%s: see `hostpriv "
+               "config` for the keys", origin, key ? key : "",
+               s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+    hp_err_at(e, key, s, NULL, 0);
+    return HP_ECONFIG;
+}
+
 int hp_config_set(hp_config *cfg, const char *key, const char *value,
                   int layer, const char *origin, hp_err *e)
 {
     int i = key_index(key);
     if (i < 0)
-        return hp_err_set(e, HP_ECONFIG, "%s: unknown key '%s': see `hostpriv "
-                          "config` for the keys", origin, key ? key : "");
+        return unknown_key(key, origin, e);
     if (layer < 0 || layer >= NLAYERS || !value)
         return hp_err_set(e, HP_EINTERNAL, "hp_config_set: bad arguments");
     hp_err ve = HP_ERR_INIT;
-    if (hp_config_validate(&schema[i], value, &ve) != HP_OK)
-        return hp_err_set(e, HP_ECONFIG, "%s: %s", origin, ve.msg);
-    return store(cfg, i, value, layer, origin, e);
+    if (hp_config_validate(&schema[i], value, &ve) != HP_OK) {
+        hp_err_set(e, HP_ECONFIG, "%s: %s", origin, ve.msg);
+        hp_err_at(e, key, NULL, NULL, 0);
+        return HP_ECONFIG;
+    }
+    int rc = store(cfg, i, value, layer, origin, e);
+    if (rc != HP_OK)
+        hp_err_at(e, key, NULL, NULL, 0);
+    return rc;
 }
 
 /* ---- reading --------------------------------------------------------- */
@@ -649,6 +694,22 @@ static int load_fail(struct load *ld, int line, const char *fmt, ...)
     va_end(ap);
     ld->err_line = line;
     hp_err_set(&ld->err, HP_ECONFIG, "%s:%d: %s", ld->path, line, msg);
+    hp_err_at(&ld->err, NULL, NULL, ld->path, line);
+    return 0;
+}
+
+/* The key (and the key it may be a misspelling of) of the error just
+ * recorded at line, when that error is the one kept. */
+static int fail_key(struct load *ld, int line, const char *section,
+                    const char *name, const char *hint)
+{
+    char key[160], full[160];
+    if (ld->err_line != line)
+        return 0;
+    snprintf(key, sizeof key, "%s.%s", section, name);
+    if (hint)
+        snprintf(full, sizeof full, "%s.%s", section, hint);
+    hp_err_at(&ld->err, key, hint ? full : NULL, NULL, 0);
     return 0;
 }
 
@@ -709,17 +770,22 @@ static int on_key(void *user, const char *section, const char *name,
         if (!section_known(section, strlen(section)))
             return load_fail(ld, line, "unknown section [%s]", section);
         const char *s = suggest(section, name);
-        return load_fail(ld, line, "unknown key '%s' in [%s]%s%s%s", name,
-                         section, s ? " (did you mean '" : "", s ? s : "",
-                         s ? "'?)" : "");
+        load_fail(ld, line, "unknown key '%s' in [%s]%s%s%s", name,
+                  section, s ? " (did you mean '" : "", s ? s : "",
+                  s ? "'?)" : "");
+        return fail_key(ld, line, section, name, s);
     }
-    if (ld->first[i])
-        return load_fail(ld, line, "duplicate key %s (first set at line %d): "
-                         "keep one", key, ld->first[i]);
+    if (ld->first[i]) {
+        load_fail(ld, line, "duplicate key %s (first set at line %d): "
+                  "keep one", key, ld->first[i]);
+        return fail_key(ld, line, section, name, NULL);
+    }
     ld->first[i] = line;
     hp_err ve = HP_ERR_INIT;
-    if (hp_config_validate(&schema[i], value, &ve) != HP_OK)
-        return load_fail(ld, line, "%s", ve.msg);
+    if (hp_config_validate(&schema[i], value, &ve) != HP_OK) {
+        load_fail(ld, line, "%s", ve.msg);
+        return fail_key(ld, line, section, name, NULL);
+    }
     if (!(ld->val[i] = strdup(value)))
         return load_fail(ld, line, "out of memory");
     return 1;
@@ -898,8 +964,21 @@ static int read_all(int fd, const char *path, char **out, size_t *len,
     return HP_OK;
 }
 
+static int load_file(hp_config *cfg, const char *path, int layer,
+                     int must_exist, int require_safe, hp_err *e);
+
+/* Every error of a file names it (hp_err_at), for --json's "file". */
 int hp_config_load_file(hp_config *cfg, const char *path, int layer,
                         int must_exist, int require_safe, hp_err *e)
+{
+    int rc = load_file(cfg, path, layer, must_exist, require_safe, e);
+    if (rc != HP_OK && e && !e->file[0] && path)
+        hp_err_at(e, NULL, NULL, path, 0);
+    return rc;
+}
+
+static int load_file(hp_config *cfg, const char *path, int layer,
+                     int must_exist, int require_safe, hp_err *e)
 {
     if (!cfg || !path || layer <= HP_LAYER_DEFAULT || layer > HP_LAYER_ADMIN)
         return hp_err_set(e, HP_EINTERNAL, "hp_config_load_file: bad args");

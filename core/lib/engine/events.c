@@ -236,6 +236,41 @@ static int root_role(const hp_ctx *c)
     return c && (c->role == HP_ROLE_HELPER || c->role == HP_ROLE_PRIVILEGED);
 }
 
+/* How much the log says (hp_log_set_verbosity), and who sees each line
+ * first (hp_log_set_tap): one program, one setting. */
+static int verbosity;
+static hp_log_tap_fn log_tap;
+
+void hp_log_set_verbosity(int v)
+{
+    verbosity = v;
+}
+
+void hp_log_set_tap(hp_log_tap_fn fn)
+{
+    log_tap = fn;
+}
+
+int hp_log_enabled(int level)
+{
+    if (level == HP_LOG_DEBUG)
+        return verbosity > 0 || secure_getenv("HOSTPRIV_DEBUG") != NULL;
+    return verbosity >= 0 || level == HP_LOG_NOTICE || level >= HP_LOG_ERR;
+}
+
+/* --verbose: each event is a step, said in words on stderr as well. */
+static void say_step(int kind, int task, int via, const char *path,
+                     const char *detail)
+{
+    char line[2048];
+    const char *v = hp_via_name(via);
+    snprintf(line, sizeof line, "%s %s%s%s%s%s%s%s", hp_event_name(kind),
+             hp_task_name(task), *v ? " via " : "", v,
+             path && *path ? " " : "", path ? path : "",
+             detail && *detail ? ": " : "", detail ? detail : "");
+    hp_log_line(HP_LOG_INFO, line);
+}
+
 /* In root roles the line goes to the log as "event {...}" (PRE is that
  * prefix, room kept in front of the JSON so it is not copied again). */
 #define PRE "event "
@@ -271,6 +306,8 @@ void hp_event_at(hp_ctx *c, time_t when, int kind, int task, int via,
     }
     if (buf != stack)
         free(buf);
+    if (verbosity > 0 && c && !root_role(c))
+        say_step(kind, task, via, path, detail);
 }
 
 void hp_event(hp_ctx *c, int kind, int task, int via, const char *path,
@@ -345,7 +382,10 @@ void hp_log_line(int level, const char *msg)
                                 LOG_ERR };
     if (level < HP_LOG_DEBUG || level > HP_LOG_ERR)
         level = HP_LOG_ERR;
-    if (level == HP_LOG_DEBUG && !secure_getenv("HOSTPRIV_DEBUG"))
+    if (log_tap)
+        log_tap(level, msg);
+    /* --quiet: what asks something of the user, and errors */
+    if (!hp_log_enabled(level))
         return;
     /* room for clean, a program name (NAME_MAX) and the tag: it fits */
     char clean[2048], line[2048 + 256 + 32];

@@ -36,6 +36,18 @@ void hp_log(hp_ctx *c, int level, const char *fmt, ...)
 void hp_log_open_syslog(const char *ident);
 /* One formatted message to stderr/syslog (held while hp_log_hold is on). */
 void hp_log_line(int level, const char *msg);
+/* How much the log says, for the whole process: -1 only notices and
+ * errors (--quiet), 0 all but debug lines, 1 also debug lines and every
+ * event as a line on stderr (--verbose).  HOSTPRIV_DEBUG shows debug
+ * lines at 0 too. */
+void hp_log_set_verbosity(int v);
+/* 1 when a line of level would be written (so a caller can skip building
+ * a debug line nobody sees). */
+int hp_log_enabled(int level);
+/* fn sees every log line (level, the message as given) before it is
+ * filtered or written; NULL: nobody. */
+typedef void (*hp_log_tap_fn)(int level, const char *msg);
+void hp_log_set_tap(hp_log_tap_fn fn);
 /* Messages for the user (the embedder sees them through hp_errmsg too). */
 void hp_notice(hp_ctx *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

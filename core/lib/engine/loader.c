@@ -309,8 +309,14 @@ static int open_dir(const char *dir, int require_safe, int *dfd, hp_err *e)
         return hp_err_set(e, HP_ECONFIG, "plugin directory '%s' is not an "
                           "absolute path: give core.plugin_dir from / (no "
                           "library search path is used)", dir ? dir : "");
-    if (require_safe && hp_sp_check_safe_dir(dir, e) != HP_OK)
+    hp_err se = HP_ERR_INIT;
+    if (require_safe && hp_sp_check_safe_dir(dir, &se) != HP_OK) {
+        hp_err_sys(e, HP_ECONFIG, 0, "plugin directory %s (core.plugin_dir): "
+                   "%s", dir, se.msg);
+        if (e)
+            e->sys = se.sys;
         return HP_ECONFIG;
+    }
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
                   (require_safe ? O_NOFOLLOW : 0));
     if (fd < 0)

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include "engine/events.h"
 #include "proto.h"
 #include "host/safepath.h"
 
@@ -411,6 +412,8 @@ int hp_helper_call(hp_ctx *c, const char *op, const char *const *args,
     }
     hp_err le = HP_ERR_INIT;
     int replied, reused = c->helper_fd >= 0;
+    if (hp_log_enabled(HP_LOG_DEBUG))
+        hp_log(c, HP_LOG_DEBUG, "helper request %s on %s", op, sock_hpath(c));
     int rc = exchange(c, f, n, fd_out, &replied, &le);
     /* A kept connection the helper has since closed (idle exit, restart)
      * fails before any reply byte: the helper never closes a connection

@@ -5,6 +5,7 @@
  * with a pidfile, and stops it only after checking the pid still is that
  * program. */
 #include "service.h"
+#include "harden.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -232,6 +233,25 @@ static void xml_text(sbuf *b, const char *s)
     }
 }
 
+/* The hardening lines (harden.c), written through a memory stream. */
+static void sb_harden(sbuf *b, void (*fn)(FILE *, const hp_service_limits *),
+                      const hp_service_limits *l)
+{
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    if (!f) {
+        b->failed = 1;
+        return;
+    }
+    fn(f, l);
+    if (fclose(f) != 0)
+        b->failed = 1;
+    else
+        sb_putn(b, text, n);
+    free(text);
+}
+
 static void plist_string(sbuf *b, const char *indent, const char *s)
 {
     sb_puts(b, indent);
@@ -258,6 +278,8 @@ static void render_plist(sbuf *b, const hp_service *s, const char *sock)
     sb_puts(b, "\t</array>\n");
     plist_bool(b, "RunAtLoad", s->run_at_load);
     plist_bool(b, "KeepAlive", s->keep_alive);
+    if (s->limits)
+        sb_harden(b, hp_harden_plist, s->limits);
     if (sock) {
         sb_puts(b, "\t<key>Sockets</key>\n\t<dict>\n"
                    "\t\t<key>Listener</key>\n\t\t<dict>\n"
@@ -303,7 +325,9 @@ static void render_unit(sbuf *b, const hp_service *s, const char *sock)
     if (sock)
         sb_printf(b, "Requires=%s.socket\nAfter=%s.socket\n", s->label,
                   s->label);
-    sb_puts(b, "\n[Service]\nType=simple\nExecStart=");
+    /* a run-once task (the boot task) is done when its program exits */
+    sb_printf(b, "\n[Service]\nType=%s\nExecStart=",
+              s->keep_alive ? "simple" : "oneshot");
     for (size_t i = 0; s->argv[i]; i++) {
         if (i)
             sb_puts(b, " ");
@@ -312,6 +336,8 @@ static void render_unit(sbuf *b, const hp_service *s, const char *sock)
     sb_puts(b, "\n");
     if (s->keep_alive)
         sb_puts(b, "Restart=always\n");
+    if (s->limits)
+        sb_harden(b, hp_harden_unit, s->limits);
     if (s->run_at_load)
         sb_puts(b, "\n[Install]\nWantedBy=multi-user.target\n");
 }
@@ -397,6 +423,13 @@ int hp_service_render(const hp_ctx *c, const hp_service *s, char **text,
 {
     *text = NULL;
     return render(c, s, format_of(c), 0, text, e);
+}
+
+int hp_service_render_socket(const hp_ctx *c, const hp_service *s,
+                             char **text, hp_err *e)
+{
+    *text = NULL;
+    return render(c, s, FMT_UNIT, 1, text, e);
 }
 
 /* ------------------------------------------------------------ parsing */

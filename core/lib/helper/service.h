@@ -6,8 +6,19 @@
 #ifndef HP_SERVICE_H
 #define HP_SERVICE_H
 #include "engine/ctx.h"
+#include "privs.h"
 
 struct hp_journal;
+
+/* What a hostpriv service may do, for the systemd hardening written into
+ * its unit (and the launchd keys a plist can carry): the helper per
+ * version (privs.h), or the docker.sock boot task. */
+typedef struct hp_service_limits {
+    int boot;                   /* the boot task: no network at all */
+    uint64_t caps;              /* capabilities kept (HP_CAPBIT) */
+    int acts_as_user;           /* keeps the set*id calls */
+    hp_write_dirs rw;           /* ReadWritePaths= (real paths) */
+} hp_service_limits;
 
 typedef struct hp_service {
     const char *label;          /* com.docker.vmnetd */
@@ -18,7 +29,11 @@ typedef struct hp_service {
     const char *socket;         /* host path of a listening socket
                                    (launchd Sockets, systemd .socket),
                                    NULL when none */
+    const hp_service_limits *limits;    /* NULL: no hardening written */
 } hp_service;
+
+/* The limits of the helper for the active plugin, or of the boot task. */
+void hp_service_limits_of(const hp_ctx *c, int boot, hp_service_limits *l);
 
 /* Write the service file (and unit's .socket) root:root 0644, then load
  * it with the configured backend (helper.service).  A backend whose tool is
@@ -43,6 +58,9 @@ int hp_service_running(hp_ctx *c, const char *label);
 /* Render the file text (tests check it; launchd plist or systemd unit). */
 int hp_service_render(const hp_ctx *c, const hp_service *s, char **text,
                       hp_err *e);
+/* The systemd .socket unit that goes with a unit's socket. */
+int hp_service_render_socket(const hp_ctx *c, const hp_service *s,
+                             char **text, hp_err *e);
 /* Read back a service file we wrote: argv and RunAtLoad (rigs' reboot). */
 int hp_service_parse(hp_ctx *c, const char *file, char ***argv,
                      int *run_at_load, hp_err *e);

@@ -13,24 +13,21 @@
  * The schema is fixed and tiny, so the file is read by a strict line
  * parser of its own (no continuation lines, no inline comments: nothing
  * reads differently from how it was written) and written whole, in schema
- * order, with hp_af_replace under the directory lock.  Writes run as the
- * user; a root process refuses to write into a home it does not own. */
+ * order, as a small file of the user's (userstate.h: replaced atomically
+ * under the directory lock).  Writes run as the user; a root process
+ * refuses to write into a home it does not own. */
 #include "usersettings.h"
-#include "atomicfile.h"
-#include "safepath.h"
+#include "userstate.h"
 #include "base/textline.h"
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define US_MAX   (16u * 1024)
 #define LINE_MAX_US 200
 #define VAL_MAX  16
+#define TEXT_MAX 2048           /* the whole schema written out fits */
 
 static const struct {
     const char *key;
@@ -172,67 +169,17 @@ static int parse(const char *t, size_t len, const char *path, us *u,
     return HP_OK;
 }
 
-static int us_path(const char *home, char *out, size_t n, hp_err *e)
+/* The file as read: parsed into the us (the read callback). */
+static int parse_cb(void *arg, const char *path, const char *text,
+                    size_t len, hp_err *e)
 {
-    size_t hl = home ? strlen(home) : 0;
-    while (hl > 1 && home[hl - 1] == '/')
-        hl--;
-    if (hl == 0 || home[0] != '/')
-        return hp_err_set(e, HP_EUSAGE, "home directory must be an absolute "
-                          "path");
-    if (snprintf(out, n, "%.*s/%s", (int)hl, home, HP_USERSETTINGS_FILE) >=
-        (int)n)
-        return hp_err_set(e, HP_EUSAGE, "home directory path too long");
-    return HP_OK;
+    memset(arg, 0, sizeof(us));
+    return parse(text, len, path, arg, e);
 }
 
-/* The file's directory; *dirfd -1 (and HP_OK) when it does not exist. */
-static int open_dir(int rootfd, const char *path, int *dirfd, char leaf[256],
-                    hp_err *e)
-{
-    int r = hp_sp_open_parent(rootfd, path, dirfd, leaf, e);
-    if (r != HP_OK && e->sys == ENOENT) {
-        hp_err_clear(e);
-        *dirfd = -1;
-        return HP_OK;
-    }
-    return r;
-}
-
-/* Read and parse; a missing file is an empty set (st->st_ino 0). */
-static int load_at(int dirfd, const char *leaf, const char *path, us *u,
-                   struct stat *st, hp_err *e)
-{
-    char *data = NULL;
-    size_t len = 0;
-    memset(u, 0, sizeof *u);
-    memset(st, 0, sizeof *st);
-    int r = hp_af_read(dirfd, leaf, US_MAX, &data, &len, st, e);
-    if (r != HP_OK) {
-        if (e->sys != ENOENT)
-            return r;
-        hp_err_clear(e);
-        memset(st, 0, sizeof *st);
-        return HP_OK;
-    }
-    r = parse(data, len, path, u, e);
-    free(data);
-    return r;
-}
-
-static int load(int rootfd, const char *home, us *u, hp_err *e)
-{
-    char path[PATH_MAX], leaf[256];
-    struct stat st;
-    int dirfd, r;
-    memset(u, 0, sizeof *u);
-    if ((r = us_path(home, path, sizeof path, e)) ||
-        (r = open_dir(rootfd, path, &dirfd, leaf, e)) || dirfd < 0)
-        return r;
-    r = load_at(dirfd, leaf, path, u, &st, e);
-    close(dirfd);
-    return r;
-}
+/* A root process never writes into a home a user owns: the default
+ * check (hp_sp_root_may_write, HP_EDENIED). */
+static const hp_ustate file = { HP_USERSETTINGS_FILE, US_MAX, NULL };
 
 int hp_usersettings_get(int rootfd, const char *home, const char *key,
                         char *val, size_t n, hp_err *e)
@@ -244,7 +191,7 @@ int hp_usersettings_get(int rootfd, const char *home, const char *key,
     int i = key_index(key);
     if (i < 0)
         return -hp_usersettings_valid(key, NULL, e);
-    int r = load(rootfd, home, &u, e);
+    int r = hp_ustate_read(&file, rootfd, home, parse_cb, &u, e);
     if (r)
         return -r;
     if (!u.v[i][0])
@@ -261,7 +208,7 @@ int hp_usersettings_each(int rootfd, const char *home,
 {
     hp_err tmp = HP_ERR_INIT;
     us u;
-    int r = load(rootfd, home, &u, e ? e : &tmp);
+    int r = hp_ustate_read(&file, rootfd, home, parse_cb, &u, e ? e : &tmp);
     for (size_t i = 0; r == HP_OK && i < NKEYS; i++)
         if (u.v[i][0])
             fn(arg, schema[i].key, u.v[i]);
@@ -301,56 +248,37 @@ static int empty(const us *u)
     return 1;
 }
 
-/* One read-modify-write under the lock; *retry when the file changed
- * between our read and our replace (another writer of the same user). */
-static int set_once(int dirfd, const char *leaf, const char *path,
-                    const char *const *kv, size_t np, int *retry, hp_err *e)
+struct change {
+    const char *const *kv;
+    size_t np;
+};
+
+/* The edit: the file as read with the pairs applied; nothing left, no
+ * file (as after a clear). */
+static int edit_cb(void *arg, const char *path, const char *old, size_t len,
+                   hp_ustate_new *out, hp_err *e)
 {
+    const struct change *c = arg;
     us u, was;
-    struct stat st, now;
-    int r = load_at(dirfd, leaf, path, &u, &st, e);
+    int r = parse_cb(&u, path, old, len, e);
     if (r)
         return r;
     was = u;
-    for (size_t i = 0; i < np; i++) {
-        int k = key_index(kv[2 * i]);
-        snprintf(u.v[k], VAL_MAX, "%s", kv[2 * i + 1] ? kv[2 * i + 1] : "");
+    for (size_t i = 0; i < c->np; i++) {
+        int k = key_index(c->kv[2 * i]);
+        snprintf(u.v[k], VAL_MAX, "%s",
+                 c->kv[2 * i + 1] ? c->kv[2 * i + 1] : "");
     }
     if (memcmp(&u, &was, sizeof u) == 0)
         return HP_OK;
     if (empty(&u)) {
-        if (unlinkat(dirfd, leaf, 0) != 0 && errno != ENOENT)
-            return hp_err_sys(e, HP_EFAIL, errno, "cannot remove %s", path);
+        out->remove = 1;
         return HP_OK;
     }
-    char text[2048];
-    size_t len = serialize(&u, text, sizeof text);
-    int exists = st.st_ino != 0;
-    hp_af_opts o = { .mode = 0644, .uid = (uid_t)-1, .gid = (gid_t)-1,
-                     .create = !exists, .expect = exists ? &st : NULL };
-    r = hp_af_replace(dirfd, leaf, text, len, &o, e);
-    if (r != HP_OK) {
-        int gone = fstatat(dirfd, leaf, &now, AT_SYMLINK_NOFOLLOW) != 0;
-        *retry = exists ? gone || now.st_ino != st.st_ino ||
-                              now.st_size != st.st_size ||
-                              now.st_mtim.tv_nsec != st.st_mtim.tv_nsec ||
-                              now.st_mtim.tv_sec != st.st_mtim.tv_sec
-                        : !gone;
-    }
-    return r;
-}
-
-/* A root process never writes into a home a user owns (identity.h). */
-static int home_writable(int rootfd, const char *home, hp_err *e)
-{
-    int fd, r;
-    if (geteuid() != 0)
-        return HP_OK;
-    if ((r = hp_sp_open_dir(rootfd, home, &fd, e)))
-        return r;
-    r = hp_sp_root_may_write(fd, HP_USERSETTINGS_FILE, e);
-    close(fd);
-    return r;
+    if (!(out->text = malloc(TEXT_MAX)))
+        return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "%s", path);
+    out->len = serialize(&u, out->text, TEXT_MAX);
+    return HP_OK;
 }
 
 static int check_pairs(const char *const *kv, size_t np, int *adds,
@@ -374,62 +302,17 @@ int hp_usersettings_set(int rootfd, const char *home, const char *const *kv,
                         size_t np, hp_err *e)
 {
     hp_err tmp = HP_ERR_INIT;
-    char path[PATH_MAX], dir[PATH_MAX], leaf[256];
-    int dirfd, adds, r;
+    struct change c = { kv, np };
+    int adds, r;
     if (!e)
         e = &tmp;
-    if ((r = check_pairs(kv, np, &adds, e)) ||
-        (r = us_path(home, path, sizeof path, e)) ||
-        (r = home_writable(rootfd, home, e)))
+    if ((r = check_pairs(kv, np, &adds, e)))
         return r;
-    snprintf(dir, sizeof dir, "%.*s", (int)(strrchr(path, '/') - path), path);
-    if (adds && (r = hp_sp_mkdir_p(rootfd, dir, 0755, (uid_t)-1, (gid_t)-1,
-                                   NULL, e)))
-        return r;
-    if ((r = open_dir(rootfd, path, &dirfd, leaf, e)) || dirfd < 0)
-        return r;               /* removing from a missing file: done */
-    int lk = hp_af_lock_dir(dirfd, e);
-    if (lk < 0) {
-        close(dirfd);
-        return e->code ? e->code : HP_EFAIL;
-    }
-    for (int attempt = 0; attempt < 2; attempt++) {
-        int retry = 0;
-        r = set_once(dirfd, leaf, path, kv, np, &retry, e);
-        if (r == HP_OK || !retry)
-            break;
-        hp_err_clear(e);
-    }
-    hp_af_unlock(lk);
-    close(dirfd);
-    return r;
+    return hp_ustate_edit(&file, rootfd, home, adds, edit_cb, &c, e);
 }
 
 int hp_usersettings_clear(int rootfd, const char *home, hp_err *e)
 {
     hp_err tmp = HP_ERR_INIT;
-    char path[PATH_MAX], leaf[256];
-    int dirfd, r;
-    struct stat st;
-    if (!e)
-        e = &tmp;
-    if ((r = us_path(home, path, sizeof path, e)) ||
-        (r = home_writable(rootfd, home, e)) ||
-        (r = open_dir(rootfd, path, &dirfd, leaf, e)) || dirfd < 0)
-        return r;
-    int lk = hp_af_lock_dir(dirfd, e);
-    if (lk < 0) {
-        close(dirfd);
-        return e->code ? e->code : HP_EFAIL;
-    }
-    if (fstatat(dirfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-        if (!S_ISREG(st.st_mode))
-            r = hp_err_set(e, HP_EFAIL, "%s is not a regular file; not "
-                           "removing it", path);
-        else if (unlinkat(dirfd, leaf, 0) != 0 && errno != ENOENT)
-            r = hp_err_sys(e, HP_EFAIL, errno, "cannot remove %s", path);
-    }
-    hp_af_unlock(lk);
-    close(dirfd);
-    return r;
+    return hp_ustate_clear(&file, rootfd, home, e ? e : &tmp);
 }

@@ -4,10 +4,12 @@
  * helper does not serve it, so a request for it proves the helper_serves
  * gate.  Every op that acts leaves a marker file under host.root so the
  * tests can see what happened, and that nothing happened when refused. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <hostpriv/plugin.h>
@@ -44,6 +46,21 @@ static int marker(ht *t, const char *name, const char *text)
     return ok ? HP_OK : HP_EFAIL;
 }
 
+/* Port 1005: a call outside the helper's seccomp allow-list
+ * (memfd_create, which succeeds anywhere else); its result is left in
+ * marker-denied ("ok", or the errno's name) and the bind fails. */
+static int ht_denied_call(ht *t)
+{
+    int fd = (int)syscall(SYS_memfd_create, "hp-test", 0u);
+    char text[64];
+    snprintf(text, sizeof text, "%s", fd >= 0 ? "ok" : errno == EPERM ?
+             "EPERM" : errno == ENOSYS ? "ENOSYS" : "other");
+    if (fd >= 0)
+        close(fd);
+    marker(t, "marker-denied", text);
+    return HP_EFAIL;
+}
+
 /* Ports 1000 to 1002 misbehave, so the tests can see the helper refuse
  * what a plugin hands back: 1000 another descriptor of this process, 1001
  * a socket bound for another port, 1002 UDP when TCP was asked. */
@@ -51,6 +68,8 @@ static int ht_bind(void *st, int socktype, const char *addr, int port,
                    int *fd)
 {
     ht *t = st;
+    if (port == 1005)
+        return ht_denied_call(t);
     if (port == 1000) {
         *fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         return *fd >= 0 ? HP_OK : HP_EFAIL;
@@ -65,31 +84,42 @@ static int ht_bind(void *st, int socktype, const char *addr, int port,
                ? HP_OK : HP_EFAIL;
 }
 
-/* Also records the environment a program started by the helper sees
- * (`env` run through fork+exec), so the tests can check it is clean. */
+/* The output of a program the helper starts (fork+exec). */
+static void run_output(const char *prog, const char *arg, char *out,
+                       size_t n)
+{
+    int pfd[2];
+    out[0] = '\0';
+    if (pipe(pfd) != 0)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(pfd[1], 1);
+        execl(prog, prog, arg, (char *)NULL);
+        _exit(127);
+    }
+    close(pfd[1]);
+    size_t k = 0;
+    ssize_t r;
+    while (k < n - 1 && (r = read(pfd[0], out + k, n - 1 - k)) > 0)
+        k += (size_t)r;
+    out[k] = '\0';
+    close(pfd[0]);
+    waitpid(pid, NULL, 0);
+}
+
+/* Also records what a program started by the helper gets: its
+ * environment (`env`) and its privileges (its /proc/self/status), so the
+ * tests can check both. */
 static int ht_policy(void *st, const char *json)
 {
     ht *t = st;
-    char env[8192] = "";
-    int pfd[2];
-    if (pipe(pfd) == 0) {
-        pid_t pid = fork();
-        if (pid == 0) {
-            dup2(pfd[1], 1);
-            execl("/usr/bin/env", "env", (char *)NULL);
-            _exit(127);
-        }
-        close(pfd[1]);
-        size_t n = 0;
-        ssize_t r;
-        while (n < sizeof env - 1 &&
-               (r = read(pfd[0], env + n, sizeof env - 1 - n)) > 0)
-            n += (size_t)r;
-        env[n] = '\0';
-        close(pfd[0]);
-        waitpid(pid, NULL, 0);
-    }
+    static char env[8192], status[8192];
+    run_output("/usr/bin/env", NULL, env, sizeof env);
+    run_output("/bin/cat", "/proc/self/status", status, sizeof status);
     int rc = marker(t, "marker-policy", json);
+    if (rc == HP_OK)
+        rc = marker(t, "marker-status", status);
     return rc == HP_OK ? marker(t, "marker-env", env) : rc;
 }
 

@@ -1,7 +1,8 @@
-/* The rig's SHA-256 (core/cmd/rig/sha256.c), which pins the staged
- * hostpriv in the run's sudoers rule: the FIPS 180-4 examples, and every
- * length around the padding boundaries against coreutils' sha256sum (the
- * digest sudo recomputes must be the one the rule names). */
+/* The SHA-256 of core/lib/base/sha256.c, which pins hostpriv in a sudoers
+ * rule (`hostpriv sudoers`, the rig's rule): the FIPS 180-4 examples, and
+ * every length around the padding boundaries against coreutils' sha256sum
+ * (the digest sudo recomputes must be the one the rule names), fed at once,
+ * in pieces of every size, and read from a file descriptor. */
 #include <check.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,11 +10,27 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../core/cmd/rig/sha256.h"
+#include <fcntl.h>
 
+#include "base/sha256.h"
+
+/* At once, then in pieces of every size from 1 to 70 (blocks filled
+ * across calls): all must agree. */
 static void hex_of(const char *s, size_t n, char out[65])
 {
-    hp_rig_sha256_hex(s, n, out);
+    hp_sha256_hex(s, n, out);
+    for (size_t piece = 1; piece <= 70 && n <= 4096; piece++) {
+        hp_sha256_ctx c;
+        unsigned char d[32];
+        char h[65];
+        hp_sha256_init(&c);
+        for (size_t at = 0; at < n; at += piece)
+            hp_sha256_update(&c, s + at, n - at < piece ? n - at : piece);
+        hp_sha256_final(&c, d);
+        hp_sha256_tohex(d, h);
+        ck_assert_msg(!strcmp(h, out), "length %zu in pieces of %zu: %s, "
+                      "at once %s", n, piece, h, out);
+    }
 }
 
 START_TEST(fips_180_4_examples)
@@ -71,6 +88,13 @@ START_TEST(same_as_sha256sum)
         hex_of(buf, n, h);
         ck_assert_msg(!strcmp(h, want), "length %zu: %s, sha256sum %s", n, h,
                       want);
+        snprintf(path, sizeof path, "%s/%03zu", dir, n);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(hp_sha256_fd_hex(fd, h), 0);
+        close(fd);
+        ck_assert_msg(!strcmp(h, want), "length %zu from its fd: %s, "
+                      "sha256sum %s", n, h, want);
         seen++;
     }
     pclose(p);
@@ -80,12 +104,36 @@ START_TEST(same_as_sha256sum)
 }
 END_TEST
 
-Suite *make_rig_sha256_suite(void)
+/* A file longer than hp_sha256_fd_hex's read buffer: several reads. */
+START_TEST(fd_reads_past_its_buffer)
 {
-    Suite *s = suite_create("rig_sha256");
+    char path[] = "/tmp/hp-test.sha.XXXXXX", a[65], b[65];
+    size_t n = 3 * 65536 + 17;
+    char *data = malloc(n);
+    ck_assert_ptr_nonnull(data);
+    for (size_t i = 0; i < n; i++)
+        data[i] = (char)(i * 31 + (i >> 9));
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, data, n), (ssize_t)n);
+    ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+    int rc = hp_sha256_fd_hex(fd, a);
+    close(fd);
+    unlink(path);
+    hp_sha256_hex(data, n, b);
+    free(data);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_str_eq(a, b);
+}
+END_TEST
+
+Suite *make_sha256_suite(void)
+{
+    Suite *s = suite_create("sha256");
     TCase *tc = tcase_create("digest");
     tcase_add_test(tc, fips_180_4_examples);
     tcase_add_test(tc, same_as_sha256sum);
+    tcase_add_test(tc, fd_reads_past_its_buffer);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,10 +1,11 @@
-/* SHA-256 (FIPS 180-4), for the digest that pins the staged hostpriv in the
- * run's sudoers rule (`sha256:HEX PATH`): sudo recomputes it before it
- * runs the file, so a replaced binary is refused.  Small and dependency
- * free on purpose: the rig links nothing but libhostpriv and its libraries.
- * tests/unit/test_rig_sha256.c checks it against the FIPS 180-4 examples. */
+/* SHA-256 (FIPS 180-4).  Small and dependency free on purpose: the rule
+ * sudo checks must come from code the programs carry, whatever libraries
+ * the machine has.  tests/unit/test_sha256.c checks it against the FIPS
+ * 180-4 examples and coreutils' sha256sum. */
 #include "sha256.h"
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
@@ -49,37 +50,95 @@ static void block(uint32_t h[8], const unsigned char *p)
         h[i] += v[i];
 }
 
-void hp_rig_sha256(const void *data, size_t len, unsigned char out[32])
+void hp_sha256_init(hp_sha256_ctx *s)
 {
-    uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                      0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-    const unsigned char *p = data;
-    size_t n = len;
-    for (; n >= 64; p += 64, n -= 64)
-        block(h, p);
-    /* the tail, 0x80, zeros, and the length in bits: one or two blocks */
-    unsigned char last[128] = { 0 };
-    memcpy(last, p, n);
-    last[n] = 0x80;
-    size_t end = n < 56 ? 64 : 128;
-    uint64_t bits = (uint64_t)len * 8;
-    for (int i = 0; i < 8; i++)
-        last[end - 1 - i] = (unsigned char)(bits >> (8 * i));
-    block(h, last);
-    if (end == 128)
-        block(h, last + 64);
-    for (int i = 0; i < 32; i++)
-        out[i] = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
+    static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372,
+                                    0xa54ff53a, 0x510e527f, 0x9b05688c,
+                                    0x1f83d9ab, 0x5be0cd19 };
+    memcpy(s->h, iv, sizeof iv);
+    s->len = 0;
+    s->used = 0;
 }
 
-void hp_rig_sha256_hex(const void *data, size_t len, char hex[65])
+void hp_sha256_update(hp_sha256_ctx *s, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    s->len += len;
+    if (s->used) {                      /* fill the waiting block first */
+        size_t take = 64 - s->used < len ? 64 - s->used : len;
+        memcpy(s->buf + s->used, p, take);
+        s->used += take;
+        p += take;
+        len -= take;
+        if (s->used < 64)
+            return;
+        block(s->h, s->buf);
+        s->used = 0;
+    }
+    for (; len >= 64; p += 64, len -= 64)
+        block(s->h, p);
+    memcpy(s->buf, p, len);
+    s->used = len;
+}
+
+void hp_sha256_final(hp_sha256_ctx *s, unsigned char out[32])
+{
+    /* the tail, 0x80, zeros, and the length in bits: one or two blocks */
+    unsigned char last[128] = { 0 };
+    size_t n = s->used, end = n < 56 ? 64 : 128;
+    memcpy(last, s->buf, n);
+    last[n] = 0x80;
+    uint64_t bits = s->len * 8;
+    for (int i = 0; i < 8; i++)
+        last[end - 1 - i] = (unsigned char)(bits >> (8 * i));
+    block(s->h, last);
+    if (end == 128)
+        block(s->h, last + 64);
+    for (int i = 0; i < 32; i++)
+        out[i] = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+void hp_sha256(const void *data, size_t len, unsigned char out[32])
+{
+    hp_sha256_ctx s;
+    hp_sha256_init(&s);
+    hp_sha256_update(&s, data, len);
+    hp_sha256_final(&s, out);
+}
+
+void hp_sha256_tohex(const unsigned char d[32], char hex[65])
 {
     static const char digits[] = "0123456789abcdef";
-    unsigned char d[32];
-    hp_rig_sha256(data, len, d);
     for (int i = 0; i < 32; i++) {
         hex[2 * i] = digits[d[i] >> 4];
         hex[2 * i + 1] = digits[d[i] & 15];
     }
     hex[64] = '\0';
+}
+
+void hp_sha256_hex(const void *data, size_t len, char hex[65])
+{
+    unsigned char d[32];
+    hp_sha256(data, len, d);
+    hp_sha256_tohex(d, hex);
+}
+
+int hp_sha256_fd_hex(int fd, char hex[65])
+{
+    hp_sha256_ctx s;
+    unsigned char buf[65536], d[32];
+    hp_sha256_init(&s);
+    for (;;) {
+        ssize_t r = read(fd, buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -errno;
+        if (r == 0)
+            break;
+        hp_sha256_update(&s, buf, (size_t)r);
+    }
+    hp_sha256_final(&s, d);
+    hp_sha256_tohex(d, hex);
+    return 0;
 }
