@@ -178,9 +178,13 @@ check-completion: all
 check-unit: all $(BUILD)/tests/check_hostpriv $(TPLUG_SO)
 	HP_BUILD=$(abspath $(BUILD)) HP_SRC=$(CURDIR) $(BUILD)/tests/check_hostpriv
 
+# The scenarios run in parallel, RIG_JOBS at a time (default: the CPUs),
+# each in its own sandbox and network namespace; the behaviour table of
+# tests/scenarios/README.md is `hostpriv-rig matrix`, checked first.
+RIG_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 check-scenarios: all
-	scripts/scenario-table --check
-	$(BUILD)/bin/hostpriv-rig run tests/scenarios
+	HOSTPRIV_RIG=$(BUILD)/bin/hostpriv-rig scripts/scenario-table --check
+	$(BUILD)/bin/hostpriv-rig run -j $(RIG_JOBS) tests/scenarios
 
 asan: deps
 	@scripts/test-user

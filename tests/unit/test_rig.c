@@ -8,6 +8,8 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -41,7 +43,8 @@ static const char *src(const char *rel, char *out, size_t n)
 }
 
 /* Run the rig with args; stdout+stderr captured; *pid receives its pid. */
-static int rig(const char *const *args, char **out, pid_t *pidp)
+static int rig_in(const char *const *args, char **out, pid_t *pidp,
+                  void (*before_exec)(void))
 {
     char bin[PATH_MAX];
     tu_build("bin/hostpriv-rig", bin, sizeof bin);
@@ -58,6 +61,8 @@ static int rig(const char *const *args, char **out, pid_t *pidp)
         dup2(p[1], 1);
         dup2(p[1], 2);
         close(p[0]);
+        if (before_exec)
+            before_exec();
         execv(bin, (char *const *)argv);
         _exit(127);
     }
@@ -84,6 +89,11 @@ static int rig(const char *const *args, char **out, pid_t *pidp)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+static int rig(const char *const *args, char **out, pid_t *pidp)
+{
+    return rig_in(args, out, pidp, NULL);
+}
+
 static void write_scenario(const char *name, const char *text, char *path,
                            size_t n)
 {
@@ -96,25 +106,9 @@ static void write_scenario(const char *name, const char *text, char *path,
 
 #define STAGES "/var/lib/hostpriv-rig"
 
-static int count_in(const char *dir, const char *prefix)
-{
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    int n = 0;
-    while (d && (de = readdir(d)))
-        n += !strncmp(de->d_name, prefix, strlen(prefix));
-    if (d)
-        closedir(d);
-    return n;
-}
-
-/* Sandboxes under /tmp and stages under STAGES. */
-static int count_sandboxes(void)
-{
-    return count_in("/tmp", "hpr.") + count_in("/tmp", "hp-rig-stage.") +
-           count_in(STAGES, "run-");
-}
-
+/* The rig may run beside other rigs (another checkout's tests): a test
+ * follows its own run's sandbox, which its scenario writes down, never a
+ * count of everyone's. */
 static int exists(const char *p)
 {
     struct stat st;
@@ -166,11 +160,14 @@ END_TEST
 START_TEST(leaves_nothing_behind)
 {
     char f[PATH_MAX], *out, stage[PATH_MAX] = "", sudoers[PATH_MAX];
-    int before = count_sandboxes();
+    char text[2 * PATH_MAX];
+    /* a helper running when the scenario ends, and where its sandbox was */
+    snprintf(text, sizeof text, "[scenario]\nversion = 4.14.0\n\n[step.1]\n"
+             "run = helper start\n\n[step.2]\nas = root\nrun = sh 'echo "
+             "\"$ROOT\" > %s/root'\nexpect.helper = running\n", tmp);
+    write_scenario("helper.ini", text, f, sizeof f);
     pid_t pid;
-    const char *args[] = { "run", "--verbose",
-                           src("tests/scenarios/rig-selftest/"
-                               "helper-start-stop.ini", f, sizeof f), NULL };
+    const char *args[] = { "run", "--verbose", f, NULL };
     int rc = rig(args, &out, &pid);
     ck_assert_msg(rc == 0, "rc %d, output:\n%s", rc, out);
     const char *s = strstr(out, "# stage ");
@@ -183,7 +180,12 @@ START_TEST(leaves_nothing_behind)
              (long)pid);
     ck_assert_ptr_nonnull(strstr(out, sudoers));
     ck_assert_msg(!exists(sudoers), "%s left behind", sudoers);
-    ck_assert_int_eq(count_sandboxes(), before);
+    char *root = tu_read(tmp, "/root", NULL);
+    ck_assert_ptr_nonnull(root);
+    root[strcspn(root, "\n")] = '\0';
+    ck_assert_msg(!strncmp(root, "/tmp/hpr.", 9), "%s", root);
+    ck_assert_msg(!exists(root), "sandbox %s left behind", root);
+    free(root);
     free(out);
 }
 END_TEST
@@ -281,53 +283,64 @@ START_TEST(refuses_to_run_unprivileged)
 }
 END_TEST
 
-/* SIGTERM in the middle of a step: exit 128+15, and the sudoers rule,
- * the stage and the sandbox are gone, the step's process too. */
-START_TEST(interrupted_run_cleans_up)
+/* Wait (10 s at most) for the marker the hanging scenario writes in tmp:
+ * "STEP-PID SCENARIO-PID ROOT". */
+static void await_marker(long *step, long *scen, char root[PATH_MAX])
 {
-    char f[PATH_MAX], bin[PATH_MAX], sudoers[PATH_MAX];
-    write_scenario("hang.ini", "[scenario]\nname = hang\n\n[step.1]\n"
-                   "run = sh 'echo $$ > \"$ROOT/../started\"; "
-                   "exec sleep 600'\nas = root\n", f, sizeof f);
-    int before = count_sandboxes();
+    for (int i = 0; i < 1000; i++) {
+        char *m = tu_read(tmp, "/started", NULL);
+        int ok = m && strchr(m, '\n') &&
+                 sscanf(m, "%ld %ld %4095s", step, scen, root) == 3;
+        free(m);
+        if (ok)
+            return;
+        usleep(10000);
+    }
+    ck_abort_msg("the step never started");
+}
+
+/* Start the rig on a step that hangs; returns its pid once the step runs,
+ * with the step's pid, its parent (the scenario's process) and its host
+ * root. */
+static pid_t hanging_rig(long *step, long *scen, char root[PATH_MAX])
+{
+    char f[PATH_MAX], bin[PATH_MAX], text[2 * PATH_MAX];
+    snprintf(text, sizeof text, "[scenario]\nname = hang\n\n[step.1]\n"
+             "run = sh 'echo $$ $PPID \"$ROOT\" > %s/started; "
+             "exec sleep 600'\nas = root\n", tmp);
+    write_scenario("hang.ini", text, f, sizeof f);
     tu_build("bin/hostpriv-rig", bin, sizeof bin);
     pid_t pid = fork();
     ck_assert(pid >= 0);
     if (pid == 0) {
         int null = open("/dev/null", O_WRONLY);
         dup2(null, 1);
+        dup2(null, 2);
         execl(bin, bin, "run", f, (char *)NULL);
         _exit(127);
     }
+    await_marker(step, scen, root);
+    return pid;
+}
+
+/* SIGTERM in the middle of a step: exit 128+15, and the sudoers rule,
+ * the stage and the sandbox are gone, the step's process too. */
+START_TEST(interrupted_run_cleans_up)
+{
+    char sudoers[PATH_MAX], root[PATH_MAX];
+    long step = 0, scen = 0;
+    pid_t pid = hanging_rig(&step, &scen, root);
     snprintf(sudoers, sizeof sudoers, "/etc/sudoers.d/hostpriv-rig-%ld",
              (long)pid);
-    /* wait until the step runs: its sandbox has the marker file */
-    int started = 0;
-    long step = 0;
-    for (int i = 0; i < 1000 && !started; i++) {
-        DIR *d = opendir("/tmp");
-        struct dirent *de;
-        while (d && (de = readdir(d)) && !started) {
-            char m[PATH_MAX];
-            snprintf(m, sizeof m, "/tmp/%s/started", de->d_name);
-            FILE *mf = strncmp(de->d_name, "hpr.", 4) ? NULL : fopen(m, "r");
-            started = mf && fscanf(mf, "%ld", &step) == 1;
-            if (mf)
-                fclose(mf);
-        }
-        if (d)
-            closedir(d);
-        usleep(10000);
-    }
-    ck_assert_msg(started, "the step never started");
     ck_assert(exists(sudoers));
+    ck_assert(exists(root));
     kill(pid, SIGTERM);
     int st;
     ck_assert_int_eq(waitpid(pid, &st, 0), pid);
     ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGTERM,
                   "status %d", st);
     ck_assert_msg(!exists(sudoers), "%s left behind", sudoers);
-    ck_assert_int_eq(count_sandboxes(), before);
+    ck_assert_msg(!exists(root), "sandbox %s left behind", root);
     /* the step (sleep, in its own process group) was killed too */
     int gone = 0;
     for (int i = 0; i < 300 && !gone; i++) {
@@ -392,48 +405,6 @@ static int sudo_as_user(const char *bin, char **out, char **err)
     return tu_run(uid, gid, argv, NULL, out, err);
 }
 
-/* Start the rig on a step that hangs; returns its pid once the step runs,
- * with the step's pid, its parent (the scenario's process) and sandbox. */
-static pid_t hanging_rig(long *step, long *scen, char *sandbox, size_t n)
-{
-    char f[PATH_MAX], bin[PATH_MAX];
-    write_scenario("hang.ini", "[scenario]\nname = hang\n\n[step.1]\n"
-                   "run = sh 'echo $$ $PPID > \"$ROOT/../started\"; "
-                   "exec sleep 600'\nas = root\n", f, sizeof f);
-    tu_build("bin/hostpriv-rig", bin, sizeof bin);
-    pid_t pid = fork();
-    ck_assert(pid >= 0);
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
-        execl(bin, bin, "run", f, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 1000; i++) {
-        DIR *d = opendir("/tmp");
-        struct dirent *de;
-        int found = 0;
-        while (d && (de = readdir(d)) && !found) {
-            char m[PATH_MAX];
-            snprintf(m, sizeof m, "/tmp/%s/started", de->d_name);
-            FILE *mf = strncmp(de->d_name, "hpr.", 4) ? NULL : fopen(m, "r");
-            found = mf && fscanf(mf, "%ld %ld", step, scen) == 2;
-            if (found)
-                snprintf(sandbox, n, "/tmp/%s", de->d_name);
-            if (mf)
-                fclose(mf);
-        }
-        if (d)
-            closedir(d);
-        if (found)
-            return pid;
-        usleep(10000);
-    }
-    ck_abort_msg("the step never started");
-    return -1;
-}
-
 /* kill -9 of the rig mid-run: its rule stays (nothing can run on
  * SIGKILL), but it names a path no other user can create, pinned by
  * digest so a replaced file is refused, and the next run sweeps it. */
@@ -442,7 +413,8 @@ START_TEST(killed_run_rule_is_safe_and_swept)
     char rule[PATH_MAX], cmd[PATH_MAX], stage[PATH_MAX], sandbox[PATH_MAX];
     long step = 0, scen = 0;
     int digest;
-    pid_t pid = hanging_rig(&step, &scen, sandbox, sizeof sandbox);
+    pid_t pid = hanging_rig(&step, &scen, sandbox);
+    *strrchr(sandbox, '/') = '\0';           /* the root's directory */
     snprintf(rule, sizeof rule, "/etc/sudoers.d/hostpriv-rig-%ld", (long)pid);
     kill(pid, SIGKILL);
     ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
@@ -496,6 +468,67 @@ START_TEST(killed_run_rule_is_safe_and_swept)
 }
 END_TEST
 
+/* A stage a run killed while staging left (no rule names it; nobody
+ * holds its lock) is removed by the next run; one kept with --keep is
+ * not, nor one without the lock file yet that is not a minute old (a run
+ * starting in another PID namespace). */
+START_TEST(rule_less_stage_of_an_ended_run_is_swept)
+{
+    char dead[PATH_MAX], kept[PATH_MAX], fresh[PATH_MAX], f[PATH_MAX];
+    char mark[PATH_MAX + 8], *out;
+    struct stat st;
+    if (stat(STAGES, &st) != 0)
+        ck_assert_int_eq(mkdir(STAGES, 0755), 0);
+    /* this test's pid runs no hostpriv-rig: as good as ended */
+    snprintf(dead, sizeof dead, STAGES "/run-%ld.dead01", (long)getpid());
+    snprintf(kept, sizeof kept, STAGES "/run-%ld.kept01", (long)getpid());
+    snprintf(fresh, sizeof fresh, STAGES "/run-%ld.new001", (long)getpid());
+    ck_assert_int_eq(mkdir(dead, 0755), 0);
+    ck_assert_int_eq(mkdir(kept, 0755), 0);
+    ck_assert_int_eq(mkdir(fresh, 0755), 0);
+    tu_write(dead, "/.alive", "", 0, 0600, 0, 0);     /* lock let go */
+    tu_write(kept, "/.alive", "", 0, 0600, 0, 0);
+    snprintf(mark, sizeof mark, "%s/kept", kept);
+    tu_write("", mark, "", 0, 0644, 0, 0);
+    const char *args[] = { "run", src("tests/scenarios/rig-selftest/"
+                                      "host-items.ini", f, sizeof f), NULL };
+    int rc = rig(args, &out, NULL);
+    int dead_left = exists(dead), kept_left = exists(kept);
+    int fresh_left = exists(fresh);
+    const char *rm[] = { "/bin/rm", "-rf", dead, kept, fresh, NULL };
+    tu_run((uid_t)-1, (gid_t)-1, rm, NULL, NULL, NULL);
+    ck_assert_msg(rc == 0, "rc %d: %s", rc, out);
+    ck_assert_msg(!dead_left, "%s left: %s", dead, out);
+    ck_assert_msg(kept_left, "the kept stage %s was removed", kept);
+    ck_assert_msg(fresh_left, "the starting stage %s was removed", fresh);
+    char said[PATH_MAX + 64];
+    snprintf(said, sizeof said, "removed the stage %s of a run that has "
+             "ended", dead);
+    ck_assert_msg(strstr(out, said) != NULL, "%s", out);
+    free(out);
+}
+END_TEST
+
+#define STAGES_OPEN_MODE "0775"
+
+/* In the rig's process only: its own mount namespace, where the stage
+ * root is a fresh tmpfs of mode 0775, so rigs running beside it (other
+ * checkouts' tests) never see the real one change.  sudoers.d is an empty
+ * tmpfs there too: the rig's sweep must not judge the rules of those rigs
+ * by stages it cannot see. */
+static void group_writable_stage_root(void)
+{
+    if (unshare(CLONE_NEWNS) != 0 ||
+        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount("tmpfs", STAGES, "tmpfs", MS_NOSUID | MS_NODEV,
+              "mode=" STAGES_OPEN_MODE) != 0 ||
+        mount("tmpfs", "/etc/sudoers.d", "tmpfs", MS_NOSUID | MS_NODEV,
+              "mode=0750") != 0) {
+        dprintf(2, "test: private mounts: %s\n", strerror(errno));
+        _exit(99);
+    }
+}
+
 /* A stage directory another user could write in: the rig stops before
  * staging anything or writing a rule, and names the directory. */
 START_TEST(refuses_a_stage_root_others_can_write)
@@ -504,22 +537,21 @@ START_TEST(refuses_a_stage_root_others_can_write)
     struct stat st;
     if (stat(STAGES, &st) != 0)
         ck_assert_int_eq(mkdir(STAGES, 0755), 0);
-    ck_assert_int_eq(chmod(STAGES, 0775), 0);
-    int stages = count_in(STAGES, "run-");
     const char *args[] = { "run", src("tests/scenarios/rig-selftest/"
                                       "plugins-listed.ini", f, sizeof f),
                            NULL };
     pid_t pid;
-    int rc = rig(args, &out, &pid);
-    int staged = count_in(STAGES, "run-") - stages;
-    ck_assert_int_eq(chmod(STAGES, 0755), 0);
+    int rc = rig_in(args, &out, &pid, group_writable_stage_root);
     char rule[PATH_MAX];
     snprintf(rule, sizeof rule, "/etc/sudoers.d/hostpriv-rig-%ld", (long)pid);
     ck_assert_msg(rc == 77, "rc %d: %s", rc, out);
     ck_assert_msg(strstr(out, STAGES " is writable by group or others") !=
                   NULL, "%s", out);
-    ck_assert_int_eq(staged, 0);
     ck_assert(!exists(rule));
+    /* the real one was never touched */
+    ck_assert_int_eq(stat(STAGES, &st), 0);
+    ck_assert_msg((st.st_mode & 022) == 0, "%s is mode %o", STAGES,
+                  (unsigned)st.st_mode);
     free(out);
 }
 END_TEST
@@ -544,6 +576,7 @@ Suite *make_rig_suite(void)
     tcase_add_test(tc, interrupted_run_cleans_up);
     tcase_add_test(tc, killed_run_rule_is_safe_and_swept);
     tcase_add_test(tc, refuses_a_stage_root_others_can_write);
+    tcase_add_test(tc, rule_less_stage_of_an_ended_run_is_swept);
     suite_add_tcase(s, tc);
     return s;
 }

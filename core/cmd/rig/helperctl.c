@@ -1,10 +1,12 @@
 /* The rig's own process control: `helper start` / `helper stop` steps,
- * `reboot`, and the sweep that ends every process a scenario left behind.
- * Only processes this run started are ever signalled: the rig's own
- * helpers (by pid), and processes whose program lies in this run's stage
- * directory or in the scenario's directory (the helper binary a scenario
- * installs under its root): both fresh mkdtemps, so nothing else can be
- * running from them. */
+ * `reboot`, and the sweeps that end every process a scenario left behind.
+ * Only processes of the scenario are ever signalled: each scenario runs in
+ * its own process, a child subreaper, so everything it starts (daemons
+ * included) stays its descendant; and a program started from the
+ * scenario's directory (the helper a scenario installs under its root) is
+ * the scenario's too, that directory being a fresh mkdtemp.  A program
+ * from the stage proves nothing: the scenarios running beside this one
+ * run the same staged programs. */
 #include "rig.h"
 #include <ctype.h>
 #include <dirent.h>
@@ -168,8 +170,7 @@ int hp_rig_helper_await_boot(hp_rig_sandbox *sb, FILE *log, char *err,
     char *lf = hp_rig_fmt("%s/var/log/hostpriv/%s.log", sb->root, sb->label);
     pid_t pid = read_pidfile(pf);
     int rc = 0;
-    if (pid > 0 && (hp_rig_pid_exe_under(pid, sb->st->dir) ||
-                    hp_rig_pid_exe_under(pid, sb->dir)))
+    if (pid > 0 && hp_rig_ours(pid, sb->dir))
         rc = await_answer(sb, pid, lf, log, err, errn);
     free(pf);
     free(lf);
@@ -186,8 +187,7 @@ int hp_rig_helper_stop(hp_rig_sandbox *sb, FILE *log)
     g_nhelpers = 0;
     char *pf = hp_rig_fmt("%s/var/run/%s.pid", sb->root, sb->label);
     pid_t pid = read_pidfile(pf);
-    if (pid > 0 && (hp_rig_pid_exe_under(pid, sb->st->dir) ||
-                    hp_rig_pid_exe_under(pid, sb->dir))) {
+    if (pid > 0 && hp_rig_ours(pid, sb->dir)) {
         hp_rig_stop_pid(pid, 3.0);
         stopped++;
     }
@@ -197,21 +197,49 @@ int hp_rig_helper_stop(hp_rig_sandbox *sb, FILE *log)
     return 0;
 }
 
-static int ours(pid_t pid, const char *stagedir, const char *dir)
+/* The parent of pid from /proc/PID/stat, or -1. */
+static pid_t parent_of(pid_t pid)
 {
-    return pid > 1 && pid != getpid() &&
-           (hp_rig_pid_exe_under(pid, stagedir) ||
-            hp_rig_pid_exe_under(pid, dir));
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t r = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (r <= 0)
+        return -1;
+    buf[r] = '\0';
+    char *rp = strrchr(buf, ')');
+    char state;
+    long ppid;
+    if (!rp || sscanf(rp + 1, " %c %ld", &state, &ppid) != 2)
+        return -1;
+    return (pid_t)ppid;
 }
 
-static void stop_if_ours(pid_t pid, const char *stagedir, const char *dir)
+static int descends_from(pid_t pid, pid_t ancestor)
 {
-    if (ours(pid, stagedir, dir))
+    for (int depth = 0; pid > 1 && depth < 64; depth++) {
+        pid = parent_of(pid);
+        if (pid == ancestor)
+            return 1;
+    }
+    return 0;
+}
+
+int hp_rig_ours(pid_t pid, const char *dir)
+{
+    return pid > 1 && pid != getpid() &&
+           (descends_from(pid, getpid()) || hp_rig_pid_exe_under(pid, dir));
+}
+
+static void stop_if_ours(pid_t pid, const char *dir)
+{
+    if (hp_rig_ours(pid, dir))
         hp_rig_stop_pid(pid, 2.0);
 }
 
-static void sweep_pidfiles(const char *rundir, const char *stagedir,
-                           const char *dir)
+static void sweep_pidfiles(const char *rundir, const char *dir)
 {
     DIR *d = opendir(rundir);
     if (!d)
@@ -222,53 +250,47 @@ static void sweep_pidfiles(const char *rundir, const char *stagedir,
         if (n < 5 || strcmp(de->d_name + n - 4, ".pid"))
             continue;
         char *p = hp_rig_fmt("%s/%s", rundir, de->d_name);
-        stop_if_ours(read_pidfile(p), stagedir, dir);
+        stop_if_ours(read_pidfile(p), dir);
         free(p);
     }
     closedir(d);
 }
 
-static void sweep_proc(const char *stagedir, const char *dir, int children)
+static int listed(pid_t pid, const pid_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == pid)
+            return 1;
+    return 0;
+}
+
+/* One pass over /proc: stop what ran from dir and our children (orphans
+ * handed to us as subreaper) but those in `keep`; returns how many.
+ * Stopping a process hands its children to us: the caller repeats. */
+static int sweep_proc(const char *dir, const pid_t *keep, size_t nkeep)
 {
     DIR *d = opendir("/proc");
     if (!d)
-        return;
+        return 0;
     struct dirent *de;
     pid_t me = getpid();
+    int n = 0;
     while ((de = readdir(d))) {
         if (!isdigit((unsigned char)de->d_name[0]))
             continue;
         pid_t pid = (pid_t)atol(de->d_name);
-        if (pid == me)
+        if (pid == me || listed(pid, keep, nkeep))
             continue;
-        if (ours(pid, stagedir, dir)) {
+        if (hp_rig_pid_exe_under(pid, dir) || parent_of(pid) == me) {
             hp_rig_stop_pid(pid, 2.0);
-            continue;
+            n++;
         }
-        if (!children)
-            continue;
-        /* as child subreaper, orphans of the scenario are ours */
-        char path[64], buf[512];
-        snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        ssize_t r = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
-        if (fd >= 0)
-            close(fd);
-        if (r <= 0)
-            continue;
-        buf[r] = '\0';
-        char *rp = strrchr(buf, ')');
-        char state;
-        long ppid;
-        if (rp && sscanf(rp + 1, " %c %ld", &state, &ppid) == 2 &&
-            ppid == (long)me)
-            hp_rig_stop_pid(pid, 2.0);
     }
     closedir(d);
+    return n;
 }
 
-void hp_rig_sweep(const char *dir, const char *root, const char *stagedir,
-                  int children)
+void hp_rig_sweep(const char *dir, const char *root)
 {
     char *pids = hp_rig_fmt("%s/rig.pids", dir);
     size_t len;
@@ -278,15 +300,22 @@ void hp_rig_sweep(const char *dir, const char *root, const char *stagedir,
         if (!nl)
             break;
         *nl = '\0';
-        stop_if_ours((pid_t)atol(p), stagedir, dir);
+        stop_if_ours((pid_t)atol(p), dir);
     }
     free(s);
     free(pids);
     char *run = hp_rig_fmt("%s/var/run", root);
-    sweep_pidfiles(run, stagedir, dir);
+    sweep_pidfiles(run, dir);
     free(run);
-    sweep_proc(stagedir, dir, children);
+    for (int round = 0; round < 16 && sweep_proc(dir, NULL, 0); round++)
+        ;
     while (waitpid(-1, NULL, WNOHANG) > 0)
         ;
     g_nhelpers = 0;
+}
+
+void hp_rig_sweep_ended(const char *dir, const pid_t *running, size_t n)
+{
+    for (int round = 0; round < 16 && sweep_proc(dir, running, n); round++)
+        ;
 }

@@ -1,136 +1,42 @@
-/* hostpriv-rig: command line, the list of scenario files, staging once per
- * run, one forked child per scenario (own network namespace where the
- * kernel allows it), the summary line.  Cleanup of the sudoers rule, the
- * stage and the current sandbox happens on every way out: normal end,
- * error, SIGINT/SIGTERM/SIGHUP. */
+/* hostpriv-rig: the commands.  `run` stages once per run (one stage and
+ * one sudoers rule for all its scenarios, which only read them), finds
+ * each scenario's generation, selects, and hands the scenarios to the
+ * scheduler (sched.c), which runs them -j at a time; the report is written
+ * here as their results come in, in the sorted order: text, or TAP, and
+ * JUnit XML on request.  `list` and `matrix` read the files and run
+ * nothing.  Cleanup of the sudoers rule, the stage and the sandboxes of
+ * running scenarios happens on every way out: normal end, error,
+ * SIGINT/SIGTERM/SIGHUP. */
 #include "rig.h"
-#include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef HP_VERSION
 #define HP_VERSION "0"
 #endif
 
-static const char usage_text[] =
-    "usage: hostpriv-rig run [--keep] [--verbose] [--report] PATH...\n"
-    "       hostpriv-rig --help | --version\n"
-    "\n"
-    "Runs hostpriv version-emulation scenarios (INI files; directories are\n"
-    "searched recursively for *.ini) each in a fresh sandbox root, the app\n"
-    "side as the unprivileged test user, and prints one line per scenario\n"
-    "and `N passed, N failed`.  Must run as root.\n"
-    "\n"
-    "  -k, --keep      leave each sandbox (and the stage) and print its path\n"
-    "  -v, --verbose   show every step, its exit status, events and stderr\n"
-    "  -r, --report    tell each scenario in prose: prompts, answers, what\n"
-    "                  changed where (the demo)\n"
-    "\n"
-    "Exit: 0 all passed, 1 a scenario failed, 64 usage, 77 cannot run here\n"
-    "(not root, no test user, no sudo).  Format: hostpriv-rig(1),\n"
-    "tests/scenarios/README.md.\n";
-
-typedef struct scen {
-    char *path, *display;
-} scen;
-
 static pid_t g_owner;                 /* the process that cleans up */
-static volatile sig_atomic_t g_sig;
-static volatile pid_t g_child;
-static char g_sandbox[PATH_MAX];      /* the current scenario's directory */
 static int g_keep;
+static hp_rig_junit g_junit = { .fd = -1 };
 
 static void cleanup(void)
 {
     if (getpid() != g_owner)
         return;     /* a forked child must not undo the run */
-    if (g_sandbox[0] && !g_keep)
-        hp_rig_rmtree(g_sandbox);
-    g_sandbox[0] = '\0';
+    hp_rig_sched_cleanup(g_keep);
     hp_rig_stage_cleanup(g_keep);
+    hp_rig_junit_abandon(&g_junit);
 }
 
 static void on_signal(int sig)
 {
-    g_sig = sig;
-    if (g_child > 0)
-        kill(g_child, sig);
-}
-
-static void child_signal(int sig)
-{
-    /* the step's process group is not in the terminal's foreground group */
-    if (hp_rig_current_pgid > 0)
-        kill(-hp_rig_current_pgid, SIGKILL);
-    _exit(128 + sig);
-}
-
-static int by_display(const void *a, const void *b)
-{
-    return strcmp(((const scen *)a)->path, ((const scen *)b)->path);
-}
-
-static void walk(const char *dir, const char *rel, scen **v, size_t *n)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.')
-            continue;
-        char *p = hp_rig_fmt("%s/%s", dir, de->d_name);
-        char *r = *rel ? hp_rig_fmt("%s/%s", rel, de->d_name)
-                       : hp_rig_strdup(de->d_name);
-        struct stat st;
-        size_t l = strlen(de->d_name);
-        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-            walk(p, r, v, n);
-        } else if (l > 4 && !strcmp(de->d_name + l - 4, ".ini") &&
-                   S_ISREG(st.st_mode)) {
-            scen *s = HP_RIG_PUSH(*v, *n);
-            s->path = p;
-            s->display = r;
-            continue;
-        }
-        free(p);
-        free(r);
-    }
-    closedir(d);
-}
-
-static int collect(char **args, int n, scen **v, size_t *nv)
-{
-    for (int i = 0; i < n; i++) {
-        struct stat st;
-        if (stat(args[i], &st) != 0) {
-            fprintf(stderr, "hostpriv-rig: %s: %s\n", args[i],
-                    strerror(errno));
-            return -1;
-        }
-        if (S_ISDIR(st.st_mode)) {
-            size_t from = *nv;
-            char *dir = hp_rig_strdup(args[i]);
-            size_t l = strlen(dir);
-            while (l > 1 && dir[l - 1] == '/')
-                dir[--l] = '\0';
-            walk(dir, "", v, nv);
-            qsort(*v + from, *nv - from, sizeof **v, by_display);
-            free(dir);
-        } else {
-            scen *s = HP_RIG_PUSH(*v, *nv);
-            s->path = hp_rig_strdup(args[i]);
-            s->display = hp_rig_strdup(args[i]);
-        }
-    }
-    return 0;
+    hp_rig_sched_signal(sig);
 }
 
 static int netns_works(void)
@@ -144,148 +50,149 @@ static int netns_works(void)
     return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
-/* One scenario: the parent makes its directory (so it can always clean
- * it), the child runs it, the parent sweeps whatever is left. */
-static int one(const scen *s, const hp_rig_stage *st, const hp_rig_opts *o,
-               int netns)
+static double now(void)
 {
-    hp_rig_sandbox sb;
-    char err[512];
-    memset(&sb, 0, sizeof sb);
-    sb.st = st;
-    fflush(stdout);
-    if (hp_rig_sandbox_dir(&sb, err, sizeof err)) {
-        printf("FAIL %s\n  %s\n", s->display, err);
-        return HP_RIG_FAIL;
-    }
-    snprintf(g_sandbox, sizeof g_sandbox, "%s", sb.dir);
-    pid_t pid = fork();
-    if (pid == 0) {
-        signal(SIGINT, child_signal);
-        signal(SIGTERM, child_signal);
-        signal(SIGHUP, child_signal);
-        int v = hp_rig_scenario_run(s->path, s->display, &sb, o, netns);
-        fflush(stdout);
-        _exit(v);
-    }
-    int status = 0, v = HP_RIG_FAIL;
-    g_child = pid;
-    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    g_child = 0;
-    if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) <= HP_RIG_SKIP)
-        v = WEXITSTATUS(status);
-    else if (!g_sig)
-        printf("FAIL %s\n  the rig's child for it died (%s %d)\n", s->display,
-               pid < 0 ? "fork" : WIFSIGNALED(status) ? "signal" : "status",
-               pid < 0 ? errno : WIFSIGNALED(status) ? WTERMSIG(status)
-                                                     : WEXITSTATUS(status));
-    hp_rig_sweep(sb.dir, sb.root, st->dir, 0);
-    if (!o->keep)
-        hp_rig_rmtree(sb.dir);
-    g_sandbox[0] = '\0';
-    return v;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Options of `run`; returns the index of the first PATH, or -1 (usage). */
-static int parse_opts(int argc, char **argv, hp_rig_opts *o)
+typedef struct report {
+    int tap;
+    int counts[3];
+} report;
+
+static void emit(hp_rig_case *c, size_t nth, void *arg)
 {
-    static const struct option lo[] = {
-        { "keep", no_argument, 0, 'k' }, { "verbose", no_argument, 0, 'v' },
-        { "report", no_argument, 0, 'r' }, { 0, 0, 0, 0 } };
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+kvr", lo, NULL)) != -1) {
-        if (c == 'k')
-            o->keep = 1;
-        else if (c == 'v')
-            o->verbose = 1;
-        else if (c == 'r')
-            o->report = 1;
-        else {
-            fprintf(stderr, "hostpriv-rig run: unknown option '%s'\n\n",
-                    argv[optind - 1]);
-            fputs(usage_text, stderr);
-            return -1;
-        }
-    }
-    if (optind == argc) {
-        fputs("hostpriv-rig run: name scenario files or directories\n",
-              stderr);
-        return -1;
-    }
-    return optind;
+    report *r = arg;
+    r->counts[c->res.verdict]++;
+    if (r->tap)
+        hp_rig_tap_case(stdout, c, nth);
+    else
+        hp_rig_text_case(stdout, c);
 }
 
-static void summary(const int counts[3])
+static void summary(const report *r)
 {
-    printf("%d passed, %d failed", counts[HP_RIG_PASS], counts[HP_RIG_FAIL]);
-    if (counts[HP_RIG_SKIP])
-        printf(", %d skipped", counts[HP_RIG_SKIP]);
+    printf("%s%d passed, %d failed", r->tap ? "# " : "",
+           r->counts[HP_RIG_PASS], r->counts[HP_RIG_FAIL]);
+    if (r->counts[HP_RIG_SKIP])
+        printf(", %d skipped", r->counts[HP_RIG_SKIP]);
     putchar('\n');
 }
 
-static void release(scen *v, size_t n, hp_rig_stage *st)
+static int not_root(void)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].path);
-        free(v[i].display);
+    fputs("hostpriv-rig: must run as root: it builds sandbox roots, runs the "
+          "helper as root and the app side as the test user, and writes a "
+          "sudoers rule for the run (try: sudo hostpriv-rig run ...)\n",
+          stderr);
+    return 77;
+}
+
+/* The scenarios, staged, selected; 0 or the exit code. */
+static int prepare(int argc, char **argv, hp_rig_opts *o, hp_rig_suite *s,
+                   hp_rig_stage *st, size_t **sel, size_t *nsel)
+{
+    int first = hp_rig_cli_parse(argc, argv, o);
+    if (first < 0)
+        return 64;
+    if (geteuid() != 0)
+        return not_root();
+    if (o->tap)
+        puts("TAP version 13");
+    char err[1024];
+    if (hp_rig_suite_collect(s, argv + first, argc - first))
+        return 64;
+    if (o->junit && hp_rig_junit_open(&g_junit, o->junit, err, sizeof err)) {
+        fprintf(stderr, "hostpriv-rig: %s\n", err);
+        return 64;
     }
-    free(v);
-    for (size_t i = 0; i < st->nplugins; i++)
-        free(st->plugin_names[i]);
-    free(st->plugin_names);
+    g_keep = o->keep;
+    if (hp_rig_stage_make(st, o->verbose, err, sizeof err)) {
+        fprintf(stderr, "hostpriv-rig: %s\n", err);
+        return 77;
+    }
+    hp_rig_suite_generations(s, st->plugins, 1);
+    return hp_rig_suite_select(s, o, sel, nsel) ? 64 : 0;
+}
+
+static int finish(const hp_rig_opts *o, hp_rig_suite *s, const size_t *sel,
+                  size_t nsel, const report *r, int sig, double wall)
+{
+    char err[1024];
+    if (sig) {
+        printf(o->tap ? "Bail out! interrupted by signal %d\n"
+                      : "# interrupted (signal %d): cleaned up\n", sig);
+        hp_rig_junit_abandon(&g_junit);
+        return 128 + sig;
+    }
+    hp_rig_text_times(stdout, s, sel, nsel, wall, o->jobs);
+    summary(r);
+    int rc = r->counts[HP_RIG_FAIL] ? 1 : 0;
+    if (o->junit && hp_rig_junit_write(&g_junit, s, sel, nsel, wall, err,
+                                       sizeof err)) {
+        fprintf(stderr, "hostpriv-rig: %s\n", err);
+        rc = 1;
+    }
+    return rc;
 }
 
 static int run(int argc, char **argv)
 {
-    hp_rig_opts o = { 0 };
-    int first = parse_opts(argc, argv, &o);
-    if (first < 0)
-        return 64;
-    if (geteuid() != 0) {
-        fputs("hostpriv-rig: must run as root: it builds sandbox roots, runs "
-              "the helper as root and the app side as the test user, and "
-              "writes a sudoers rule for the run (try: sudo hostpriv-rig "
-              "run ...)\n", stderr);
-        return 77;
-    }
-    scen *v = NULL;
-    size_t n = 0;
-    if (collect(argv + first, argc - first, &v, &n))
-        return 64;
-    if (n == 0) {
-        puts("0 passed, 0 failed");
-        return 0;
-    }
-    g_keep = o.keep;
+    hp_rig_opts o = { .cmd = HP_RIG_CMD_RUN };
+    hp_rig_suite s = { 0 };
     hp_rig_stage st;
+    size_t *sel = NULL, nsel = 0;
     memset(&st, 0, sizeof st);
-    char err[1024];
-    if (hp_rig_stage_make(&st, o.verbose, err, sizeof err)) {
-        fprintf(stderr, "hostpriv-rig: %s\n", err);
-        release(v, n, &st);
-        return 77;
+    int rc = prepare(argc, argv, &o, &s, &st, &sel, &nsel);
+    if (rc == 0) {
+        int netns = netns_works();
+        if (!netns && o.jobs > 1)
+            o.jobs = 1;
+        if (!netns)
+            printf("# network namespaces are not available here: scenarios "
+                   "share the machine's loopback (ports are not isolated), "
+                   "so they run one at a time\n");
+        report r = { .tap = o.tap };
+        if (o.tap)
+            printf("1..%zu\n", nsel);
+        double t0 = now();
+        int sig = hp_rig_schedule(&s, sel, nsel, &st, &o, netns, emit, &r);
+        if (o.keep)
+            printf("# stage kept: %s\n", st.dir);
+        rc = finish(&o, &s, sel, nsel, &r, sig, now() - t0);
     }
-    int netns = netns_works();
-    if (!netns)
-        printf("# network namespaces are not available here: scenarios "
-               "share the machine's loopback (ports are not isolated)\n");
-    int counts[3] = { 0, 0, 0 };
-    for (size_t i = 0; i < n && !g_sig; i++)
-        counts[one(&v[i], &st, &o, netns)]++;
-    if (o.keep)
-        printf("# stage kept: %s\n", st.dir);
-    int rc;
-    if (g_sig) {
-        printf("# interrupted (signal %d): cleaned up\n", (int)g_sig);
-        rc = 128 + g_sig;
-    } else {
-        summary(counts);
-        rc = counts[HP_RIG_FAIL] ? 1 : 0;
+    free(sel);
+    hp_rig_suite_free(&s);
+    for (size_t i = 0; i < st.nplugins; i++)
+        free(st.plugin_names[i]);
+    free(st.plugin_names);
+    hp_rig_cli_free(&o);
+    return rc;
+}
+
+/* list, matrix: the files alone; root only matters for which plugin
+ * files the loader accepts (root's: root-owned, as hostpriv has it). */
+static int show(int cmd, int argc, char **argv)
+{
+    hp_rig_opts o = { .cmd = cmd };
+    hp_rig_suite s = { 0 };
+    size_t *sel = NULL, nsel = 0;
+    char dir[PATH_MAX];
+    int rc = 64, first = hp_rig_cli_parse(argc, argv, &o);
+    if (first >= 0 && hp_rig_suite_collect(&s, argv + first,
+                                           argc - first) == 0) {
+        hp_rig_plugin_source(dir, sizeof dir);
+        hp_rig_suite_generations(&s, dir, geteuid() == 0);
+        if (hp_rig_suite_select(&s, &o, &sel, &nsel) == 0)
+            rc = cmd == HP_RIG_CMD_LIST
+                     ? hp_rig_list(stdout, &s, sel, nsel, o.format)
+                     : hp_rig_matrix(stdout, &s, sel, nsel, o.format);
     }
-    release(v, n, &st);
+    free(sel);
+    hp_rig_suite_free(&s);
+    hp_rig_cli_free(&o);
     return rc;
 }
 
@@ -294,18 +201,22 @@ int main(int argc, char **argv)
     g_owner = getpid();
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-        return fputs(usage_text, stdout), 0;
+        return hp_rig_usage(stdout), 0;
     if (argc >= 2 && !strcmp(argv[1], "--version"))
         return printf("hostpriv-rig %s\n", HP_VERSION), 0;
+    signal(SIGPIPE, SIG_IGN);
+    if (argc >= 2 && !strcmp(argv[1], "list"))
+        return show(HP_RIG_CMD_LIST, argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "matrix"))
+        return show(HP_RIG_CMD_MATRIX, argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "run"))
-        return fputs(usage_text, stderr), 64;
+        return hp_rig_usage(stderr), 64;
     atexit(cleanup);
     struct sigaction sa = { .sa_handler = on_signal };   /* no SA_RESTART */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
     int rc = run(argc - 1, argv + 1);
     fflush(stdout);
     return rc;

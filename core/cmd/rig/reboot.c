@@ -53,7 +53,7 @@ static int wipe_var_run(const hp_rig_sandbox *sb, FILE *log, char *err,
 
 int hp_rig_reboot(hp_rig_sandbox *sb, FILE *log, char *err, size_t errn)
 {
-    hp_rig_sweep(sb->dir, sb->root, sb->st->dir, 1);
+    hp_rig_sweep(sb->dir, sb->root);
     if (wipe_var_run(sb, log, err, errn))
         return -1;
     hp_open_opts o = { .role = HP_ROLE_INSTALLER, .root = sb->root,

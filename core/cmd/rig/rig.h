@@ -17,6 +17,8 @@
 /* Where runs stage their programs: outside every world-writable tree, so
  * that the path the sudoers rule names is one only root can create. */
 #define HP_RIG_STAGE_ROOT  "/var/lib/hostpriv-rig"
+/* In a stage kept with --keep: the sweep of later runs leaves it. */
+#define HP_RIG_KEPT        "kept"
 
 /* ---- growable arrays (util.c) ------------------------------------- */
 /* Append one element of size sz to *arr holding *n; aborts on ENOMEM. */
@@ -34,6 +36,9 @@ char *hp_rig_slurp(const char *path, size_t *len);
 int hp_rig_rmtree(const char *path);
 /* Show bytes readably on one line: \t \r \n \xHH, at most max bytes. */
 void hp_rig_quote(FILE *f, const char *p, size_t n, size_t max);
+/* Length of the valid UTF-8 character at s (n bytes left), or 0 when the
+ * bytes there are not one: XML and YAML take valid text only. */
+size_t hp_rig_utf8(const char *s, size_t n);
 
 /* ---- value syntax (words.c) --------------------------------------- */
 /* A value is a list of shell-like words: blanks separate words; "..."
@@ -46,6 +51,30 @@ typedef struct hp_rig_words {
 } hp_rig_words;
 int hp_rig_split(const char *s, hp_rig_words *w, char *err, size_t errn);
 void hp_rig_words_free(hp_rig_words *w);
+
+/* ---- the command line (cli.c) ------------------------------------- */
+enum hp_rig_cmd { HP_RIG_CMD_RUN, HP_RIG_CMD_LIST, HP_RIG_CMD_MATRIX };
+enum hp_rig_fmt { HP_RIG_FMT_TEXT, HP_RIG_FMT_JSON, HP_RIG_FMT_TSV };
+typedef struct hp_rig_opts {
+    int cmd;                  /* enum hp_rig_cmd */
+    int keep, verbose, report;
+    int jobs;                 /* -j: scenarios at a time (>= 1) */
+    int tap;                  /* --tap: TAP version 13 on stdout */
+    const char *junit;        /* --junit FILE, or NULL */
+    int format;               /* list / matrix: enum hp_rig_fmt */
+    unsigned shard_k, shard_n; /* --shard K/N; 0/0 = every scenario */
+    char **behaviours;        /* --behaviour ids, any of them */
+    size_t nbehaviours;
+    char **plugins;           /* --plugin names, any of them */
+    size_t nplugins;
+} hp_rig_opts;
+/* Parse the options of o->cmd (set by the caller); returns the index of
+ * the first PATH, or -1 after saying what is wrong on stderr (usage). */
+int hp_rig_cli_parse(int argc, char **argv, hp_rig_opts *o);
+void hp_rig_cli_free(hp_rig_opts *o);
+void hp_rig_usage(FILE *f);
+/* CPUs this process may run on (its affinity mask), at least 1. */
+int hp_rig_cpus(void);
 
 /* ---- the scenario (scenario.c) ------------------------------------ */
 enum hp_rig_hostop_kind { HP_RIG_DIR, HP_RIG_FILE, HP_RIG_LINK, HP_RIG_REMOVE };
@@ -131,7 +160,9 @@ typedef struct hp_rig_kv {
 typedef struct hp_rig_scenario {
     char *file;           /* path as found */
     char *dir;            /* its directory, for from= */
-    char *name, *description, *version, *plugin, *platform, *behaviours;
+    char *name, *description, *version, *plugin, *platform;
+    char **behaviours;    /* ids it covers: "B11", "B12" */
+    size_t nbehaviours;
     char *skip;
     char **requires;
     size_t nrequires;
@@ -169,6 +200,9 @@ typedef struct hp_rig_stage {
 /* Sweep what killed runs left (hp_rig_sudoers_sweep), then stage and write
  * the run's rule. */
 int hp_rig_stage_make(hp_rig_stage *st, int verbose, char *err, size_t errn);
+/* Where the plugins to stage are: build/bin/../plugins beside the rig, or
+ * the installed plugin directory. */
+void hp_rig_plugin_source(char *out, size_t n);
 /* Remove the sudoers rule and (unless keep) the stage.  Async-signal-safe
  * enough for the signal handlers: unlink, fork and exec only. */
 void hp_rig_stage_cleanup(int keep_stage);
@@ -188,7 +222,8 @@ int hp_rig_sudoers_write(hp_rig_stage *st, char *err, size_t errn);
 void hp_rig_sudoers_remove(void);
 /* Remove every hostpriv-rig-PID rule whose PID no longer runs a
  * hostpriv-rig, or whose stage is gone, saying so on stderr; the stage of
- * an ended run goes with its rule. */
+ * an ended run goes with its rule, and so does a stage of an ended run
+ * that has no rule (killed while staging), unless it was kept (--keep). */
 void hp_rig_sudoers_sweep(void);
 
 /* ---- sandbox (sandbox.c) ------------------------------------------ */
@@ -260,11 +295,18 @@ int hp_rig_pid_exe_under(pid_t pid, const char *dir);
 int hp_rig_helper_start(hp_rig_sandbox *sb, FILE *log, char *err, size_t errn);
 /* Stop what the rig started and what the direct backend's pidfile names. */
 int hp_rig_helper_stop(hp_rig_sandbox *sb, FILE *log);
-/* Stop every process started under the sandbox: pidfiles under
- * <root>/var/run whose program is in the stage, the rig's own helpers and
- * (children: as the scenario's child subreaper) any leftover descendant. */
-void hp_rig_sweep(const char *dir, const char *root, const char *stagedir,
-                  int children);
+/* A process of the scenario this process runs: a descendant of it (the
+ * child subreaper every daemon of the scenario ends up under) or one
+ * running a program from the scenario's directory dir.  Never "a program
+ * from the stage": the scenarios running beside it share the stage. */
+int hp_rig_ours(pid_t pid, const char *dir);
+/* In the scenario's process: stop every process of the scenario (the
+ * rig's helpers, what pidfiles under <root>/var/run name, descendants). */
+void hp_rig_sweep(const char *dir, const char *root);
+/* In the rig's process (a child subreaper too) once a scenario's process
+ * has ended: stop what ran from its directory and every orphan handed to
+ * the rig, except the `running` scenario processes. */
+void hp_rig_sweep_ended(const char *dir, const pid_t *running, size_t n);
 /* After a boot: when the helper's pidfile names a process of ours (it was
  * started at load), wait for it as `helper start` does; 0 when it answers
  * or nothing was started, -1 (err) when it exits or stays silent. */
@@ -340,10 +382,104 @@ void hp_rig_diff(FILE *f, const char *a, size_t alen, const char *b,
                  size_t blen, const char *indent, const char *la,
                  const char *lb);
 
+/* ---- one scenario's outcome (result.c) ---------------------------- */
+typedef struct hp_rig_result {
+    int verdict;          /* enum hp_rig_verdict */
+    double secs;          /* the scenario's own time */
+    char *why;            /* why it was skipped */
+    char *head;           /* --report prose: before the result line */
+    char *trace;          /* --verbose lines: after it */
+    char *fail;           /* expected against actual, indented */
+    char *kept;           /* --keep: where its sandbox is */
+} hp_rig_result;
+/* The scenario's process hands its result to the rig through fd. */
+int hp_rig_result_write(int fd, const hp_rig_result *r);
+/* Read it back from the start of fd; -1 when it is not a whole result. */
+int hp_rig_result_read(int fd, hp_rig_result *r);
+void hp_rig_result_free(hp_rig_result *r);
+/* The first line of r->fail without its indent (malloc'd; "" when none). */
+char *hp_rig_result_headline(const hp_rig_result *r);
+
+/* ---- the scenarios of a command (suite.c, gens.c, select.c) ------- */
+typedef struct hp_rig_case {
+    char *path;           /* the file */
+    char *name;           /* as printed: relative to the directory named */
+    char *suite;          /* its directory: the JUnit testsuite */
+    hp_rig_scenario sc;
+    char *error;          /* it does not parse: "file:line: what" */
+    char *generation;     /* the plugin that emulates it; NULL: none found */
+    int done;             /* res holds its outcome */
+    hp_rig_result res;
+} hp_rig_case;
+typedef struct hp_rig_gen {
+    char *name, *min, *max;   /* a plugin found: min <= version < max */
+} hp_rig_gen;
+typedef struct hp_rig_suite {
+    hp_rig_case *v;       /* sorted as printed, per PATH given */
+    size_t n;
+    hp_rig_gen *gens;     /* by range, oldest first */
+    size_t ngens;
+} hp_rig_suite;
+/* Every *.ini under the PATHs (directories recursively, sorted), each
+ * parsed; -1 (said on stderr) when a PATH does not exist. */
+int hp_rig_suite_collect(hp_rig_suite *s, char **paths, int n);
+void hp_rig_suite_free(hp_rig_suite *s);
+/* Each case's generation, from the plugins in dir (loaded only to read
+ * their names and ranges; require_safe as the loader has it): the
+ * scenario's core.plugin, else the plugin whose range holds its
+ * core.version.  Rejected plugin files are said on stderr. */
+void hp_rig_suite_generations(hp_rig_suite *s, const char *dir,
+                              int require_safe);
+/* The cases o selects (--behaviour, --plugin, --shard), in order; -1
+ * (said on stderr) when a filter names what no scenario has, or selects
+ * nothing. */
+int hp_rig_suite_select(const hp_rig_suite *s, const hp_rig_opts *o,
+                        size_t **sel, size_t *nsel);
+/* Which of n shards (1..n) a scenario printed as `name` belongs to: by a
+ * hash of the name alone, so adding a file never moves another. */
+unsigned hp_rig_shard_of(const char *name, unsigned n);
+
+/* ---- running them (sched.c) --------------------------------------- */
+/* Called in order (sorted, whatever the timing) as results complete. */
+typedef void (*hp_rig_emit_fn)(hp_rig_case *c, size_t nth, void *arg);
+/* Run the selected cases, o->jobs at a time, each in a forked process
+ * with its own sandbox; returns the signal that interrupted the run, or
+ * 0.  Skipped and unparsable cases never fork. */
+int hp_rig_schedule(hp_rig_suite *s, const size_t *sel, size_t nsel,
+                    const hp_rig_stage *st, const hp_rig_opts *o, int netns,
+                    hp_rig_emit_fn emit, void *arg);
+/* For the rig's signal handler: pass sig to every running scenario and
+ * start no more.  Async-signal-safe. */
+void hp_rig_sched_signal(int sig);
+/* At exit: remove the sandboxes of scenarios still listed as running. */
+void hp_rig_sched_cleanup(int keep);
+
+/* ---- reports (textout.c, tap.c, junit.c, listing.c) --------------- */
+/* `ok   NAME (B1, B2) 1.23s` and what follows it. */
+void hp_rig_text_case(FILE *f, const hp_rig_case *c);
+/* The totals and the slowest scenarios, as `#` lines. */
+void hp_rig_text_times(FILE *f, hp_rig_suite *s, const size_t *sel,
+                       size_t nsel, double wall, int jobs);
+void hp_rig_tap_case(FILE *f, const hp_rig_case *c, size_t nth);
+/* JUnit XML: created (mode 0644, never through a link) before the run so
+ * a bad path fails first, renamed into place when written. */
+typedef struct hp_rig_junit {
+    char path[PATH_MAX], tmp[PATH_MAX + 16];
+    int fd;
+} hp_rig_junit;
+int hp_rig_junit_open(hp_rig_junit *j, const char *path, char *err,
+                      size_t errn);
+int hp_rig_junit_write(hp_rig_junit *j, const hp_rig_suite *s,
+                       const size_t *sel, size_t nsel, double wall,
+                       char *err, size_t errn);
+void hp_rig_junit_abandon(hp_rig_junit *j);
+/* `list` and `matrix` in o->format; 0, or 1 when a file does not parse. */
+int hp_rig_list(FILE *f, const hp_rig_suite *s, const size_t *sel,
+                size_t nsel, int format);
+int hp_rig_matrix(FILE *f, const hp_rig_suite *s, const size_t *sel,
+                  size_t nsel, int format);
+
 /* ---- running a scenario (run.c, expect.c, report.c) --------------- */
-typedef struct hp_rig_opts {
-    int keep, verbose, report;
-} hp_rig_opts;
 enum hp_rig_verdict { HP_RIG_PASS = 0, HP_RIG_FAIL = 1, HP_RIG_SKIP = 2 };
 
 typedef struct hp_rig_ctx {
@@ -360,9 +496,13 @@ typedef struct hp_rig_ctx {
     int nfail;
 } hp_rig_ctx;
 
-/* Run one scenario in this (child) process; prints its lines. */
-int hp_rig_scenario_run(const char *file, const char *display,
-                        hp_rig_sandbox *sb, const hp_rig_opts *o, int netns);
+/* Run one parsed scenario in this (child) process into res (the caller
+ * has decided it is not skipped). */
+void hp_rig_scenario_run(const hp_rig_scenario *sc, hp_rig_sandbox *sb,
+                         const hp_rig_opts *o, int netns, hp_rig_result *res);
+/* Why sc is skipped with this stage (buf may hold it), or NULL. */
+const char *hp_rig_skip_reason(const hp_rig_scenario *sc,
+                               const hp_rig_stage *st, char *buf, size_t n);
 /* Check a step's (or the final) expectations; 0 when all hold. */
 int hp_rig_check(hp_rig_ctx *c, const hp_rig_step *st, const hp_rig_expect *ex,
                  size_t nex, const hp_rig_proc *r, const hp_rig_evlist *ev,

@@ -2,7 +2,8 @@
  * namespace, child subreaper so daemons cannot slip away): build the host,
  * run the steps in order, check each step's expectations, stop at the
  * first step that fails (later steps would only report its fallout), check
- * [expect], stop every process, print the verdict. */
+ * [expect], stop every process, and hand back the verdict with the texts
+ * the report needs (the rig writes the report, sched.c). */
 #include "rig.h"
 #include <errno.h>
 #include <stdlib.h>
@@ -234,29 +235,7 @@ static int step(hp_rig_ctx *c, const hp_rig_step *st)
     return rc;
 }
 
-static void print_line(const char *verdict, const char *display,
-                       const hp_rig_scenario *sc, const char *why)
-{
-    printf("%-4s %s", verdict, display);
-    if (sc && sc->behaviours && *sc->behaviours) {
-        hp_rig_words w;
-        char e[64];
-        if (hp_rig_split(sc->behaviours, &w, e, sizeof e) == 0 && w.n) {
-            fputs(" (", stdout);
-            for (size_t i = 0; i < w.n; i++) {
-                w.v[i][strcspn(w.v[i], ",")] = '\0';
-                printf("%s%s", i ? ", " : "", w.v[i]);
-            }
-            fputc(')', stdout);
-            hp_rig_words_free(&w);
-        }
-    }
-    if (why)
-        printf(" (%s)", why);
-    fputc('\n', stdout);
-}
-
-static const char *skip_reason(const hp_rig_scenario *sc,
+const char *hp_rig_skip_reason(const hp_rig_scenario *sc,
                                const hp_rig_stage *st, char *buf, size_t n)
 {
     if (sc->skip)
@@ -307,27 +286,28 @@ static void steps_and_checks(hp_rig_ctx *c, const hp_rig_scenario *sc)
     hp_rig_events_free(&ev);
 }
 
-int hp_rig_scenario_run(const char *file, const char *display,
-                        hp_rig_sandbox *sb, const hp_rig_opts *o, int netns)
+static double now(void)
 {
-    hp_rig_scenario sc;
-    char err[1024], why[256];
-    if (hp_rig_scenario_load(file, &sc, err, sizeof err)) {
-        print_line("FAIL", display, NULL, NULL);
-        printf("  the scenario does not parse: %s\n", err);
-        hp_rig_scenario_free(&sc);
-        return HP_RIG_FAIL;
-    }
-    const char *skip = skip_reason(&sc, sb->st, why, sizeof why);
-    if (skip) {
-        print_line("skip", display, &sc, skip);
-        hp_rig_scenario_free(&sc);
-        return HP_RIG_SKIP;
-    }
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The text, or NULL when there is none. */
+static char *taken(const char *buf, size_t len)
+{
+    return len ? hp_rig_memdup(buf, len) : NULL;
+}
+
+void hp_rig_scenario_run(const hp_rig_scenario *sc, hp_rig_sandbox *sb,
+                         const hp_rig_opts *o, int netns, hp_rig_result *res)
+{
+    double t0 = now();
+    char err[1024];
     /* orphaned daemons come back to us, so the sweep finds them */
     (void)prctl(PR_SET_CHILD_SUBREAPER, 1);
     clean_environment();
-    sb->sc = &sc;
+    sb->sc = sc;
     hp_rig_ctx c;
     ctx_open(&c, sb, o);
     if (netns && hp_rig_netns() != 0)
@@ -336,26 +316,24 @@ int hp_rig_scenario_run(const char *file, const char *display,
         step_fail(&c, "setting up the host before the run", err);
     else {
         if (o->report)
-            hp_rig_report_intro(&c, &sc);
-        steps_and_checks(&c, &sc);
+            hp_rig_report_intro(&c, sc);
+        steps_and_checks(&c, sc);
         if (o->report)
             hp_rig_report_outro(&c);
     }
-    hp_rig_sweep(sb->dir, sb->root, sb->st->dir, 1);
+    hp_rig_sweep(sb->dir, sb->root);
     fclose(c.fail);
     fclose(c.trace);
-    int v = c.nfail ? HP_RIG_FAIL : HP_RIG_PASS;
+    memset(res, 0, sizeof *res);
+    res->verdict = c.nfail ? HP_RIG_FAIL : HP_RIG_PASS;
     if (o->report)
-        fputs(c.tracebuf, stdout);
-    print_line(v == HP_RIG_PASS ? "ok" : "FAIL", display, &sc, NULL);
-    if (!o->report)
-        fputs(c.tracebuf, stdout);
-    fputs(c.failbuf, stdout);
+        res->head = taken(c.tracebuf, c.tracelen);
+    else
+        res->trace = taken(c.tracebuf, c.tracelen);
+    res->fail = taken(c.failbuf, c.faillen);
     if (o->keep)
-        printf("  kept: %s (host root %s, events %s)\n", sb->dir, sb->root,
-               sb->events);
-    fflush(stdout);
+        res->kept = hp_rig_fmt("  kept: %s (host root %s, events %s)\n",
+                               sb->dir, sb->root, sb->events);
     ctx_close(&c);
-    hp_rig_scenario_free(&sc);
-    return v;
+    res->secs = now() - t0;
 }

@@ -105,6 +105,32 @@ static int seconds(const char *v, int *out)
     return 0;
 }
 
+/* "B11 B12" (commas allowed): ids of the documented behaviours.  The
+ * filters, `list`, `matrix` and the reports key on them, so a misspelt
+ * id is an error rather than a scenario that silently covers nothing. */
+static int behaviour_ids(hp_rig_scenario *sc, const char *v, hp_rig_perr *pe)
+{
+    for (const char *p = v;;) {
+        p += strspn(p, " \t\n,");
+        size_t l = strcspn(p, " \t\n,");
+        if (!l)
+            return 0;
+        if (p[0] != 'B' || l < 2 || l > 6 || p[1] == '0' ||
+            strspn(p + 1, "0123456789") != l - 1)
+            return hp_rig_perror(pe, "behaviours are ids such as B11 "
+                                 "(tests/scenarios/README.md), not '%.*s'",
+                                 (int)l, p);
+        int dup = 0;
+        for (size_t i = 0; i < sc->nbehaviours; i++)
+            dup |= strlen(sc->behaviours[i]) == l &&
+                   !strncmp(sc->behaviours[i], p, l);
+        if (!dup)
+            *HP_RIG_PUSH(sc->behaviours, sc->nbehaviours) =
+                hp_rig_memdup(p, l);
+        p += l;
+    }
+}
+
 static int scenario_key(hp_rig_scenario *sc, const item *it, hp_rig_perr *pe)
 {
     const char *k = it->key, *v = it->value;
@@ -120,9 +146,10 @@ static int scenario_key(hp_rig_scenario *sc, const item *it, hp_rig_perr *pe)
         if (strcmp(v, "macos") && strcmp(v, "linux"))
             return hp_rig_perror(pe, "platform is macos or linux, not '%s'", v);
         sc->platform = text(v);
-    } else if (!strcmp(k, "behaviours") || !strcmp(k, "behaviors"))
-        sc->behaviours = text(v);
-    else if (!strcmp(k, "skip"))
+    } else if (!strcmp(k, "behaviours") || !strcmp(k, "behaviors")) {
+        if (behaviour_ids(sc, v, pe))
+            return -1;
+    } else if (!strcmp(k, "skip"))
         sc->skip = text(v);
     else if (!strcmp(k, "timeout")) {
         if (seconds(v, &sc->timeout))
@@ -379,9 +406,12 @@ void hp_rig_scenario_free(hp_rig_scenario *sc)
 {
     char **strs[] = { &sc->file, &sc->dir, &sc->name, &sc->description,
                       &sc->version, &sc->plugin, &sc->platform,
-                      &sc->behaviours, &sc->skip, &sc->shell, &sc->home };
+                      &sc->skip, &sc->shell, &sc->home };
     for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
         free(*strs[i]);
+    for (size_t i = 0; i < sc->nbehaviours; i++)
+        free(sc->behaviours[i]);
+    free(sc->behaviours);
     for (size_t i = 0; i < sc->nrequires; i++)
         free(sc->requires[i]);
     free(sc->requires);

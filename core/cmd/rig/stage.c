@@ -145,6 +145,17 @@ static int find_user(hp_rig_stage *st, char *err, size_t errn)
     return 0;
 }
 
+void hp_rig_plugin_source(char *out, size_t n)
+{
+    char exe[PATH_MAX];
+    struct stat sb;
+    ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[l > 0 ? l : 0] = '\0';
+    snprintf(out, n, "%s/../plugins", dirname(exe));
+    if (l <= 0 || stat(out, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        snprintf(out, n, "%s", HP_PLUGINDIR);    /* installed */
+}
+
 int hp_rig_stage_make(hp_rig_stage *st, int verbose, char *err, size_t errn)
 {
     char exe[PATH_MAX];
@@ -163,13 +174,9 @@ int hp_rig_stage_make(hp_rig_stage *st, int verbose, char *err, size_t errn)
     char *sub[3] = { hp_rig_fmt("%s/bin", st->dir),
                      hp_rig_fmt("%s/plugins", st->dir),
                      hp_rig_fmt("%s/lib", st->dir) };
-    char *src_plugins = hp_rig_fmt("%s/../plugins", bindir);
+    char src_plugins[PATH_MAX];
+    hp_rig_plugin_source(src_plugins, sizeof src_plugins);
     char *src_lib = hp_rig_fmt("%s/../lib", bindir);
-    struct stat sb;
-    if (stat(src_plugins, &sb) != 0) {     /* installed: PLUGINDIR */
-        free(src_plugins);
-        src_plugins = hp_rig_strdup(HP_PLUGINDIR);
-    }
     snprintf(st->hostpriv, sizeof st->hostpriv, "%s/hostpriv", sub[0]);
     snprintf(st->hostprivd, sizeof st->hostprivd, "%s/hostprivd", sub[0]);
     snprintf(st->plugins, sizeof st->plugins, "%s", sub[1]);
@@ -190,7 +197,6 @@ int hp_rig_stage_make(hp_rig_stage *st, int verbose, char *err, size_t errn)
         free(sub[i]);
     free(srcs[0]);
     free(srcs[1]);
-    free(src_plugins);
     free(src_lib);
     return rc ? -1 : 0;
 }
@@ -208,5 +214,15 @@ void hp_rig_stage_cleanup(int keep_stage)
     hp_rig_sudoers_remove();
     if (g_stage[0] && !keep_stage)
         hp_rig_rmtree(g_stage);
+    if (g_stage[0] && keep_stage) {
+        /* kept on purpose (--keep): later runs' sweeps leave it alone */
+        char mark[PATH_MAX + 8];
+        size_t l = strlen(g_stage);
+        memcpy(mark, g_stage, l);
+        memcpy(mark + l, "/" HP_RIG_KEPT, sizeof HP_RIG_KEPT + 1);
+        int fd = open(mark, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd >= 0)
+            close(fd);
+    }
     g_stage[0] = '\0';
 }

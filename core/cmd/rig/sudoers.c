@@ -6,8 +6,10 @@
  * does for the app side.  Three things keep it from ever giving that user
  * more: the path lies in a tree only root can create (hp_root_only,
  * checked by hp_sudoers_rule right before writing), the digest makes sudo
- * refuse any other file at that path, and a rule whose run was killed (SIGKILL leaves no
- * chance to clean up) is swept by the next run. */
+ * refuse any other file at that path, and a rule whose run was killed
+ * (SIGKILL leaves no chance to clean up) is swept by the next run, with
+ * its stage, as is a stage whose run was killed before it wrote its
+ * rule. */
 #include "rig.h"
 #include "auth/sudoers.h"
 #include <ctype.h>
@@ -19,6 +21,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SUDOERS_D "/etc/sudoers.d"
@@ -206,6 +209,54 @@ static void sweep_one(const char *name, long pid)
     free(path);
 }
 
+/* A stage's run has ended: nobody holds its lock and its pid (as this
+ * process sees pids) runs no rig.  A stage without the lock file is a run
+ * in its first instant (mkdtemp, then the lock) or an older build's: it
+ * must also be a minute old, so a run just starting in another PID
+ * namespace keeps its stage. */
+static int stage_ended(const char *stage, long pid)
+{
+    struct stat lb, sb;
+    char *lock = hp_rig_fmt("%s/" ALIVE_NAME, stage);
+    int has_lock = lstat(lock, &lb) == 0;
+    free(lock);
+    if (stage_held(stage) || pid == (long)getpid() || rig_alive(pid))
+        return 0;
+    return has_lock || (lstat(stage, &sb) == 0 &&
+                        time(NULL) - sb.st_mtime > 60);
+}
+
+/* A stage no rule names, of a run that has ended: one killed while it
+ * staged, before its rule was written.  Only under a stage root that is
+ * root's alone, only root's own directories, never one kept (--keep). */
+static void sweep_stages(void)
+{
+    char why[256];
+    if (hp_rig_root_only(HP_RIG_STAGE_ROOT, why, sizeof why))
+        return;
+    DIR *d = opendir(HP_RIG_STAGE_ROOT);
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        char *end;
+        if (strncmp(de->d_name, "run-", 4) || !isdigit((unsigned char)
+                                                       de->d_name[4]))
+            continue;
+        long pid = strtol(de->d_name + 4, &end, 10);
+        struct stat sb, kb;
+        char *path = hp_rig_fmt(HP_RIG_STAGE_ROOT "/%s", de->d_name);
+        char *kept = hp_rig_fmt("%s/" HP_RIG_KEPT, path);
+        if (*end == '.' && lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+            sb.st_uid == 0 && lstat(kept, &kb) != 0 &&
+            stage_ended(path, pid) && hp_rig_rmtree(path) == 0)
+            fprintf(stderr, "hostpriv-rig: removed the stage %s of a run "
+                    "that has ended\n", path);
+        free(kept);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+}
+
 void hp_rig_sudoers_sweep(void)
 {
     DIR *d = opendir(SUDOERS_D);
@@ -222,4 +273,5 @@ void hp_rig_sudoers_sweep(void)
     }
     if (d)
         closedir(d);
+    sweep_stages();
 }
