@@ -1,8 +1,9 @@
 /* doctor: each task's state, as `status` sees it. */
+#include <stdlib.h>
 #include <string.h>
+#include "actions/status.h"
 #include "doctor.h"
 #include "engine/events.h"
-#include "taskstate.h"
 
 /* The command that applies a task, for a task not applied. */
 static const char *apply_fix(const char *task)
@@ -23,9 +24,16 @@ static const char *apply_fix(const char *task)
 
 void hp_doc_tasks(hp_doc *d, hp_ctx *c)
 {
-    task_state t[HP_CLI_TASKS];
-    int n = hp_cli_task_states(c, t);
-    for (int i = 0; i < n; i++) {
+    /* the same collector as `status` and the embedding API */
+    hp_stat *st = calloc(1, sizeof *st);
+    if (!st || hp_stat_collect(c, st) != HP_OK) {
+        hp_doc_add(d, HP_DOC_FAIL, "tasks", "see hostpriv status",
+                   "the tasks' state could not be read");
+        free(st);
+        return;
+    }
+    const hp_stat_task *t = st->tasks;
+    for (size_t i = 0; i < st->ntasks; i++) {
         const char *fix = NULL;
         int status = HP_DOC_OK;
         if (!strcmp(t[i].state, "not-applied") && apply_fix(t[i].task)) {
@@ -40,4 +48,5 @@ void hp_doc_tasks(hp_doc *d, hp_ctx *c)
                    t[i].state, t[i].path, *t[i].via ? " via " : "",
                    t[i].via);
     }
+    free(st);
 }
