@@ -44,6 +44,12 @@ int hp_act_uninstall_check(hp_ctx *c);
  * entries (FILE, and SERVICE when it was a service file). */
 int hp_act_remove_file(hp_ctx *c, hp_journal *j, const char *hpath,
                        hp_err *e);
+/* HP_OK when path, the program of key (core.cli_program or
+ * core.helper_program), is usable and a file only root could have put
+ * there: root installs it, or a service manager runs it as root.  Else
+ * HP_ECONFIG, "refusing to <refusal>: <why>". */
+int hp_act_root_program(hp_ctx *c, const char *key, const char *path,
+                        const char *what, const char *refusal, hp_err *e);
 /* 1 when the host path exists (lstat under root, no following). */
 int hp_act_exists(hp_ctx *c, const char *hpath);
 #endif

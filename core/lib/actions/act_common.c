@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "act.h"
+#include "engine/programs.h"
 #include "host/identity.h"
 #include "host/safepath.h"
 
@@ -97,4 +98,17 @@ int hp_act_user_state(hp_ctx *c, int (*write)(void *arg, hp_err *e),
 {
     struct user_state u = { c, write, arg };
     return hp_act_as_user(c, user_state_fn, &u, e);
+}
+
+int hp_act_root_program(hp_ctx *c, const char *key, const char *path,
+                        const char *what, const char *refusal, hp_err *e)
+{
+    int rc = hp_program_usable(c, key, path, what, e);
+    if (rc != HP_OK)
+        return rc;
+    hp_err se = HP_ERR_INIT;
+    if (hp_sp_check_safe_file(path, &se) != HP_OK)
+        return hp_err_set(e, HP_ECONFIG, "refusing to %s: %s", refusal,
+                          se.msg);
+    return HP_OK;
 }

@@ -23,17 +23,11 @@
 static int helper_source(hp_ctx *c, char *out, size_t n, hp_err *e)
 {
     snprintf(out, n, "%s", hp_helper_program(c));
-    int rc = hp_program_usable(c, "core.helper_program", out, "installing "
-                               "the privileged helper", e);
-    if (rc != HP_OK)
-        return rc;
-    /* root copies it and the service manager runs it as root: it must be
-     * a file only root could have put there */
-    hp_err se = HP_ERR_INIT;
-    if (hp_sp_check_safe_file(out, &se) != HP_OK)
-        return hp_err_set(e, HP_ECONFIG, "refusing to install %s as the "
-                          "privileged helper: %s", out, se.msg);
-    return HP_OK;
+    char refusal[PATH_MAX + 64];
+    snprintf(refusal, sizeof refusal, "install %s as the privileged helper",
+             out);
+    return hp_act_root_program(c, "core.helper_program", out, "installing "
+                               "the privileged helper", refusal, e);
 }
 
 /* The whole program, read into memory (a few hundred KiB). */

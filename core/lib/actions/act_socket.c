@@ -163,13 +163,9 @@ int hp_act_socket_any(hp_ctx *c)
 int hp_act_boot_program_ok(hp_ctx *c, hp_err *e)
 {
     const char *prog = hp_boot_program(c);
-    int rc = hp_program_usable(c, "core.cli_program", prog, "the docker.sock "
-                               "boot task", e);
-    if (rc != HP_OK)
-        return rc;
-    hp_err se = HP_ERR_INIT;
-    if (hp_sp_check_safe_file(prog, &se) != HP_OK)
-        return hp_err_set(e, HP_ECONFIG, "refusing to make %s the boot task "
-                          "(core.cli_program): %s", prog, se.msg);
-    return HP_OK;
+    char refusal[PATH_MAX + 64];
+    snprintf(refusal, sizeof refusal, "make %s the boot task "
+             "(core.cli_program)", prog);
+    return hp_act_root_program(c, "core.cli_program", prog, "the docker.sock "
+                               "boot task", refusal, e);
 }
