@@ -178,7 +178,7 @@ static int in_path(const char *prog)
 {
     const char *path = getenv("PATH");
     if (!path || !*path)
-        path = SVC_CLEAN_PATH + 5;
+        path = &SVC_CLEAN_PATH[strlen("PATH=")];
     while (*path) {
         size_t n = strcspn(path, ":");
         char f[PATH_MAX];
