@@ -32,7 +32,7 @@ LIBSO   = $(BUILD)/lib/libhostpriv.so
 LIBA    = $(BUILD)/lib/libhostpriv.a
 BINS    = $(BUILD)/bin/hostpriv $(BUILD)/bin/hostprivd $(BUILD)/bin/hostpriv-rig
 
-.PHONY: all check check-layers check-unit check-scenarios asan bench demo fuzz install uninstall clean deps test-user
+.PHONY: all check check-layers check-unit check-fuzz check-scenarios asan valgrind stress bench demo fuzz fuzz-build install uninstall clean deps test-user
 all: $(LIBSO) $(LIBA) $(BINS) $(PLUGIN_SO)
 
 $(OBJ)/%.o: %.c
@@ -91,20 +91,43 @@ $(BUILD)/tests/bench/%: tests/bench/%.c $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(HP_CFLAGS) $(CFLAGS) -o $@ $^ $(HP_LIBS)
 
-# libFuzzer harnesses (clang): `make fuzz`, then run build/fuzz/fuzz_codec
-# tests/fuzz/corpus/codec (tests/fuzz/README.md).  Without clang the corpora
-# are replayed by the Check suite instead.
-FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE \
-             -DHP_VERSION='"$(VERSION)"' -Icore/include -Icore/lib
-$(BUILD)/fuzz/fuzz_codec: tests/fuzz/fuzz_codec.c core/lib/helper/proto.c core/lib/helper/vmnetd.c core/lib/host/ports.c core/lib/base/err.c
+# Fuzzing (tests/fuzz/README.md): one libFuzzer harness per
+# tests/fuzz/fuzz_NAME.c, its seeds in tests/fuzz/corpus/NAME.  Where
+# libFuzzer is absent each harness is linked with tests/fuzz/replay.c (a
+# main that feeds it every corpus file, sudo's fuzzstub) and run by
+# `make check` (check-fuzz), under the sanitizers by `make asan` and under
+# memcheck by `make valgrind`.  `make fuzz` builds the harnesses with clang
+# into build-fuzz/ (the library too, instrumented) and runs each for
+# FUZZ_SECONDS (60; 0: build only), then prints runs, coverage and
+# findings (scripts/fuzz).
+FUZZ_NAMES  = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+REPLAY_BIN  = $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/replay_%)
+FUZZ_SECONDS ?= 60
+FUZZ        ?=
+ifneq ($(FUZZ),)
+# clang: coverage for libFuzzer in every object, ASan/UBSan stop at the
+# first error (a finding); gcc's warning options clang does not know are
+# not an error.
+HP_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+             -fno-omit-frame-pointer -Wno-unknown-warning-option
+endif
+
+$(BUILD)/tests/fuzz/replay_%: $(OBJ)/tests/fuzz/fuzz_%.o $(OBJ)/tests/fuzz/replay.o $(LIBA)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_FLAGS) -o $@ $^
-$(BUILD)/fuzz/fuzz_helper: tests/fuzz/fuzz_helper.c core/lib/helper/proto.c core/lib/helper/vmnetd.c core/lib/host/ports.c $(LIBA)
+	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS)
+$(BUILD)/fuzz/fuzz_%: $(OBJ)/tests/fuzz/fuzz_%.o $(LIBA)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_FLAGS) -o $@ $^ $(HP_LIBS)
+	$(CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(HP_LIBS)
+
+check-fuzz: all $(REPLAY_BIN)
+	@for n in $(FUZZ_NAMES); do \
+	  $(BUILD)/tests/fuzz/replay_$$n tests/fuzz/corpus/$$n || exit 1; done
+
+fuzz-build: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 fuzz:
 	@scripts/install-deps fuzz
-	$(MAKE) all $(BUILD)/fuzz/fuzz_codec $(BUILD)/fuzz/fuzz_helper
+	$(MAKE) BUILD=build-fuzz FUZZ=1 CC=clang CFLAGS="-O1 -g" fuzz-build
+	scripts/fuzz build-fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 deps:
 	@scripts/install-deps
@@ -116,6 +139,7 @@ check: deps
 	@scripts/test-user
 	$(MAKE) check-layers
 	$(MAKE) check-unit
+	$(MAKE) check-fuzz
 	$(MAKE) check-scenarios
 
 # Layers call down only (scripts/layers), and the check catches what it is
@@ -133,7 +157,7 @@ check-scenarios: all
 
 asan: deps
 	@scripts/test-user
-	$(MAKE) BUILD=build-asan SAN=1 CFLAGS="-O1 -g" check-unit check-scenarios
+	$(MAKE) BUILD=build-asan SAN=1 CFLAGS="-O1 -g" check-unit check-fuzz check-scenarios
 
 # BENCH_QUICK=1: every part runs a few iterations and prints its table
 # (CI runs it so a missing or broken part fails); timings never fail.
@@ -169,6 +193,6 @@ uninstall:
 	for m in packaging/man/*.[158]; do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1881,12 +1881,10 @@ END_TEST
 /* ---- fail closed: the auth decision itself -------------------------------------- */
 
 /* The daemon's session code (auth, log, loop, native, vmnet) comes in
- * through the fuzz harness, which includes it: the auth decision is pinned
- * here on inputs a live peer cannot produce, and the fuzz corpus is
- * replayed through the same code (sudo's fuzzstub idea). */
-#define HP_FUZZ_REPLAY 1
-#include "../fuzz/fuzz_helper.c"
-#include "../fuzz/fuzz_codec.c"
+ * as the fuzz harnesses take it: the auth decision is pinned here on
+ * inputs a live peer cannot produce.  (The fuzz corpora are replayed by
+ * `make check-fuzz`, tests/fuzz/replay.c.) */
+#include "../fuzz/hpd_session.h"
 
 START_TEST(auth_fail_closed)
 {
@@ -1918,47 +1916,6 @@ START_TEST(auth_fail_closed)
     ck_assert_int_eq(pid, getpid());
     close(sv[0]);
     close(sv[1]);
-}
-END_TEST
-
-static int replay_dir(const char *sub, int (*one)(const uint8_t *, size_t))
-{
-    const char *src = getenv("HP_SRC");
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/%s", src ? src : ".", sub);
-    DIR *d = opendir(dir);
-    ck_assert_msg(d != NULL, "corpus %s: %s", dir, strerror(errno));
-    int n = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.')
-            continue;
-        char p[PATH_MAX + 256];
-        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-        size_t len;
-        char *data = tu_read("", p, &len);
-        ck_assert(data != NULL);
-        one((const uint8_t *)data, len);
-        /* every prefix too: each is a client that stopped there */
-        for (size_t k = 0; k < len; k += 7)
-            one((const uint8_t *)data, k);
-        free(data);
-        n++;
-    }
-    closedir(d);
-    return n;
-}
-
-START_TEST(fuzz_corpus_replay)
-{
-    int fd0 = open("/dev/null", O_RDONLY);
-    close(fd0);
-    ck_assert_int_gt(replay_dir("codec", hp_fuzz_codec_one), 10);
-    ck_assert_int_gt(replay_dir("helper", hp_fuzz_helper_one), 10);
-    /* the session code leaked no descriptor */
-    int fd1 = open("/dev/null", O_RDONLY);
-    ck_assert_int_eq(fd1, fd0);
-    close(fd1);
 }
 END_TEST
 
@@ -2127,10 +2084,6 @@ Suite *make_hostprivd_suite(void)
     suite_add_tcase(s, t);
     t = tcase_create("auth");
     tcase_add_test(t, auth_fail_closed);
-    suite_add_tcase(s, t);
-    t = tcase_create("fuzz-replay");
-    tcase_set_timeout(t, 60);
-    tcase_add_test(t, fuzz_corpus_replay);
     suite_add_tcase(s, t);
     return s;
 }
