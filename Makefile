@@ -119,9 +119,12 @@ $(BUILD)/fuzz/fuzz_%: $(OBJ)/tests/fuzz/fuzz_%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(HP_LIBS)
 
+# The daemon code logs what it refuses: its stderr is shown on a failure.
 check-fuzz: all $(REPLAY_BIN)
 	@for n in $(FUZZ_NAMES); do \
-	  $(BUILD)/tests/fuzz/replay_$$n tests/fuzz/corpus/$$n || exit 1; done
+	  $(BUILD)/tests/fuzz/replay_$$n tests/fuzz/corpus/$$n \
+	    2>$(BUILD)/tests/fuzz/replay_$$n.log || \
+	    { cat $(BUILD)/tests/fuzz/replay_$$n.log; exit 1; }; done
 
 fuzz-build: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 fuzz:
