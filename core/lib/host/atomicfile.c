@@ -340,14 +340,11 @@ static int preflight(int dirfd, const char *name, const hp_af_opts *o,
     return check_expect(dirfd, name, o, e);
 }
 
-int hp_af_replace(int dirfd, const char *name, const void *data, size_t len,
-                  const hp_af_opts *o, hp_err *e)
+static int replace_locked(int dirfd, const char *name, const void *data,
+                          size_t len, const hp_af_opts *o, hp_err *e)
 {
-    static const hp_af_opts defaults = { 0644, (uid_t)-1, (gid_t)-1, 0, NULL };
     struct stat st;
     int exists = 0;
-    if (!o)
-        o = &defaults;
     int rc = preflight(dirfd, name, o, &st, &exists, e);
     if (rc != HP_OK)
         return rc;
@@ -386,6 +383,33 @@ int hp_af_replace(int dirfd, const char *name, const void *data, size_t len,
     fault(4);
     rc = sync_dir(dirfd, name, e);
     fault(5);
+    return rc;
+}
+
+int hp_af_replace(int dirfd, const char *name, const void *data, size_t len,
+                  const hp_af_opts *o, hp_err *e)
+{
+    static const hp_af_opts defaults = { 0644, (uid_t)-1, (gid_t)-1, 0, NULL };
+    if (!o)
+        o = &defaults;
+    int rc = name_ok(name, e);
+    if (rc != HP_OK)
+        return rc;
+    /* One writer of the directory at a time (shared with a caller that
+     * holds it already).  With the lock held no writer of ours is half
+     * way, so a temp of this name still there is a killed writer's: it
+     * goes, or a crash would leave it for good (and the directory could
+     * never be removed again). */
+    hp_err le = HP_ERR_INIT;
+    int lk = hp_af_lock_dir(dirfd, &le);
+    if (lk < 0) {
+        if (e)
+            *e = le;
+        return le.code ? le.code : HP_EFAIL;
+    }
+    hp_af_clean_temps(dirfd, name);
+    rc = replace_locked(dirfd, name, data, len, o, e);
+    hp_af_unlock(lk);
     return rc;
 }
 

@@ -24,7 +24,10 @@ typedef struct hp_af_opts {
     const struct stat *expect;
 } hp_af_opts;
 
-/* Temp names are ".NAME.hp-XXXXXX"; only those are ever cleaned.
+/* Temp names are ".NAME.hp-XXXXXX"; only those are ever cleaned.  The
+ * directory's lock (dirlock.h) is held for the replacement, taken here
+ * when the caller does not hold it already; with it held, a temp of NAME
+ * left by a writer killed mid-way is removed first.
  * o == NULL: an existing file, nothing else (create 0).  The name must be
  * a regular file (a symlink, FIFO or directory there is refused and left
  * alone).  As root in a directory a user owns: HP_EDENIED (run it as the
