@@ -176,6 +176,13 @@ static int set_meta(int dirfd, int tfd, const char *name,
     return rc;
 }
 
+/* After the new content is in place: sync the directory so the new
+ * name lasts.  The file is replaced whatever this gives, so a failure is
+ * no failure of the replacement (a caller told "failed" would take it
+ * that nothing changed, and forget the change it journaled): HP_OK, with
+ * the failure noted in e (code HP_OK, e->sys set) for a caller who wants
+ * to report it.  A crash before the sync shows the file wholly old or
+ * wholly new, as at any other step. */
 static int sync_dir(int dirfd, const char *name, hp_err *e)
 {
     int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -183,10 +190,10 @@ static int sync_dir(int dirfd, const char *name, hp_err *e)
     int err = errno;
     if (fd >= 0)
         close(fd);
-    return rc == 0 ? HP_OK
-                   : hp_err_sys(e, HP_EFAIL, err,
-                                "%s was replaced but its directory could not "
-                                "be synced", name);
+    if (rc != 0)
+        hp_err_sys(e, HP_OK, err, "%s was replaced but its directory could "
+                   "not be synced", name);
+    return HP_OK;
 }
 
 static int read_fd(int fd, size_t max, char **data, size_t *len)

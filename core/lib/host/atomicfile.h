@@ -33,6 +33,9 @@ typedef struct hp_af_opts {
  * alone).  As root in a directory a user owns: HP_EDENIED (run it as the
  * user, identity.h).  A leftover NAME.hostpriv-bak (an interrupted
  * in-place rewrite) makes it refuse until someone has looked at it. */
+/* HP_OK means the new content is in place.  A failing fsync of the
+ * directory after the rename (only the new name's durability in doubt)
+ * is HP_OK too, noted in e with e->sys set. */
 int hp_af_replace(int dirfd, const char *name, const void *data, size_t len,
                   const hp_af_opts *o, hp_err *e);
 /* Read a regular file (O_NOFOLLOW|O_NONBLOCK, S_ISREG) of at most max
