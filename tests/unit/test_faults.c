@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@
 #include "actions/actions.h"
 #include "actions/hostapi.h"
 #include "engine/ctx.h"
+#include "helper/hclient.h"
 #include "host/atomicfile.h"
 #include "host/journal.h"
 #include "testutil.h"
@@ -225,10 +227,12 @@ static int orphaned_dir(void)
     return exists("/var/lib/hostpriv") && !exists(JOURNAL);
 }
 
+static char what[128];      /* the fault, for messages */
+
 static void forget_line(char *t, const char *prefix, int must)
 {
     char *at = strstr(t, prefix);
-    ck_assert_msg(at != NULL || !must, "no %s in:\n%s", prefix, t);
+    ck_assert_msg(at != NULL || !must, "%s: no %s in:\n%s", what, prefix, t);
     if (!at)
         return;
     char *nl = strchr(at, '\n');
@@ -321,6 +325,303 @@ START_TEST(kill9_each_step_of_each_flow)
 }
 END_TEST
 
+/* ---- storage errors at each occurrence (strace inject) ------------------ */
+
+/* Each system call the hosts task makes to change a file, failing in
+ * turn with the errors storage gives: the Nth call of the set fails, N =
+ * 1, 2, ... until a run sees no injection.  openat covers the temp's
+ * creation (and every read before it: a configuration or plugin that
+ * cannot be opened must fail as cleanly). */
+static const struct {
+    const char *calls;
+    const char *errs[6];
+} storage[] = {
+    { "write,pwrite64", { "ENOSPC", "EIO", "EDQUOT", NULL } },
+    { "fsync,fdatasync", { "EIO", "ENOSPC", NULL } },
+    { "rename,renameat,renameat2", { "EROFS", "EIO", "ENOSPC", "EXDEV",
+                                     "EBUSY", NULL } },
+    { "mkdir,mkdirat", { "EROFS", "ENOSPC", NULL } },
+    { "openat", { "EROFS", NULL } },
+};
+
+static const char *errtext(const char *name)
+{
+    static const struct { const char *n; int e; } t[] = {
+        { "ENOSPC", ENOSPC }, { "EIO", EIO }, { "EDQUOT", EDQUOT },
+        { "EROFS", EROFS }, { "EXDEV", EXDEV }, { "EBUSY", EBUSY } };
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+        if (!strcmp(t[i].n, name))
+            return strerror(t[i].e);
+    return "?";
+}
+
+/* `hostpriv privileged hosts` under strace, the Nth of calls failing
+ * with err; its exit status, stderr in *err_out, *hit whether the
+ * injection happened. */
+static int cli_injected(const char *calls, const char *err, int n,
+                        int *hit, char **err_out)
+{
+    char bin[PATH_MAX], trace[PATH_MAX + 8], tr[128], inj[160];
+    tu_build("bin/hostpriv", bin, sizeof bin);
+    snprintf(trace, sizeof trace, "%s.trace", root);
+    snprintf(tr, sizeof tr, "trace=%s", calls);
+    snprintf(inj, sizeof inj, "inject=%s:error=%s:when=%d", calls, err, n);
+    const char *argv[] = { "/usr/bin/strace", "-f", "-qq", "-o", trace, "-e",
+                           tr, "-e", inj, bin, "--root", root, "privileged",
+                           "hosts", NULL };
+    int rc = tu_run((uid_t)-1, 0, argv, NULL, NULL, err_out);
+    char *t = tu_read("", trace, NULL);
+    *hit = t && strstr(t, "(INJECTED)");
+    free(t);
+    unlink(trace);
+    return rc;
+}
+
+START_TEST(storage_faults_each_occurrence)
+{
+    ck_assert_msg(access("/usr/bin/strace", X_OK) == 0, "strace missing");
+    host();
+    char *pristine = snap(), *hosts0 = content("/etc/hosts");
+    run_ok(F_HOSTS);
+    char *after = snap(), *hosts1 = content("/etc/hosts");
+    teardown();
+    int runs = 0, failed_runs = 0;
+    for (size_t i = 0; i < sizeof storage / sizeof *storage; i++)
+        for (const char *const *err = storage[i].errs; *err; err++)
+            for (int n = 1; n < 200; n++) {
+                host();
+                snprintf(what, sizeof what, "%s %s #%d", storage[i].calls,
+                         *err, n);
+                char *msg = NULL;
+                int hit, rc = cli_injected(storage[i].calls, *err, n, &hit,
+                                           &msg);
+                where w = { 0, 0 };
+                if (!hit) {
+                    ck_assert_msg(rc == 0, "no fault, exit %d: %s", rc, msg);
+                    free(msg);
+                    teardown();
+                    break;
+                }
+                runs++;
+                failed_runs += rc != 0;
+                /* a failure says so, with the cause (an open may be the
+                 * C library's own, of /etc/passwd, which reports only
+                 * "not found": then a message is all there is) */
+                int is_open = !strcmp(storage[i].calls, "openat");
+                ck_assert_msg(rc == 0 || (msg && strlen(msg) > 20 &&
+                              (is_open || strstr(msg, errtext(*err)))),
+                              "%s: exit %d without the cause: %s", what, rc,
+                              msg);
+                free(msg);
+                wholly("/etc/hosts", hosts0, hosts1, F_HOSTS, n);
+                journal_reads(F_HOSTS, n);
+                int orphan = orphaned_dir();
+                run_ok(F_HOSTS);
+                assert_tree(after, orphan, F_HOSTS, n, &w, "run again");
+                run_ok(F_UNINSTALL);
+                assert_tree(pristine, orphan, F_HOSTS, n, &w,
+                            "then uninstalled");
+                teardown();
+            }
+    ck_assert_int_gt(runs, 50);
+    fprintf(stderr, "storage errors at each write, fsync, rename, mkdir and "
+            "open of the hosts task: %d runs (%d failed cleanly, the rest "
+            "recovered), each file whole\n", runs, failed_runs);
+    free(pristine);
+    free(after);
+    free(hosts0);
+    free(hosts1);
+}
+END_TEST
+
+/* ---- the helper killed mid-request ---------------------------------------- */
+
+#define HELPER_PIDFILE "/var/run/com.docker.vmnetd.pid"
+
+/* The permanent helper (legacy-vmnetd) installed by `hostpriv privileged
+ * helper-install` with the direct backend, which plays launchd/systemd
+ * (KeepAlive / Restart=always). */
+static void helper_host(void)
+{
+    host();
+    const char *ini = "[core]\nplugin = legacy-vmnetd\n"
+                      "[host]\nuser = " HP_TEST_USER "\nplatform = linux\n"
+                      "home = /home/" HP_TEST_USER "\nshell = /bin/sh\n"
+                      "kubernetes = true\n[helper]\nservice = direct\n";
+    tu_write(root, "/etc/hostpriv/hostpriv.ini", ini, strlen(ini), 0644, 0,
+             0);
+}
+
+static int cli_root(const char *task, char **err)
+{
+    char bin[PATH_MAX];
+    tu_build("bin/hostpriv", bin, sizeof bin);
+    const char *argv[] = { bin, "--root", root, "privileged", task, NULL };
+    return tu_run((uid_t)-1, 0, argv, NULL, NULL, err);
+}
+
+static pid_t helper_pid(void)
+{
+    char *t = tu_read(root, HELPER_PIDFILE, NULL);
+    pid_t pid = t ? (pid_t)atol(t) : -1;
+    free(t);
+    return pid;
+}
+
+/* A request as the test user through the client library: its code, the
+ * message in msg. */
+static char *shared_msg;
+
+static int user_request(void *arg)
+{
+    hp_open_opts o = { .role = HP_ROLE_USER, .root = root,
+                       .no_user_layer = 1, .no_plugin = 1 };
+    hp_ctx *c = NULL;
+    hp_err e = HP_ERR_INIT;
+    int rc = hp_ctx_open(&c, &o, &e);
+    if (rc == HP_OK)
+        rc = hp_helper_call(c, arg, NULL, 0, NULL, 0, NULL, &e);
+    snprintf(shared_msg, 1024, "%s", e.msg);
+    hp_ctx_close(c);
+    return rc;
+}
+
+static int served(void)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    return tu_as(uid, gid, user_request, "ping") == HP_OK;
+}
+
+static int traced(pid_t pid)
+{
+    char p[64];
+    snprintf(p, sizeof p, "/proc/%d/status", (int)pid);
+    char *t = tu_read("", p, NULL);
+    const char *tp = t ? strstr(t, "TracerPid:") : NULL;
+    int r = tp && atol(tp + 10) != 0;
+    free(t);
+    return r;
+}
+
+/* strace attached to the running helper, killing it at the Nth call. */
+static pid_t strace_kill_at(pid_t helper, const char *call, int n,
+                            const char *trace)
+{
+    char p[32], tr[64], inj[96];
+    snprintf(p, sizeof p, "%d", (int)helper);
+    snprintf(tr, sizeof tr, "trace=%s", call);
+    snprintf(inj, sizeof inj, "inject=%s:signal=SIGKILL:when=%d", call, n);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int nul = open("/dev/null", O_WRONLY);
+        dup2(nul, 2);
+        execl("/usr/bin/strace", "strace", "-qq", "-o", trace, "-e", tr, "-e",
+              inj, "-p", p, (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 500 && !traced(helper); i++)
+        usleep(10000);
+    ck_assert_msg(traced(helper), "strace did not attach to %d", (int)helper);
+    return pid;
+}
+
+START_TEST(helper_killed_mid_request)
+{
+    ck_assert_msg(access("/usr/bin/strace", X_OK) == 0, "strace missing");
+    shared_msg = mmap(NULL, 1024, PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    ck_assert(shared_msg != MAP_FAILED);
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    helper_host();
+    char *pristine = snap(), *hosts0 = content("/etc/hosts"), *err = NULL;
+    teardown();
+    const char *calls[] = { "renameat", "fsync", NULL };
+    int kills = 0;
+    for (const char *const *call = calls; *call; call++)
+        for (int n = 1; n < 50; n++) {
+            helper_host();
+            snprintf(what, sizeof what, "helper killed at %s #%d", *call, n);
+            ck_assert_msg(cli_root("helper-install", &err) == 0, "%s", err);
+            free(err);
+            ck_assert(served());
+            pid_t first = helper_pid();
+            char trace[PATH_MAX + 8];
+            snprintf(trace, sizeof trace, "%s.trace", root);
+            pid_t st = strace_kill_at(first, *call, n, trace);
+            int rc = tu_as(uid, gid, user_request, "hosts_ensure");
+            /* killed: the helper is gone (its supervisor reaps it) */
+            int hit = 0;
+            for (int i = 0; i < 200 && !hit; i++) {
+                char pp[64];
+                snprintf(pp, sizeof pp, "/proc/%d/exe", (int)first);
+                char buf[PATH_MAX];
+                hit = readlink(pp, buf, sizeof buf) < 0;
+                if (!hit && rc == HP_OK)
+                    break;          /* served, and still there */
+                if (!hit)
+                    usleep(10000);
+            }
+            int status;
+            kill(st, SIGTERM);      /* it detaches, if it is still there */
+            waitpid(st, &status, 0);
+            unlink(trace);
+            if (!hit) {
+                ck_assert_msg(rc == HP_OK, "%s: no kill, yet %d: %s", what,
+                              rc, shared_msg);
+                ck_assert_msg(cli_root("uninstall", &err) == 0, "%s", err);
+                free(err);
+                teardown();
+                break;
+            }
+            kills++;
+            /* the client is told, clearly */
+            ck_assert_msg(rc != HP_OK && strstr(shared_msg, "helper") &&
+                          strstr(shared_msg, "before replying"),
+                          "%s: %d: %s", what, rc, shared_msg);
+            /* every file whole, the journal readable */
+            char *now = content("/etc/hosts");
+            ck_assert_msg(!strcmp(now, hosts0) ||
+                          strstr(now, "kubernetes.docker.internal"),
+                          "%s: /etc/hosts torn:\n%s", what, now);
+            free(now);
+            journal_reads(F_HOSTS, n);
+            /* the permanent helper comes back, as another process */
+            int back = 0;
+            for (int i = 0; i < 500 && !back; i++) {
+                back = helper_pid() > 0 && helper_pid() != first && served();
+                if (!back)
+                    usleep(10000);
+            }
+            ck_assert_msg(back, "%s: the helper did not come back", what);
+            /* the request again: done; uninstall: the host as it was */
+            ck_assert_msg(tu_as(uid, gid, user_request, "hosts_ensure") ==
+                          HP_OK, "%s: again: %s", what, shared_msg);
+            ck_assert_msg(cli_root("uninstall", &err) == 0, "%s", err);
+            free(err);
+            ck_assert(!served());
+            char *after = snap();
+            if (strcmp(after, pristine))
+                forget_residue(after);
+            ck_assert_msg(!strcmp(after, pristine), "%s, uninstalled:\n%s\n"
+                          "wanted:\n%s", what, after, pristine);
+            free(after);
+            teardown();
+        }
+    ck_assert_int_ge(kills, 4);
+    fprintf(stderr, "the helper killed at each rename and fsync of a hosts "
+            "request: %d kills, each answered with an error, each file "
+            "whole, the helper back each time\n", kills);
+    free(pristine);
+    free(hosts0);
+    munmap(shared_msg, 1024);
+}
+END_TEST
+
 Suite *make_faults_suite(void)
 {
     Suite *s = suite_create("faults");
@@ -328,6 +629,16 @@ Suite *make_faults_suite(void)
     tcase_add_checked_fixture(t, NULL, teardown);
     tcase_set_timeout(t, 120);
     tcase_add_loop_test(t, kill9_each_step_of_each_flow, 0, F__COUNT);
+    suite_add_tcase(s, t);
+    t = tcase_create("storage");
+    tcase_add_checked_fixture(t, NULL, teardown);
+    tcase_set_timeout(t, 300);
+    tcase_add_test(t, storage_faults_each_occurrence);
+    suite_add_tcase(s, t);
+    t = tcase_create("helper");
+    tcase_add_checked_fixture(t, NULL, teardown);
+    tcase_set_timeout(t, 300);
+    tcase_add_test(t, helper_killed_mid_request);
     suite_add_tcase(s, t);
     return s;
 }
