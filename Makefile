@@ -32,7 +32,7 @@ LIBSO   = $(BUILD)/lib/libhostpriv.so
 LIBA    = $(BUILD)/lib/libhostpriv.a
 BINS    = $(BUILD)/bin/hostpriv $(BUILD)/bin/hostprivd $(BUILD)/bin/hostpriv-rig
 
-.PHONY: all check check-layers check-unit check-fuzz check-scenarios asan valgrind stress bench demo fuzz fuzz-build install uninstall clean deps test-user
+.PHONY: all check check-layers check-coverage check-unit check-fuzz check-scenarios asan valgrind stress bench demo fuzz fuzz-build install uninstall clean deps test-user
 all: $(LIBSO) $(LIBA) $(BINS) $(PLUGIN_SO)
 
 $(OBJ)/%.o: %.c
@@ -141,6 +141,7 @@ check: deps
 	$(MAKE) all
 	@scripts/test-user
 	$(MAKE) check-layers
+	$(MAKE) check-coverage
 	$(MAKE) check-unit
 	$(MAKE) check-fuzz
 	$(MAKE) check-scenarios
@@ -150,6 +151,13 @@ check: deps
 check-layers: all
 	scripts/layers --objects $(OBJ)/core/lib
 	tests/layers/run $(OBJ)/core/lib
+
+# Every threat of docs/THREATS.md maps to tests that exist
+# (tests/SECURITY-COVERAGE.md), and the check catches a gap
+# (tests/coverage/run plants each kind in a copy).
+check-coverage:
+	scripts/security-coverage
+	tests/coverage/run
 
 check-unit: all $(BUILD)/tests/check_hostpriv $(TPLUG_SO)
 	HP_BUILD=$(abspath $(BUILD)) HP_SRC=$(CURDIR) $(BUILD)/tests/check_hostpriv
@@ -161,6 +169,27 @@ check-scenarios: all
 asan: deps
 	@scripts/test-user
 	$(MAKE) BUILD=build-asan SAN=1 CFLAGS="-O1 -g" check-unit check-fuzz check-scenarios
+
+# The unit suites and the corpus replays under valgrind's memcheck
+# (scripts/valgrind): 0 errors and 0 bytes definitely lost, or it fails.
+valgrind: deps
+	@scripts/install-deps valgrind
+	@scripts/test-user
+	$(MAKE) all $(BUILD)/tests/check_hostpriv $(TPLUG_SO) $(REPLAY_BIN)
+	scripts/valgrind $(BUILD)
+
+# Load (tests/stress/stress.c): one helper, 64 clients x 2,000 requests as
+# the test user, slowloris clients and a connection flood in the same run;
+# 0 failures, the helper's descriptors and RSS back to their baseline.
+STRESS_CLIENTS  ?= 64
+STRESS_REQUESTS ?= 2000
+$(BUILD)/tests/stress/stress: tests/stress/stress.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(HP_CFLAGS) $(CFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS)
+stress: deps
+	@scripts/test-user
+	$(MAKE) all $(BUILD)/tests/stress/stress
+	HP_BUILD=$(abspath $(BUILD)) $(BUILD)/tests/stress/stress $(STRESS_CLIENTS) $(STRESS_REQUESTS)
 
 # BENCH_QUICK=1: every part runs a few iterations and prints its table
 # (CI runs it so a missing or broken part fails); timings never fail.
