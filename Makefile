@@ -38,7 +38,7 @@ LIBA    = $(BUILD)/lib/libhostpriv.a
 LIBPC   = $(BUILD)/lib/pkgconfig/hostpriv.pc
 BINS    = $(BUILD)/bin/hostpriv $(BUILD)/bin/hostprivd $(BUILD)/bin/hostpriv-rig
 
-.PHONY: all check check-layers check-unit check-scenarios check-exports check-embed asan bench demo fuzz install uninstall clean deps test-user FORCE
+.PHONY: all check check-layers check-coverage check-unit check-fuzz check-scenarios check-exports check-embed asan valgrind stress bench demo fuzz fuzz-build install uninstall clean deps test-user FORCE
 all: $(LIBSO) $(LIBA) $(LIBPC) $(BINS) $(PLUGIN_SO)
 
 $(OBJ)/%.o: %.c $(BUILD)/flags.stamp
@@ -117,20 +117,46 @@ $(BUILD)/tests/bench/%: tests/bench/%.c $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(HP_CFLAGS) $(CFLAGS) -o $@ $^ $(HP_LIBS)
 
-# libFuzzer harnesses (clang): `make fuzz`, then run build/fuzz/fuzz_codec
-# tests/fuzz/corpus/codec (tests/fuzz/README.md).  Without clang the corpora
-# are replayed by the Check suite instead.
-FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE \
-             -DHP_VERSION='"$(VERSION)"' -Icore/include -Icore/lib
-$(BUILD)/fuzz/fuzz_codec: tests/fuzz/fuzz_codec.c core/lib/helper/proto.c core/lib/helper/vmnetd.c core/lib/host/ports.c core/lib/base/err.c
+# Fuzzing (tests/fuzz/README.md): one libFuzzer harness per
+# tests/fuzz/fuzz_NAME.c, its seeds in tests/fuzz/corpus/NAME.  Where
+# libFuzzer is absent each harness is linked with tests/fuzz/replay.c (a
+# main that feeds it every corpus file, sudo's fuzzstub) and run by
+# `make check` (check-fuzz), under the sanitizers by `make asan` and under
+# memcheck by `make valgrind`.  `make fuzz` builds the harnesses with clang
+# into build-fuzz/ (the library too, instrumented) and runs each for
+# FUZZ_SECONDS (60; 0: build only), then prints runs, coverage and
+# findings (scripts/fuzz).
+FUZZ_NAMES  = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+REPLAY_BIN  = $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/replay_%)
+FUZZ_SECONDS ?= 60
+FUZZ        ?=
+ifneq ($(FUZZ),)
+# clang: coverage for libFuzzer in every object, ASan/UBSan stop at the
+# first error (a finding); gcc's warning options clang does not know are
+# not an error.
+HP_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+             -fno-omit-frame-pointer -Wno-unknown-warning-option
+endif
+
+$(BUILD)/tests/fuzz/replay_%: $(OBJ)/tests/fuzz/fuzz_%.o $(OBJ)/tests/fuzz/replay.o $(LIBA)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_FLAGS) -o $@ $^
-$(BUILD)/fuzz/fuzz_helper: tests/fuzz/fuzz_helper.c core/lib/helper/proto.c core/lib/helper/vmnetd.c core/lib/host/ports.c $(LIBA)
+	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS)
+$(BUILD)/fuzz/fuzz_%: $(OBJ)/tests/fuzz/fuzz_%.o $(LIBA)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_FLAGS) -o $@ $^ $(HP_LIBS)
+	$(CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(HP_LIBS)
+
+# The daemon code logs what it refuses: its stderr is shown on a failure.
+check-fuzz: all $(REPLAY_BIN)
+	@for n in $(FUZZ_NAMES); do \
+	  $(BUILD)/tests/fuzz/replay_$$n tests/fuzz/corpus/$$n \
+	    2>$(BUILD)/tests/fuzz/replay_$$n.log || \
+	    { cat $(BUILD)/tests/fuzz/replay_$$n.log; exit 1; }; done
+
+fuzz-build: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 fuzz:
 	@scripts/install-deps fuzz
-	$(MAKE) all $(BUILD)/fuzz/fuzz_codec $(BUILD)/fuzz/fuzz_helper
+	$(MAKE) BUILD=build-fuzz FUZZ=1 CC=clang CFLAGS="-O1 -g" fuzz-build
+	scripts/fuzz build-fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 deps:
 	@scripts/install-deps
@@ -142,8 +168,10 @@ check: deps
 	@scripts/test-user
 	$(MAKE) check-layers
 	$(MAKE) check-completion
+	$(MAKE) check-coverage
 	$(MAKE) check-exports
 	$(MAKE) check-unit
+	$(MAKE) check-fuzz
 	$(MAKE) check-embed
 	$(MAKE) check-scenarios
 
@@ -175,6 +203,13 @@ check-completion: all
 	tests/completion/run $(BUILD)/bin/hostpriv $(BUILD)/completion-install$(DATADIR)
 	@rm -rf $(BUILD)/completion-install
 
+# Every threat of docs/THREATS.md maps to tests that exist
+# (tests/SECURITY-COVERAGE.md), and the check catches a gap
+# (tests/coverage/run plants each kind in a copy).
+check-coverage:
+	scripts/security-coverage
+	tests/coverage/run
+
 check-unit: all $(BUILD)/tests/check_hostpriv $(TPLUG_SO)
 	HP_BUILD=$(abspath $(BUILD)) HP_SRC=$(CURDIR) $(BUILD)/tests/check_hostpriv
 
@@ -188,7 +223,28 @@ check-scenarios: all
 
 asan: deps
 	@scripts/test-user
-	$(MAKE) BUILD=build-asan SAN=1 CFLAGS="-O1 -g" check-unit check-scenarios
+	$(MAKE) BUILD=build-asan SAN=1 CFLAGS="-O1 -g" check-unit check-fuzz check-scenarios
+
+# The unit suites and the corpus replays under valgrind's memcheck
+# (scripts/valgrind): 0 errors and 0 bytes definitely lost, or it fails.
+valgrind: deps
+	@scripts/install-deps valgrind
+	@scripts/test-user
+	$(MAKE) all $(BUILD)/tests/check_hostpriv $(TPLUG_SO) $(REPLAY_BIN)
+	scripts/valgrind $(BUILD)
+
+# Load (tests/stress/stress.c): one helper, 64 clients x 2,000 requests as
+# the test user, slowloris clients and a connection flood in the same run;
+# 0 failures, the helper's descriptors and RSS back to their baseline.
+STRESS_CLIENTS  ?= 64
+STRESS_REQUESTS ?= 2000
+$(BUILD)/tests/stress/stress: tests/stress/stress.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(HP_CFLAGS) $(CFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS)
+stress: deps
+	@scripts/test-user
+	$(MAKE) all $(BUILD)/tests/stress/stress
+	HP_BUILD=$(abspath $(BUILD)) $(BUILD)/tests/stress/stress $(STRESS_CLIENTS) $(STRESS_REQUESTS)
 
 # BENCH_QUICK=1: every part runs a few iterations and prints its table
 # (CI runs it so a missing or broken part fails); timings never fail.
@@ -234,6 +290,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/hostpriv $(DESTDIR)$(ZSHCOMPDIR)/_hostpriv $(DESTDIR)$(FISHCOMPDIR)/hostpriv.fish
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

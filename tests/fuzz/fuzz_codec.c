@@ -4,9 +4,8 @@
  * The first byte picks the target, the rest is its input.  A message that
  * decodes must encode back to the very same bytes (no two spellings).
  *
- * Built with HP_FUZZ_REPLAY defined it only provides hp_fuzz_codec_one(),
- * which the Check suite calls on every file of corpus/codec (sudo's
- * fuzzstub idea: the corpus runs where libFuzzer is absent). */
+ * Without libFuzzer, replay.c feeds it every file of corpus/codec (sudo's
+ * fuzzstub idea: the corpus runs as a plain test). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,8 +77,8 @@ static void hp_fuzz_text(const uint8_t *d, size_t n, int which)
     free(s);
 }
 
-int hp_fuzz_codec_one(const uint8_t *data, size_t size);
-int hp_fuzz_codec_one(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
@@ -100,11 +99,3 @@ int hp_fuzz_codec_one(const uint8_t *data, size_t size)
     }
     return 0;
 }
-
-#ifndef HP_FUZZ_REPLAY
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    return hp_fuzz_codec_one(data, size);
-}
-#endif

@@ -362,7 +362,9 @@ static int tmpfs_child(void)
     char *data = malloc(big);
     memset(data, 'B', big);
     hp_err e = HP_ERR_INIT;
-    if (hp_af_replace(dfd, "f", data, big, NULL, &e) != HP_EFAIL)
+    int rc = hp_af_replace(dfd, "f", data, big, NULL, &e);
+    free(data);
+    if (rc != HP_EFAIL)
         return 13;
     if (e.sys != ENOSPC)
         return 14;
@@ -375,7 +377,9 @@ static int tmpfs_child(void)
     if (fstat(fd, &st) != 0 || (st.st_mode & 07777) != 0644)
         return 16;
     char *t = tree_snap(mnt);
-    if (strstr(t, ".hp-"))
+    int temp = strstr(t, ".hp-") != NULL;
+    free(t);
+    if (temp)
         return 17;               /* the temp was removed */
     umount(mnt);
     return 0;

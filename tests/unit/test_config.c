@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine/config.h"
+#include "host/ports.h"
 #include "engine/ctx.h"
 #include "engine/loader.h"
 #include "actions/hostapi.h"
@@ -197,10 +198,17 @@ START_TEST(list_ports_answers_and_names)
 {
     ck_assert(valid("helper.ports", "1-1023 8080 9000-9100"));
     ck_assert(valid("helper.ports", "80,443"));
+    /* leading zeros: the helper's own parser (hp_ports_allowed) reads
+     * such a list as malformed and allows nothing, so the configuration
+     * must refuse it, not accept it (found by tests/fuzz/fuzz_config.c) */
     static const char *const badp[] = { "0", "65536", "1023-1", "80-", "-80",
-        "a", "", "80-90-100", "1-99999999999", NULL };
-    for (size_t i = 0; badp[i]; i++)
+        "a", "", "80-90-100", "1-99999999999", "080", "80-0443", "00080",
+        "80,080", NULL };
+    for (size_t i = 0; badp[i]; i++) {
         ck_assert_msg(!valid("helper.ports", badp[i]), "'%s'", badp[i]);
+        ck_assert(!hp_ports_allowed(badp[i], 80));
+    }
+    ck_assert(hp_ports_allowed("1-1023 8080 9000-9100", 9050));
     ck_assert(valid("prompt.answers", "cli-links=no, yes timeout"));
     ck_assert(valid("prompt.answers", ""));
     ck_assert(!valid("prompt.answers", "maybe"));
@@ -287,6 +295,21 @@ START_TEST(bom_and_crlf_files)
     ck_assert_str_eq(hp_config_get(cfg, "host.platform"), "linux");
     snprintf(want, sizeof want, "%s:5", fixture("crlf.ini"));
     ck_assert_str_eq(hp_config_origin(cfg, "host.platform"), want);
+}
+END_TEST
+
+/* A last line that ends in CR without LF (a CRLF file cut short; found
+ * by tests/fuzz/fuzz_config.c): read once, as the line it is.  The
+ * loader used to step over the line without its CR and read that CR
+ * forever. */
+START_TEST(cr_without_lf_at_the_end)
+{
+    hp_err e = HP_ERR_INIT;
+    char want[PATH_MAX];
+    ck_assert_int_eq(load_fixture("crlf_no_final_newline.ini", &e), HP_OK);
+    ck_assert_str_eq(hp_config_get(cfg, "core.version"), "4.16.2");
+    snprintf(want, sizeof want, "%s:2", fixture("crlf_no_final_newline.ini"));
+    ck_assert_str_eq(hp_config_origin(cfg, "core.version"), want);
 }
 END_TEST
 
@@ -966,6 +989,7 @@ Suite *make_config_suite(void)
     tcase_add_test(t, missing_file);
     tcase_add_test(t, empty_and_comment_only_files);
     tcase_add_test(t, bom_and_crlf_files);
+    tcase_add_test(t, cr_without_lf_at_the_end);
     tcase_add_loop_test(t, bad_file_is_rejected_whole, 0,
                         (int)(sizeof bad / sizeof bad[0]));
     tcase_add_test(t, inih_alone_would_split_the_long_line);

@@ -984,7 +984,7 @@ static int in_namespace(int (*fn)(void))
     pid_t pid = fork();
     if (pid == 0) {
         if (unshare(CLONE_NEWNS) != 0 ||
-            mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+            mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0)
             _exit(90);
         _exit(fn());
     }
@@ -1018,7 +1018,10 @@ static int disk_full(void)
         return fprintf(stderr, "disk full: %d %s\n", r, e.msg), 93;
     size_t n;
     char *now = tu_read(root, "/etc/hosts", &n);
-    if (n != len || memcmp(now, t, len) != 0)
+    int same = n == len && memcmp(now, t, len) == 0;
+    free(now);
+    free(t);
+    if (!same)
         return 94;
     struct stat st;
     stat(p, &st);
@@ -1026,10 +1029,11 @@ static int disk_full(void)
         return 95;
     DIR *d = opendir(etc);
     struct dirent *de;
+    int temps = 0;
     while ((de = readdir(d)))
-        if (strstr(de->d_name, ".hp-"))
-            return 96;
-    return 0;
+        temps += strstr(de->d_name, ".hp-") != NULL;
+    closedir(d);
+    return temps ? 96 : 0;
 }
 
 START_TEST(file_disk_full)
@@ -1049,7 +1053,7 @@ static int bind_mounted(void)
     fclose(f);
     f = fopen(p, "w");
     fclose(f);
-    if (mount(real, p, NULL, MS_BIND, NULL) != 0)
+    if (mount(real, p, "none", MS_BIND, NULL) != 0)
         return 91;
     int fd = open(root, O_PATH | O_DIRECTORY);
     hp_err e = HP_ERR_INIT;
@@ -1059,12 +1063,16 @@ static int bind_mounted(void)
         return fprintf(stderr, "bind: %s\n", e.msg), 92;
     size_t n;
     char *t = tu_read(root, "/hosts.real", &n);  /* through the mount */
-    if (!hp_hosts_has(t, n, &KUBE))
+    int has = hp_hosts_has(t, n, &KUBE);
+    free(t);
+    if (!has)
         return 93;
     if (remove_ours(fd, "/etc/hosts", &ch, &e) != HP_OK)
         return 94;
     t = tu_read(root, "/hosts.real", &n);
-    if (n != strlen(orig) || memcmp(t, orig, n))
+    int back = n == strlen(orig) && !memcmp(t, orig, n);
+    free(t);
+    if (!back)
         return 95;
     snprintf(p, sizeof p, "%s/etc/hosts.hostpriv-bak", root);
     return access(p, F_OK) == 0 ? 96 : 0;

@@ -417,7 +417,7 @@ static int disk_full(void)
     char d[PATH_MAX];
     snprintf(d, sizeof d, "%s%s", root, DIR_);
     if (unshare(CLONE_NEWNS) != 0 ||
-        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
         mount("tmpfs", d, "tmpfs", 0, "size=64k,mode=0755") != 0)
         return 90;
     const char *old = "{\"allowedRegistries\": [\"old.io\"]}";
@@ -449,8 +449,9 @@ static int disk_full(void)
     len += (size_t)snprintf(big + len, cap - len, "]}");
     int rfd = open(root, O_PATH | O_DIRECTORY);
     hp_err e = HP_ERR_INIT;
-    if (hp_policy_store(rfd, CACHE, big, len, NULL, &e) != HP_EFAIL ||
-        !strstr(e.msg, "space"))
+    int rc = hp_policy_store(rfd, CACHE, big, len, NULL, &e);
+    free(big);
+    if (rc != HP_EFAIL || !strstr(e.msg, "space"))
         return fprintf(stderr, "policy disk full: %s\n", e.msg), 92;
     size_t n;
     snprintf(p, sizeof p, "%s/registry-access-management.json", d);
@@ -462,10 +463,11 @@ static int disk_full(void)
         return 93;
     DIR *dir = opendir(d);
     struct dirent *de;
+    int temps = 0;
     while ((de = readdir(dir)))
-        if (strstr(de->d_name, ".hp-"))
-            return 94;
-    return 0;
+        temps += strstr(de->d_name, ".hp-") != NULL;
+    closedir(dir);
+    return temps ? 94 : 0;
 }
 
 START_TEST(store_disk_full)

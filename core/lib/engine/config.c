@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include "loader.h"
 #include "host/safepath.h"
+#include "host/ports.h"
 
 #ifndef HP_CLI_PROGRAM
 #define HP_CLI_PROGRAM "/usr/local/bin/hostpriv"
@@ -266,24 +267,18 @@ static int each_item(const char *key, const char *v, item_fn fn, hp_err *e)
     return HP_OK;
 }
 
+/* One item of a port list, read by the very parser the helper's port
+ * policy uses (hp_ports_allowed): a list the configuration accepts is one
+ * the helper reads the same way ("080" once passed here and then allowed
+ * nothing there). */
 static int port_item(const char *key, const char *it, hp_err *e)
 {
-    char lo[16], hi[16];
-    const char *dash = strchr(it, '-');
-    size_t l = dash ? (size_t)(dash - it) : strlen(it);
-    long a, b;
-    if (l >= sizeof lo || (dash && strlen(dash + 1) >= sizeof hi))
-        goto bad;
-    memcpy(lo, it, l);
-    lo[l] = '\0';
-    snprintf(hi, sizeof hi, "%s", dash ? dash + 1 : lo);
-    if (parse_long(lo, 1, 65535, &a) || parse_long(hi, 1, 65535, &b) || a > b)
-        goto bad;
-    return HP_OK;
-bad:
+    if (hp_ports_valid(it, NULL) == HP_OK)
+        return HP_OK;
     return hp_err_set(e, HP_ECONFIG,
-                      "%s: '%s' is not a port or range (N or N-M, 1 to 65535, "
-                      "N <= M), e.g. 1-1023 8080", key, it);
+                      "%s: '%s' is not a port or range (N or N-M, 1 to 65535 "
+                      "without leading zeros, N <= M), e.g. 1-1023 8080", key,
+                      it);
 }
 
 static int tool_item(const char *key, const char *it, hp_err *e)
@@ -892,6 +887,9 @@ static int precheck(struct load *ld, const char *buf, size_t n)
     for (const char *p = buf, *end = buf + n; p < end; ) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        /* the next line starts after this one's bytes, its CR included:
+         * a last line ending in CR and no LF must not be read forever */
+        const char *next = nl ? nl + 1 : end;
         line++;
         if (len && p[len - 1] == '\r')
             len--;
@@ -918,7 +916,7 @@ static int precheck(struct load *ld, const char *buf, size_t n)
             if (p[0] == '[' && !check_section(ld, p, len, line, &seen))
                 return 0;
         }
-        p += nl ? (size_t)(nl - p) + 1 : len;
+        p = next;
     }
     return 1;
 }
@@ -966,14 +964,32 @@ static int check_fd(int fd, const char *path, int require_safe, off_t *size,
     return HP_OK;
 }
 
-static int read_all(int fd, const char *path, char **out, size_t *len,
-                    hp_err *e)
+/* Read the whole file into a buffer sized by fstat (+1, so growth since
+ * shows), grown while it keeps growing, never past MAX_FILE: a program
+ * reads a few small files each run, not a MiB buffer each. */
+static int read_all(int fd, const char *path, off_t size, char **out,
+                    size_t *len, hp_err *e)
 {
-    size_t cap = MAX_FILE + 1, n = 0;
+    size_t cap = (size_t)size + 1, n = 0;
     char *buf = malloc(cap);
     if (!buf)
         return hp_err_set(e, HP_EINTERNAL, "out of memory");
     for (;;) {
+        if (n == cap) {
+            if (cap > MAX_FILE) {
+                free(buf);
+                return hp_err_set(e, HP_ECONFIG, "config %s: larger than "
+                                  "1 MiB", path);
+            }
+            size_t nc = cap * 2 > MAX_FILE + 1 ? MAX_FILE + 1 : cap * 2;
+            char *nb = realloc(buf, nc);
+            if (!nb) {
+                free(buf);
+                return hp_err_set(e, HP_EINTERNAL, "out of memory");
+            }
+            buf = nb;
+            cap = nc;
+        }
         ssize_t r = read(fd, buf + n, cap - n);
         if (r < 0 && errno == EINTR)
             continue;
@@ -984,11 +1000,6 @@ static int read_all(int fd, const char *path, char **out, size_t *len,
         if (r == 0)
             break;
         n += (size_t)r;
-        if (n == cap) {     /* grew after fstat */
-            free(buf);
-            return hp_err_set(e, HP_ECONFIG, "config %s: larger than 1 MiB",
-                              path);
-        }
     }
     *out = buf;
     *len = n;
@@ -1029,7 +1040,7 @@ static int load_file(hp_config *cfg, const char *path, int layer,
     if (rc == HP_OK && require_safe)
         rc = hp_sp_check_safe_file(path, e) == HP_OK ? HP_OK : HP_ECONFIG;
     if (rc == HP_OK)
-        rc = read_all(fd, path, &buf, &len, e);
+        rc = read_all(fd, path, size, &buf, &len, e);
     close(fd);
     if (rc != HP_OK)
         return rc;

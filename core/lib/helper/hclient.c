@@ -200,6 +200,20 @@ static int send_opening(int s, const char *const *req, size_t nreq,
     return r < 0 ? hp_err_sys(e, HP_EUNAVAIL, -r, "helper hello") : HP_OK;
 }
 
+/* The helper took a request (op) and ended the connection without a
+ * reply.  It never does that while it runs (a refused peer is closed
+ * before its bytes are read, which the peer sees as ECONNRESET, not as an
+ * end of stream): it stopped or crashed doing the request, and the client
+ * must know that the request may have been carried out. */
+static int ended_mid_request(hp_ctx *c, const char *op, hp_err *e)
+{
+    return hp_err_set(e, HP_EUNAVAIL, "the helper on %s ended the connection "
+                      "before replying to %s: it stopped or crashed while "
+                      "handling it.  Whether %s was carried out is not known; "
+                      "it is safe to run it again once the helper is back",
+                      sock_hpath(c), op, op);
+}
+
 static int refused_at_hello(hp_ctx *c, hp_err *e)
 {
     return hp_err_set(e, HP_EDENIED, "the helper on %s closed the connection "
@@ -227,11 +241,14 @@ static int reply_code(const char *s)
  * will not serve this connection (too many connections from this uid, a
  * protocol version it does not speak): then that code and reason, and
  * *said set (when not NULL). */
-static int read_hello(hp_ctx *c, int s, hp_rbuf *rb, int *said, hp_err *e)
+static int read_hello(hp_ctx *c, int s, const char *op, hp_rbuf *rb,
+                      int *said, hp_err *e)
 {
     hp_msg m;
     hp_err le = HP_ERR_INIT;
     int rc = hp_msg_recv_buf(s, rb, &m, &le);
+    if (op && rc == HP_EUNAVAIL && le.sys == EPIPE)     /* read, then EOF */
+        return ended_mid_request(c, op, e);
     if (rc == HP_EUNAVAIL || le.sys == ECONNRESET)
         return refused_at_hello(c, e);
     if (rc != HP_OK) {
@@ -267,10 +284,12 @@ static int opening(hp_ctx *c, int s, const char *const *req, size_t nreq,
                    hp_rbuf *rb, hp_err *e)
 {
     hp_err se = HP_ERR_INIT;
+    const char *op = req ? req[0] : NULL;
     int rc = send_opening(s, req, nreq, &se);
     if (rc == HP_EUNAVAIL && (se.sys == EPIPE || se.sys == ECONNRESET)) {
-        int said = 0, why = read_hello(c, s, rb, &said, &se);
-        /* closed without a word: this peer is not served */
+        int said = 0, why = read_hello(c, s, NULL, rb, &said, &se);
+        /* closed without a word before taking our request: this peer is
+         * not served */
         return said ? hp_err_set(e, why, "%s", se.msg)
                     : refused_at_hello(c, e);
     }
@@ -279,7 +298,7 @@ static int opening(hp_ctx *c, int s, const char *const *req, size_t nreq,
             *e = se;
         return rc;
     }
-    return read_hello(c, s, rb, NULL, e);
+    return read_hello(c, s, op, rb, NULL, e);
 }
 
 /* A connected, checked socket (peer is root, deadlines set), or -code. */
@@ -381,6 +400,16 @@ static int exchange(hp_ctx *c, const char *const *f, size_t n, int *fd_out,
         rc = opening(c, s, f, n, &rb, e);
     } else {
         rc = hp_msg_send(c->helper_fd, HP_MSG_REQ, f, n, -1, e);
+        /* the end of the stream after our request was read (not a reset:
+         * unread) means the helper took it and died */
+        if (rc == HP_OK &&
+            (rc = read_reply(c, &rb, fd_out, replied, e)) == HP_EUNAVAIL &&
+            e->sys == EPIPE)
+            rc = ended_mid_request(c, f[0], e);
+        hp_rbuf_reset(&rb);
+        if (!*replied)
+            hp_helper_disconnect(c);
+        return rc;
     }
     if (rc == HP_OK)
         rc = read_reply(c, &rb, fd_out, replied, e);
@@ -433,7 +462,8 @@ int hp_helper_call(hp_ctx *c, const char *op, const char *const *args,
     int rc = exchange(c, f, n, fd_out, &replied, &le);
     /* A kept connection the helper has since closed (idle exit, restart)
      * fails before any reply byte: the helper never closes a connection
-     * with a request unanswered, so one retry on a new one is safe. */
+     * with a request unanswered, so one retry on a new one is safe (one
+     * that died doing the request is told apart in exchange). */
     if (!replied && reused && rc == HP_EUNAVAIL &&
         (le.sys == EPIPE || le.sys == ECONNRESET))
         rc = exchange(c, f, n, fd_out, &replied, &le);

@@ -178,7 +178,7 @@ static int in_path(const char *prog)
 {
     const char *path = getenv("PATH");
     if (!path || !*path)
-        path = SVC_CLEAN_PATH + 5;
+        path = &SVC_CLEAN_PATH[strlen("PATH=")];
     while (*path) {
         size_t n = strcspn(path, ":");
         char f[PATH_MAX];
@@ -857,17 +857,32 @@ static int pidfd_kill(int pidfd, pid_t pid, int sig)
     return kill(pid, sig);
 }
 
-/* 1 when the pidfd reports an exit within ms. */
-static int wait_exit(int pidfd, int ms)
+static int exe_is(pid_t pid, const char *prog);
+
+/* 1 when pid has ended within ms: the pidfd reports it, or without one
+ * (a kernel or a valgrind without pidfd_open) the process is gone or a
+ * zombie, looked at every 10 ms. */
+static int wait_exit(int pidfd, pid_t pid, int ms)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
-        struct pollfd p = { .fd = pidfd, .events = POLLIN };
         clock_gettime(CLOCK_MONOTONIC, &t1);
         long spent = (t1.tv_sec - t0.tv_sec) * 1000 +
                      (t1.tv_nsec - t0.tv_nsec) / 1000000;
-        int r = poll(&p, 1, spent >= ms ? 0 : (int)(ms - spent));
+        long left = spent >= ms ? 0 : ms - spent;
+        if (pidfd < 0) {
+            waitpid(pid, NULL, WNOHANG);    /* when it is our child */
+            if (!exe_is(pid, NULL))
+                return 1;
+            if (!left)
+                return 0;
+            struct timespec ts = { 0, 10 * 1000 * 1000 };
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+        int r = poll(&p, 1, (int)left);
         if (r < 0 && errno == EINTR)
             continue;
         return r > 0;
@@ -945,7 +960,8 @@ static int exe_is(pid_t pid, const char *prog)
     return strcmp(exe, want) == 0;
 }
 
-/* In the service process: what a service manager gives a daemon. */
+/* In the service process: what a service manager gives a daemon.  execfd
+ * (>= 0) receives errno when the exec fails. */
 static void exec_service(char *const *argv, int logfd, int execfd)
 {
     static char *const envp[] = { SVC_CLEAN_PATH, NULL };
@@ -957,21 +973,94 @@ static void exec_service(char *const *argv, int logfd, int execfd)
     umask(022);
     int null = open("/dev/null", O_RDONLY);
     if (null < 0 || chdir("/") != 0 || dup2(null, 0) < 0 ||
-        dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0 || dup2(execfd, 3) < 0)
+        dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0 ||
+        (execfd >= 0 && dup2(execfd, 3) < 0))
         _exit(127);
     fcntl(3, F_SETFD, FD_CLOEXEC);
     hp_close_from(4);
     execve(argv[0], argv, envp);
     int err = errno;
-    (void)!write(3, &err, sizeof err);
+    if (execfd >= 0)
+        (void)!write(3, &err, sizeof err);
     _exit(127);
 }
 
-/* Start argv in its own session.  keep_alive: double fork, so it is no
- * child of ours and outlives us; else one fork we wait for (bounded) so a
- * run-once task such as the boot task is done when start returns. */
-static int spawn(char **argv, int logfd, int detach, pid_t *pid, int *xerr,
-                 hp_err *e)
+static int write_pid(int rundir, const char *label, pid_t pid, hp_err *e);
+
+#define SVC_RESTART_MS 1000         /* between a crash and the restart */
+#define SVC_QUICK_MS 10000          /* a run shorter than this is quick */
+#define SVC_QUICK_MAX 5             /* quick crashes in a row: give up */
+
+/* KeepAlive for the direct backend, as launchd's KeepAlive and systemd's
+ * Restart=always do it for a crash: a small process that started the
+ * service waits for it, and when it ends by a signal or a non-zero
+ * status while its pidfile still names it, starts it again (1 s later;
+ * after 5 quick crashes in a row it gives up).  A clean exit (stopped,
+ * idle exit, uninstalled) or a pidfile no longer naming it (stop_pid
+ * removes it first) ends the watch.  It keeps only the log (stdout and
+ * stderr) and the run directory (fd 3) of what the caller had open. */
+static void supervise(char *const *argv, const char *label, int rundir,
+                      pid_t child)
+{
+    hp_af_locks_forget();
+    int null = open("/dev/null", O_RDONLY);
+    if (null < 0 || dup2(null, 0) < 0 ||
+        (rundir != 3 && dup3(rundir, 3, O_CLOEXEC) < 0) ||
+        fcntl(3, F_SETFD, FD_CLOEXEC) < 0)
+        _exit(1);
+    hp_close_from(4);
+    int quick = 0;
+    for (;;) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        int st;
+        while (waitpid(child, &st, 0) < 0)
+            if (errno != EINTR)
+                _exit(1);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+            _exit(0);
+        quick = t1.tv_sec - t0.tv_sec < SVC_QUICK_MS / 1000 ? quick + 1 : 0;
+        struct timespec ts = { SVC_RESTART_MS / 1000,
+                               (SVC_RESTART_MS % 1000) * 1000000L };
+        nanosleep(&ts, NULL);
+        hp_err e = HP_ERR_INIT;
+        int lk = hp_af_lock_dir(3, &e);
+        pid_t named = -1;
+        if (lk < 0 || !read_pid(3, label, &named) || named != child) {
+            hp_af_unlock(lk);
+            _exit(0);                       /* stopped meanwhile */
+        }
+        if (quick >= SVC_QUICK_MAX) {
+            dprintf(2, "hostpriv: service %s: ended %d times within %d s "
+                    "of starting: not restarted again\n", label, quick,
+                    SVC_QUICK_MS / 1000);
+            remove_pid(3, label);
+            hp_af_unlock(lk);
+            _exit(1);
+        }
+        pid_t old = child;
+        child = fork();
+        if (child == 0)
+            exec_service(argv, 1, -1);
+        if (child < 0 || write_pid(3, label, child, &e) != HP_OK) {
+            hp_af_unlock(lk);
+            _exit(1);
+        }
+        hp_af_unlock(lk);
+        dprintf(2, "hostpriv: service %s: pid %d ended by %s %d: started "
+                "again as pid %d\n", label, (int)old,
+                WIFSIGNALED(st) ? "signal" : "status",
+                WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st), (int)child);
+    }
+}
+
+/* Start argv in its own session.  keep_alive: detached, so it is no child
+ * of ours and outlives us, watched by supervise(); else one fork we wait
+ * for (bounded) so a run-once task such as the boot task is done when
+ * start returns. */
+static int spawn(char **argv, int logfd, int detach, const char *label,
+                 int rundir, pid_t *pid, int *xerr, hp_err *e)
 {
     int pp[2], xp[2];
     if (pipe2(pp, O_CLOEXEC) != 0)
@@ -984,11 +1073,21 @@ static int spawn(char **argv, int logfd, int detach, pid_t *pid, int *xerr,
     pid_t mid = fork();
     if (mid == 0) {
         setsid();
-        pid_t p = detach ? fork() : 0;
-        if (p == 0)
-            exec_service(argv, logfd, xp[1]);
-        (void)!write(pp[1], &p, sizeof p);
-        _exit(p < 0);
+        pid_t sup = detach ? fork() : 0;
+        if (sup == 0) {
+            pid_t p = detach ? fork() : 0;
+            if (p == 0)
+                exec_service(argv, logfd, xp[1]);
+            (void)!write(pp[1], &p, sizeof p);
+            if (p < 0)
+                _exit(1);
+            close(pp[1]);
+            close(xp[1]);   /* the caller's read ends with the exec */
+            if (dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
+                _exit(1);
+            supervise(argv, label, rundir, p);
+        }
+        _exit(sup < 0);
     }
     int err = errno;
     close(pp[1]);
@@ -1046,7 +1145,7 @@ static int finish_oneshot(pid_t pid, const char *label, const char *log,
                           hp_err *e)
 {
     int pidfd = hp_pidfd_open(pid), st = 0;
-    if (pidfd >= 0 && !wait_exit(pidfd, SVC_ONESHOT_WAIT_MS)) {
+    if (pidfd >= 0 && !wait_exit(pidfd, pid, SVC_ONESHOT_WAIT_MS)) {
         close(pidfd);
         return HP_OK;       /* still going: it finishes on its own */
     }
@@ -1081,7 +1180,7 @@ static int start_direct(hp_ctx *c, const char *label, const char *file,
     if (rc == HP_OK)
         rc = open_log(c, label, &logfd, log, sizeof log, e);
     if (rc == HP_OK)
-        rc = spawn(f.argv, logfd, f.keep_alive, &pid, &xerr, e);
+        rc = spawn(f.argv, logfd, f.keep_alive, label, rundir, &pid, &xerr, e);
     if (rc == HP_OK && xerr)
         rc = hp_err_sys(e, HP_EFAIL, xerr, "cannot start %s: %s", label,
                         f.argv[0]);
@@ -1106,7 +1205,10 @@ out:
 
 /* Stop what the pidfile names, only if it still runs the program the
  * service file names: a stale pidfile (the pid reused after a reboot) must
- * never get someone else's process killed. */
+ * never get someone else's process killed.  The pidfile goes first, under
+ * the run directory's lock: the keep-alive supervisor (spawn) restarts
+ * only a process its pidfile still names, so a stopped service stays
+ * stopped even when it takes a SIGKILL to end it. */
 static int stop_pid(hp_ctx *c, const char *label, const char *prog,
                     int rundir, pid_t pid, hp_err *e)
 {
@@ -1124,18 +1226,23 @@ static int stop_pid(hp_ctx *c, const char *label, const char *prog,
         remove_pid(rundir, label);
         return HP_OK;
     }
+    hp_err le = HP_ERR_INIT;
+    int lk = hp_af_lock_dir(rundir, &le);
+    pid_t now = -1;
+    if (read_pid(rundir, label, &now) && now == pid)
+        remove_pid(rundir, label);
+    hp_af_unlock(lk);
     int gone = 0;
     if (pidfd_kill(pidfd, pid, SIGTERM) == 0 || errno == ESRCH)
-        gone = pidfd < 0 || wait_exit(pidfd, SVC_STOP_WAIT_MS);
+        gone = wait_exit(pidfd, pid, SVC_STOP_WAIT_MS);
     if (!gone && pidfd_kill(pidfd, pid, SIGKILL) == 0)
-        gone = pidfd < 0 || wait_exit(pidfd, SVC_STOP_WAIT_MS);
+        gone = wait_exit(pidfd, pid, SVC_STOP_WAIT_MS);
     if (pidfd >= 0)
         close(pidfd);
     waitpid(pid, NULL, WNOHANG);    /* in case it was our child after all */
     if (!gone)
         return hp_err_set(e, HP_EFAIL, "service %s (pid %d) did not exit "
                           "after SIGKILL", label, (int)pid);
-    remove_pid(rundir, label);
     return HP_OK;
 }
 

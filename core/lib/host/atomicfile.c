@@ -176,6 +176,13 @@ static int set_meta(int dirfd, int tfd, const char *name,
     return rc;
 }
 
+/* After the new content is in place: sync the directory so the new
+ * name lasts.  The file is replaced whatever this gives, so a failure is
+ * no failure of the replacement (a caller told "failed" would take it
+ * that nothing changed, and forget the change it journaled): HP_OK, with
+ * the failure noted in e (code HP_OK, e->sys set) for a caller who wants
+ * to report it.  A crash before the sync shows the file wholly old or
+ * wholly new, as at any other step. */
 static int sync_dir(int dirfd, const char *name, hp_err *e)
 {
     int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -183,10 +190,10 @@ static int sync_dir(int dirfd, const char *name, hp_err *e)
     int err = errno;
     if (fd >= 0)
         close(fd);
-    return rc == 0 ? HP_OK
-                   : hp_err_sys(e, HP_EFAIL, err,
-                                "%s was replaced but its directory could not "
-                                "be synced", name);
+    if (rc != 0)
+        hp_err_sys(e, HP_OK, err, "%s was replaced but its directory could "
+                   "not be synced", name);
+    return HP_OK;
 }
 
 static int read_fd(int fd, size_t max, char **data, size_t *len)
@@ -340,14 +347,11 @@ static int preflight(int dirfd, const char *name, const hp_af_opts *o,
     return check_expect(dirfd, name, o, e);
 }
 
-int hp_af_replace(int dirfd, const char *name, const void *data, size_t len,
-                  const hp_af_opts *o, hp_err *e)
+static int replace_locked(int dirfd, const char *name, const void *data,
+                          size_t len, const hp_af_opts *o, hp_err *e)
 {
-    static const hp_af_opts defaults = { 0644, (uid_t)-1, (gid_t)-1, 0, NULL };
     struct stat st;
     int exists = 0;
-    if (!o)
-        o = &defaults;
     int rc = preflight(dirfd, name, o, &st, &exists, e);
     if (rc != HP_OK)
         return rc;
@@ -386,6 +390,33 @@ int hp_af_replace(int dirfd, const char *name, const void *data, size_t len,
     fault(4);
     rc = sync_dir(dirfd, name, e);
     fault(5);
+    return rc;
+}
+
+int hp_af_replace(int dirfd, const char *name, const void *data, size_t len,
+                  const hp_af_opts *o, hp_err *e)
+{
+    static const hp_af_opts defaults = { 0644, (uid_t)-1, (gid_t)-1, 0, NULL };
+    if (!o)
+        o = &defaults;
+    int rc = name_ok(name, e);
+    if (rc != HP_OK)
+        return rc;
+    /* One writer of the directory at a time (shared with a caller that
+     * holds it already).  With the lock held no writer of ours is half
+     * way, so a temp of this name still there is a killed writer's: it
+     * goes, or a crash would leave it for good (and the directory could
+     * never be removed again). */
+    hp_err le = HP_ERR_INIT;
+    int lk = hp_af_lock_dir(dirfd, &le);
+    if (lk < 0) {
+        if (e)
+            *e = le;
+        return le.code ? le.code : HP_EFAIL;
+    }
+    hp_af_clean_temps(dirfd, name);
+    rc = replace_locked(dirfd, name, data, len, o, e);
+    hp_af_unlock(lk);
     return rc;
 }
 

@@ -24,12 +24,18 @@ typedef struct hp_af_opts {
     const struct stat *expect;
 } hp_af_opts;
 
-/* Temp names are ".NAME.hp-XXXXXX"; only those are ever cleaned.
+/* Temp names are ".NAME.hp-XXXXXX"; only those are ever cleaned.  The
+ * directory's lock (dirlock.h) is held for the replacement, taken here
+ * when the caller does not hold it already; with it held, a temp of NAME
+ * left by a writer killed mid-way is removed first.
  * o == NULL: an existing file, nothing else (create 0).  The name must be
  * a regular file (a symlink, FIFO or directory there is refused and left
  * alone).  As root in a directory a user owns: HP_EDENIED (run it as the
  * user, identity.h).  A leftover NAME.hostpriv-bak (an interrupted
  * in-place rewrite) makes it refuse until someone has looked at it. */
+/* HP_OK means the new content is in place.  A failing fsync of the
+ * directory after the rename (only the new name's durability in doubt)
+ * is HP_OK too, noted in e with e->sys set. */
 int hp_af_replace(int dirfd, const char *name, const void *data, size_t len,
                   const hp_af_opts *o, hp_err *e);
 /* Read a regular file (O_NOFOLLOW|O_NONBLOCK, S_ISREG) of at most max

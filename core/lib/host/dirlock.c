@@ -178,3 +178,10 @@ void hp_af_unlock(int lockfd)
         close(dirfd);
     close(lockfd);
 }
+
+void hp_af_locks_forget(void)
+{
+    pthread_mutex_lock(&held_mu);
+    nheld = 0;
+    pthread_mutex_unlock(&held_mu);
+}

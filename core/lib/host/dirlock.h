@@ -25,6 +25,10 @@ int hp_af_lock_dir(int dirfd, hp_err *e);
  * editor about to remove the directory itself). */
 void hp_af_lock_drop_name(int lockfd);
 void hp_af_unlock(int lockfd);
+/* In a child after fork(): the locks the parent held are not this
+ * process's (its descriptors may be closed or reused here); forget them
+ * without touching the files. */
+void hp_af_locks_forget(void);
 /* How long hp_af_lock_dir waits for another process of the same user
  * (default 20000 ms).  The helper sets a short bound: its one loop serves
  * every client and must not stall behind another root process. */

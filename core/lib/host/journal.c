@@ -49,6 +49,14 @@ struct hp_journal {
     int last_added;          /* the last OP_ADD made a new entry */
 };
 
+void (*hp_journal_fault_hook)(int step) = NULL;
+
+static void fault(int step)
+{
+    if (hp_journal_fault_hook)
+        hp_journal_fault_hook(step);
+}
+
 static void ents_free(hp_journal *j)
 {
     for (size_t i = 0; i < j->n; i++) {
@@ -226,8 +234,10 @@ static int store(hp_journal *j, int dfd, int lk, hp_err *e)
         if (unlinkat(dfd, j->leaf, 0) != 0 && errno != ENOENT)
             return hp_err_sys(e, HP_EFAIL, errno, "cannot remove journal %s",
                               j->hpath);
+        fault(4);
         hp_af_lock_drop_name(lk);   /* else its directory is not empty */
         remove_self_dirs(j);
+        fault(5);
         return HP_OK;
     }
     size_t len;
@@ -237,6 +247,8 @@ static int store(hp_journal *j, int dfd, int lk, hp_err *e)
     hp_af_opts o = { 0644, (uid_t)-1, (gid_t)-1, 1, NULL };
     int rc = hp_af_replace(dfd, j->leaf, text, len, &o, e);
     free(text);
+    if (rc == HP_OK)
+        fault(3);
     return rc;
 }
 
@@ -320,6 +332,7 @@ static int mutate(hp_journal *j, int op, int kind, const char *hpath,
             }
             if ((rc = make_own_dir(j, e)) != HP_OK)
                 return rc;
+            fault(1);
             continue;
         }
         if (rc != HP_OK) {
@@ -337,6 +350,8 @@ static int mutate(hp_journal *j, int op, int kind, const char *hpath,
             return HP_EFAIL;
         }
         rc = load(j, dfd, e);
+        if (rc == HP_OK)
+            fault(2);
         if (rc == HP_OK)
             rc = apply(j, op, kind, hpath, extra, e);
         if (rc == HP_OK)
@@ -761,6 +776,8 @@ int hp_journal_mkdir_p(hp_journal *j, int rootfd, const char *hpath,
         return hp_sp_mkdir_p(rootfd, hpath, mode, uid, gid, NULL, e);
     hp_sp_made m;
     int rc = hp_sp_mkdir_p(rootfd, hpath, mode, uid, gid, &m, e);
+    if (m.n > 0 && !j->selfmk)
+        fault(6);
     /* what was made before a failure is recorded too: it is on disk */
     hp_err tmp = HP_ERR_INIT, *je = rc == HP_OK ? e : &tmp;
     for (int i = 0; i < m.n; i++) {

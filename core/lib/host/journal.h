@@ -80,6 +80,18 @@ int hp_journal_undo(hp_journal *j,
  * (warning in e). */
 int hp_journal_undo_entry(hp_journal *j, int kind, const char *hpath,
                           hp_err *e);
+/* Test builds: called at each step of a journal change besides those of
+ * its atomic rewrite (hp_af_fault_hook): 1 its own directories made, not
+ * yet recorded; 2 locked and read again; 3 written; 4 emptied: the file
+ * removed; 5 its own directories removed; 6 hp_journal_mkdir_p's
+ * directories made, not yet recorded.  Tests kill -9 there.  NULL in
+ * production.
+ * What a kill costs: at 1 (and 4) the journal's own directories stay,
+ * empty (at 4 with the lock file), and nothing records them any more: a
+ * record kept inside them cannot outlive them, and one written before
+ * them has nowhere to go.  At 6 likewise the new directories, empty.
+ * Every entry and every file is whole at every step. */
+extern void (*hp_journal_fault_hook)(int step);
 /* Whether it has entries; the journal file is removed once empty. */
 int hp_journal_empty(const hp_journal *j);
 void hp_journal_close(hp_journal *j);
