@@ -10,6 +10,7 @@
 #include "act.h"
 #include "hostapi.h"
 #include "actions.h"
+#include "dryrun.h"
 #include "engine/ctx.h"
 #include "host/decisions.h"
 #include "settings.h"
