@@ -157,7 +157,8 @@ static void helper_install(hp_ctx *c, const char *via)
 {
     char owner[160], d[PATH_MAX + 32], dir[PATH_MAX];
     root_owner(owner, sizeof owner);
-    if (hp_act_helper_check(c, HP_ACT_HELPER_INSTALL) == 1) {
+    if (!c->dry_helper_gone &&
+        hp_act_helper_check(c, HP_ACT_HELPER_INSTALL) == 1) {
         if (!hp_helper_alive(c))
             hp_dry_say(c, "start", hp_conf(c, "helper.label"), NULL, NULL,
                        via, "the installed helper");
@@ -184,6 +185,7 @@ static void helper_uninstall(hp_ctx *c, const char *via)
     for (int i = 0; i < 2; i++)
         if (hp_act_exists(c, p[i]))
             hp_dry_say(c, "remove", p[i], NULL, NULL, via, NULL);
+    c->dry_helper_gone = 1;
 }
 
 static void socket_link(hp_ctx *c, const char *via)

@@ -81,6 +81,8 @@ struct hp_ctx {
     int evlog_is_stdout;
     int json;                    /* --json */
     int dry_run;                 /* opts.dry_run */
+    int dry_helper_gone;         /* a dry run "removed" the helper: later
+                                    checks see it absent */
 
     /* the embedder's callbacks (hostpriv.h); NULL: the backend, none,
      * stderr */
