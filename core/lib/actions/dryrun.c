@@ -233,9 +233,24 @@ void hp_dry_settings(hp_ctx *c, const char *const *kv, size_t npairs)
     size_t k = 0;
     hp_path_user(c, ".docker/hostpriv/settings.ini", path, sizeof path);
     hp_dry_owner(c->uid, c->gid, owner, sizeof owner);
+    for (int i = 0; i < 2; i++) {
+        char dir[PATH_MAX];
+        hp_path_user(c, i ? ".docker/hostpriv" : ".docker", dir, sizeof dir);
+        dir_if_missing(c, dir, owner, "user");
+    }
     for (size_t i = 0; i < npairs && k < sizeof d; i++)
         k += (size_t)snprintf(d + k, sizeof d - k, "%s%s = %s", i ? ", " : "",
                               kv[2 * i], kv[2 * i + 1] ? kv[2 * i + 1]
                                                        : "(forgotten)");
     hp_dry_say(c, "write", path, owner, "0644", "user", d);
+}
+
+void hp_dry_journal(hp_ctx *c)
+{
+    char path[PATH_MAX], owner[160];
+    snprintf(path, sizeof path, "%s/journal", hp_path_root_state(c));
+    root_owner(owner, sizeof owner);
+    hp_dry_say(c, "record", path, owner, "0644", "installer", "each root "
+               "change above, before it is made, so hostpriv uninstall "
+               "reverts exactly those");
 }

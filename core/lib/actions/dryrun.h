@@ -19,4 +19,6 @@ void hp_dry_owner(uid_t uid, gid_t gid, char *out, size_t n);
 void hp_dry_action(hp_ctx *c, int action, int route);
 /* The user's settings file a record would write (4.18): the pairs. */
 void hp_dry_settings(hp_ctx *c, const char *const *kv, size_t npairs);
+/* Root's undo journal, where each root change would be recorded. */
+void hp_dry_journal(hp_ctx *c);
 #endif

@@ -141,5 +141,8 @@ int hp_installer_run(hp_ctx *c, const char *user)
     rc = previous_helper(c, had);
     if (rc != HP_OK)
         return rc;
-    return ops->install(c->pstate, user);
+    rc = ops->install(c->pstate, user);
+    if (c->dry_run && rc == HP_OK)
+        hp_dry_journal(c);
+    return rc;
 }
