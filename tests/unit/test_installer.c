@@ -242,7 +242,7 @@ START_TEST(install_records_the_one_account_and_is_idempotent)
 END_TEST
 
 /* B41: another account's launch is refused before anything is asked or
- * done; config-only commands still answer. */
+ * done; config-only commands still answer, and doctor says why. */
 START_TEST(another_account_cannot_launch)
 {
     uid_t uid;
@@ -261,6 +261,13 @@ START_TEST(another_account_cannot_launch)
     const char *c[] = { "config", NULL };
     ck_assert_int_eq(cli_as(uid, gid, c, &out, &err), 0);
     ck_assert_msg(strstr(out, "nobody"), "%s", out);
+    free(out);
+    free(err);
+    const char *d[] = { "doctor", NULL };
+    cli_as(uid, gid, d, &out, &err);
+    ck_assert_msg(strstr(out, "fail  host       installed for nobody only") &&
+                  strstr(out, "hostpriv uninstall, then hostpriv install "
+                         "--user OTHER"), "%s", out);
     free(out);
     free(err);
     free(before);
