@@ -301,15 +301,44 @@ int pre418_boot(pre418 *p)
                        HP_ROUTE_SELF, NULL, 0);
 }
 
-int pre418_install(pre418 *p, const char *user)
+/* Without --user the installer changes nothing privileged: the first
+ * launch asks for each step, as these versions did. */
+static int install_bare(pre418 *p)
 {
-    p->api->notice(p->h, "install%s%s: hostpriv does not perform the "
-                   "command-line install; nothing was changed.  Run `hostpriv "
-                   "start` as the user instead: it asks for each privileged "
-                   "step", user ? " --user " : "", user ? user : "");
+    p->api->notice(p->h, "install without --user does not perform the "
+                   "privileged configuration; nothing was changed.  The "
+                   "user's first launch (hostpriv start) asks for each "
+                   "step; hostpriv install --user NAME applies it now for "
+                   "that account");
     p->api->event(p->h, HP_EV_SKIPPED, HP_TASK_HELPER, HP_VIA_NONE, "",
                   "not-in-this-version");
     return HP_ENOTSUP;
+}
+
+int pre418_install(pre418 *p, const char *user, int (*helper)(pre418 *))
+{
+    if (!user)
+        return install_bare(p);
+    if (!pre418_is_root(p)) {
+        p->api->notice(p->h, "install --user runs as root");
+        return HP_EDENIED;
+    }
+    /* everything it may run, checked before the first change */
+    int rc = pre418_require_launch(p);
+    if (rc == HP_OK && helper)
+        rc = pre418_require(p, HP_ACT_HELPER_INSTALL, HP_ROUTE_SELF);
+    if (rc != HP_OK)
+        return rc;
+    /* B39 the links, B40 localhost, then the rest of the version's
+     * configuration: the docker.sock link with its boot task, and the
+     * helper where the version keeps one running */
+    int codes[4], n = 0;
+    codes[n++] = pre418_links(p);
+    codes[n++] = pre418_hosts(p);
+    codes[n++] = pre418_socket(p);
+    if (helper)
+        codes[n++] = helper(p);
+    return pre418_fold(codes, n);
 }
 
 int pre418_fold(const int *codes, int n)

@@ -52,9 +52,13 @@ int pre418_hosts(pre418 *p);
 int pre418_policy(pre418 *p, const char *json);
 int pre418_bind(pre418 *p, int socktype, const char *addr, int port, int *fd);
 int pre418_boot(pre418 *p);
-/* `install [--user]`: hostpriv does not perform the command-line install
- * for these versions; this says so (HP_ENOTSUP) and changes nothing. */
-int pre418_install(pre418 *p, const char *user);
+/* `install --user NAME`, as root, after the core's part (installer.h):
+ * the links (B39), localhost in the hosts file (B40), the docker.sock link
+ * and its boot task, then helper(p) when the version keeps a helper
+ * running (legacy; NULL for 4.15), each skipped when already applied, so
+ * NAME's first launch asks nothing.  Without --user (user NULL): nothing
+ * is changed, HP_ENOTSUP says so. */
+int pre418_install(pre418 *p, const char *user, int (*helper)(pre418 *));
 int pre418_uninstall(pre418 *p);
 int pre418_helper_uninstall(pre418 *p);
 /* Fold task outcomes into a `start` exit code: failed 1 (or the failing

@@ -98,9 +98,15 @@ static int legacy_links_install(void *st) { return pre418_links(st); }
 static int legacy_links_remove(void *st) { return pre418_links_remove(st); }
 static int legacy_socket_install(void *st) { return pre418_socket(st); }
 static int legacy_socket_remove(void *st) { return pre418_socket_remove(st); }
+static int install_helper(pre418 *p)
+{
+    int declined;
+    return helper_install(p, &declined);
+}
+
 static int legacy_install(void *st, const char *user)
 {
-    return pre418_install(st, user);
+    return pre418_install(st, user, install_helper);
 }
 static int legacy_boot(void *st) { return pre418_boot(st); }
 static int legacy_hosts(void *st) { return pre418_hosts(st); }

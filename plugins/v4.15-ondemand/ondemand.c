@@ -68,7 +68,8 @@ static int od_socket_install(void *st) { return pre418_socket(st); }
 static int od_socket_remove(void *st) { return pre418_socket_remove(st); }
 static int od_install(void *st, const char *user)
 {
-    return pre418_install(st, user);
+    /* no helper: 4.15 starts it only when a port needs it (B7, B10) */
+    return pre418_install(st, user, NULL);
 }
 static int od_boot(void *st) { return pre418_boot(st); }
 static int od_hosts(void *st) { return pre418_hosts(st); }

@@ -84,6 +84,9 @@ int adv_launch(void *st);
  * and a warning line (B34).  Never edits anything. */
 int adv_hosts_check(adv *a);
 
+/* install.c: `install --user NAME`, as root (see install.c). */
+int adv_install(void *st, const char *user);
+
 /* change.c */
 int adv_settings_set(void *st, const char *key, const char *value);
 

@@ -179,17 +179,6 @@ static int hosts_ensure(void *st)
     return HP_EFAIL;
 }
 
-static int install(void *st, const char *user)
-{
-    adv *a = st;
-    a->api->notice(a->h, "install%s%s: hostpriv does not perform the "
-                   "command-line install; nothing was changed.  Run `hostpriv "
-                   "start` as the user instead: it shows the installation "
-                   "window", user ? " --user " : "", user ? user : "");
-    adv_skipped(a, HP_TASK_HELPER, "", "not-in-this-version");
-    return HP_ENOTSUP;
-}
-
 /* Everything this version made: root's journal (helper, system links,
  * socket link and startup task) by elevation after one prompt, then the
  * user's (links in ~/.docker/bin, the settings file). */
@@ -237,7 +226,7 @@ HP_PLUGIN_EXPORT const hp_plugin hp_plugin_descriptor = {
     .fini = adv_fini,
     .ops = {
         .launch = adv_launch,
-        .install = install,
+        .install = adv_install,
         .links_install = links_install,
         .links_remove = links_remove,
         .socket_link_install = socket_install,

@@ -1796,6 +1796,41 @@ START_TEST(config_changes_seen)
 }
 END_TEST
 
+/* B41: the account `install --user` records (installed-user.ini, written
+ * while the helper runs) is the one it serves besides root: the user the
+ * other files named is no longer served on its kept connection, the
+ * recorded one is; without the record, the other files count again. */
+START_TEST(installed_user_record_seen)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_start();
+    /* a request that depends on the configuration sees every change */
+    const char *ping[] = { "policy_set", "{}" };
+    int u = cl_open_as(uid, gid);
+    ck_assert_int_eq(cl_call(u, ping, 2, NULL), HP_OK);
+    const char *rec = "[host]\nuser = nobody\n";
+    tu_write(F.root, "/etc/hostpriv/installed-user.ini", rec, strlen(rec),
+             0644, 0, 0);
+    ck_assert_int_ne(cl_call(u, ping, 2, NULL), HP_OK);
+    close(u);
+    int n = cl_open_as(65534, 65534);
+    ck_assert_int_eq(cl_call(n, ping, 2, NULL), HP_OK);
+    char p[PATH_MAX + 64];
+    snprintf(p, sizeof p, "%s/etc/hostpriv/installed-user.ini", F.root);
+    ck_assert_int_eq(unlink(p), 0);
+    ck_assert_int_ne(cl_call(n, ping, 2, NULL), HP_OK);
+    close(n);
+    u = cl_open_as(uid, gid);
+    ck_assert_int_eq(cl_call(u, ping, 2, NULL), HP_OK);
+    close(u);
+    char *log = log_text();
+    ck_assert_msg(strstr(log, "serving root and nobody"), "%s", log);
+    free(log);
+}
+END_TEST
+
 /* SECURITY.md 4: uninstall is once-only; a second one (here in the same
  * write) is refused, and the helper exits after replying. */
 START_TEST(uninstall_once)
@@ -2114,6 +2149,7 @@ Suite *make_hostprivd_suite(void)
     tcase_add_test(t, second_instance);
     tcase_add_test(t, sighup_reload);
     tcase_add_test(t, config_changes_seen);
+    tcase_add_test(t, installed_user_record_seen);
     tcase_add_test(t, uninstall_once);
     tcase_add_test(t, socket_activation);
     tcase_add_test(t, idle_exit);

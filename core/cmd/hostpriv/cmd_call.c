@@ -56,6 +56,11 @@ static int run(hp_cli *cli)
                 "ops)\n", hp_cmd_call.usage);
         return HP_EUSAGE;
     }
+    /* the op alone would skip what `install` does around it (the checks,
+     * the record of the one account served, a previous helper removed) */
+    if (!strcmp(cli->argv[0], "install") && cli->argc > 1)
+        return hp_cli_failf("call", HP_EUSAGE, "call install USER: run "
+                            "hostpriv install --user USER instead");
     hp_ctx *c = hp_cli_open(cli, 0, &rc);
     if (!c)
         return rc;

@@ -43,6 +43,13 @@ void hp_doc_host(hp_doc *d, hp_ctx *c)
         hp_doc_add(d, HP_DOC_OK, "host", NULL, "host.user %s (uid %u), home "
                    "%s, shell %s", c->user, (unsigned)c->uid, c->home,
                    c->shell);
+    const char *origin = NULL;
+    if (geteuid() != 0 && geteuid() != c->uid &&
+        hp_config_layer_value(c->cfg, "host.user", HP_LAYER_INSTALL, &origin))
+        hp_doc_add(d, HP_DOC_FAIL, "host", "an administrator runs hostpriv "
+                   "uninstall, then hostpriv install --user OTHER",
+                   "installed for %s only (%s): this account (uid %u) cannot "
+                   "run it", c->user, origin, (unsigned)geteuid());
 }
 
 /* The program of argv[0]: absolute, or found in PATH. */

@@ -2,7 +2,8 @@
  * not as it was when the helper started: a permanent helper (legacy) runs
  * for months while an admin enables Kubernetes in conf.d/.  inotify tells
  * of every change to the files the configuration is read from
- * (hostpriv.ini, conf.d/ *.ini, admin.ini, the -c file); the next request
+ * (hostpriv.ini, conf.d/ *.ini, installed-user.ini, admin.ini, the -c
+ * file); the next request
  * that depends on the configuration, or the loop's next turn, loads it
  * again (hpd_reload: a configuration that does not load is logged and the
  * old one kept).  Nothing is read per request while nothing changed: a
@@ -21,6 +22,7 @@
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "engine/config.h"
 #include "engine/events.h"
 #include "hostprivd.h"
 
@@ -83,7 +85,8 @@ void hpd_confwatch_setup(hpd *d)
     const char *root = d->ctx ? d->ctx->root : d->root;
     char p[PATH_MAX];
     snprintf(p, sizeof p, "%s/etc/hostpriv", root);
-    watch_path(d, p, "hostpriv.ini admin.ini conf.d");
+    watch_path(d, p, "hostpriv.ini " HP_INSTALLED_USER_FILE " admin.ini "
+               "conf.d");
     snprintf(p, sizeof p, "%s/etc/hostpriv/conf.d", root);
     watch_path(d, p, "*.ini");
     if (d->cfg_file[0]) {

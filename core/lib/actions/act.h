@@ -36,6 +36,10 @@ int hp_act_boot_program_ok(hp_ctx *c, hp_err *e);
 
 int hp_act_helper(hp_ctx *c, int action, hp_err *e);
 int hp_act_helper_check(hp_ctx *c, int action);
+/* 1 when the binary at helper.path is byte for byte the hostprivd an
+ * install would copy there (core.helper_program): the current helper,
+ * not a previous one. */
+int hp_act_helper_current(hp_ctx *c);
 
 int hp_act_uninstall(hp_ctx *c, hp_err *e);
 int hp_act_uninstall_check(hp_ctx *c);

@@ -204,3 +204,22 @@ int hp_act_helper_check(hp_ctx *c, int action)
     return hp_act_exists(c, hp_conf(c, "helper.path")) &&
            hp_act_exists(c, hp_conf(c, "helper.service_file"));
 }
+
+int hp_act_helper_current(hp_ctx *c)
+{
+    char src[PATH_MAX], leaf[256], *a = NULL, *b = NULL;
+    size_t la = 0, lb = 0;
+    hp_err e = HP_ERR_INIT;
+    int dfd = -1, same = 0;
+    snprintf(src, sizeof src, "%s", hp_helper_program(c));
+    if (read_all(src, &a, &la, &e) == HP_OK &&
+        hp_sp_open_parent(c->rootfd, hp_conf(c, "helper.path"), &dfd, leaf,
+                          &e) == HP_OK &&
+        hp_af_read(dfd, leaf, HELPER_MAX, &b, &lb, NULL, &e) == HP_OK)
+        same = la == lb && memcmp(a, b, la) == 0;
+    if (dfd >= 0)
+        close(dfd);
+    free(a);
+    free(b);
+    return same;
+}

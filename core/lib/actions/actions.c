@@ -11,6 +11,7 @@
 
 #include "act.h"
 #include "actions.h"
+#include "dryrun.h"
 #include "engine/config.h"
 #include "auth/elevate.h"
 #include "engine/events.h"
@@ -159,6 +160,8 @@ int hp_action_check(hp_ctx *c, int action, hp_err *e)
         return hp_act_exists(c, hp_conf(c, "policy.cache_file"));
     case HP_ACT_HELPER_INSTALL: case HP_ACT_HELPER_START:
     case HP_ACT_HELPER_UNINSTALL:
+        if (c->dry_run && c->dry_helper_gone)
+            return 0;
         return hp_act_helper_check(c, action);
     case HP_ACT_UNINSTALL:
         return hp_act_uninstall_check(c);
@@ -246,6 +249,11 @@ int hp_run(hp_ctx *c, int task, int action, int route, const char *data,
     hp_err e = HP_ERR_INIT;
     char path[PATH_MAX];
     int rc, via;
+    if (c->dry_run) {           /* say it, change nothing, no event */
+        (void)task, (void)data, (void)len;
+        hp_dry_action(c, action, route);
+        return HP_OK;
+    }
     hp_action_path(c, action, path, sizeof path);
     switch (route) {
     case HP_ROUTE_HELPER:

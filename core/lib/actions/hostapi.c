@@ -10,6 +10,7 @@
 #include "act.h"
 #include "hostapi.h"
 #include "actions.h"
+#include "dryrun.h"
 #include "engine/ctx.h"
 #include "host/decisions.h"
 #include "settings.h"
@@ -120,6 +121,8 @@ static int api_decision_set(hp_host *h, const char *key, const char *value)
                           "of this run could not be shown", key);
     if (!c->user_known)
         return hp_err_set(&c->err, HP_ECONFIG, "host.user is not set");
+    if (c->dry_run)             /* a root install records no decision */
+        return HP_OK;
     struct dset d = { c, key, value };
     return hp_act_user_state(c, dset_fn, &d, &c->err);
 }
@@ -234,6 +237,10 @@ static int api_settings_record(hp_host *h, const char *const *kv,
 {
     hp_ctx *c = hp_ctx_of(h);
     hp_err e = HP_ERR_INIT;
+    if (c->dry_run) {
+        hp_dry_settings(c, kv, npairs);
+        return HP_OK;
+    }
     int rc = hp_settings_record(c, kv, npairs, &e);
     if (rc != HP_OK) {
         hp_notice(c, "%s", e.msg);

@@ -547,23 +547,41 @@ void hp_config_free(hp_config *cfg)
     free(cfg);
 }
 
+/* The locking layer that holds a key (admin.ini over the installed
+ * user's file), -1 when none does. */
+static int lock_layer(const struct slot *s)
+{
+    if (s->val[HP_LAYER_ADMIN])
+        return HP_LAYER_ADMIN;
+    return s->val[HP_LAYER_INSTALL] ? HP_LAYER_INSTALL : -1;
+}
+
 /* Store a validated value.  A lower layer on a locked key is ignored with
- * a warning (HP_EDENIED); admin.ini overriding earlier layers says so. */
+ * a warning (HP_EDENIED); a locking file overriding earlier layers says so
+ * (the installed user's file only where the value differs: a system file
+ * naming the same user is no conflict). */
 static int store(hp_config *cfg, int i, const char *val, int layer,
                  const char *origin, hp_err *e)
 {
     struct slot *s = &cfg->s[i];
-    if (layer < HP_LAYER_ADMIN && s->val[HP_LAYER_ADMIN]) {
-        warnf(cfg, "%s: %s is locked by %s: this setting is ignored", origin,
-              schema[i].key, s->origin[HP_LAYER_ADMIN]);
-        return hp_err_set(e, HP_EDENIED,
-                          "%s is locked by %s: ask the administrator to "
-                          "change it there", schema[i].key,
-                          s->origin[HP_LAYER_ADMIN]);
+    int lock = lock_layer(s);
+    if (lock >= 0 && layer < lock) {
+        if (lock == HP_LAYER_ADMIN || strcmp(val, s->val[lock]) != 0)
+            warnf(cfg, "%s: %s is locked by %s: this setting is ignored",
+                  origin, schema[i].key, s->origin[lock]);
+        if (lock == HP_LAYER_ADMIN)
+            return hp_err_set(e, HP_EDENIED, "%s is locked by %s: ask the "
+                              "administrator to change it there",
+                              schema[i].key, s->origin[lock]);
+        return hp_err_set(e, HP_EDENIED, "%s is locked by %s (written by "
+                          "hostpriv install --user): to change it, run "
+                          "hostpriv uninstall, then hostpriv install --user "
+                          "NAME, as root", schema[i].key, s->origin[lock]);
     }
-    if (layer == HP_LAYER_ADMIN)
-        for (int l = HP_LAYER_SYSTEM; l < HP_LAYER_ADMIN; l++)
-            if (s->val[l])
+    if (layer == HP_LAYER_ADMIN || layer == HP_LAYER_INSTALL)
+        for (int l = HP_LAYER_SYSTEM; l < layer; l++)
+            if (s->val[l] && (layer == HP_LAYER_ADMIN ||
+                              strcmp(s->val[l], val) != 0))
                 warnf(cfg, "%s: %s is locked by %s: this setting is ignored",
                       s->origin[l], schema[i].key, origin);
     if (put(s, layer, val, origin) != HP_OK)
@@ -685,7 +703,19 @@ const char *hp_config_origin(const hp_config *cfg, const char *key)
 int hp_config_locked(const hp_config *cfg, const char *key)
 {
     int i = key_index(key);
-    return cfg && i >= 0 && cfg->s[i].val[HP_LAYER_ADMIN] != NULL;
+    return cfg && i >= 0 && lock_layer(&cfg->s[i]) >= 0;
+}
+
+const char *hp_config_layer_value(const hp_config *cfg, const char *key,
+                                  int layer, const char **origin)
+{
+    int i = key_index(key);
+    if (!cfg || i < 0 || layer < 0 || layer >= NLAYERS ||
+        !cfg->s[i].val[layer])
+        return NULL;
+    if (origin)
+        *origin = cfg->s[i].origin[layer];
+    return cfg->s[i].val[layer];
 }
 
 const char *hp_config_warnings(const hp_config *cfg)
@@ -807,6 +837,12 @@ static int on_key(void *user, const char *section, const char *name,
         return fail_key(ld, line, section, name, NULL);
     }
     ld->first[i] = line;
+    if (ld->layer == HP_LAYER_INSTALL && strcmp(schema[i].key, "host.user")) {
+        load_fail(ld, line, "%s does not belong here: this file holds only "
+                  "host.user (hostpriv install --user writes it); put %s in "
+                  "hostpriv.ini or conf.d/", key, key);
+        return fail_key(ld, line, section, name, NULL);
+    }
     hp_err ve = HP_ERR_INIT;
     if (hp_config_validate(&schema[i], value, &ve) != HP_OK) {
         load_fail(ld, line, "%s", ve.msg);
@@ -1106,12 +1142,28 @@ static int load_confd(hp_config *cfg, const char *dir, int require_safe,
     return rc;
 }
 
+const char *hp_config_sysdir(void)
+{
+    return "/etc/hostpriv";
+}
+
+void hp_config_sysfile(const char *name, char *out, size_t n)
+{
+    snprintf(out, n, "%s/%s", hp_config_sysdir(), name);
+}
+
 int hp_config_load_admin(hp_config *cfg, const char *root, int require_safe,
                          hp_err *e)
 {
     char p[PATH_MAX];
     const char *r = root && strcmp(root, "/") ? root : "";
-    snprintf(p, sizeof p, "%s/etc/hostpriv/admin.ini", r);
+    snprintf(p, sizeof p, "%s%s/" HP_INSTALLED_USER_FILE, r,
+             hp_config_sysdir());
+    int rc = hp_config_load_file(cfg, p, HP_LAYER_INSTALL, 0, require_safe,
+                                 e);
+    if (rc != HP_OK)
+        return rc;
+    snprintf(p, sizeof p, "%s%s/admin.ini", r, hp_config_sysdir());
     return hp_config_load_file(cfg, p, HP_LAYER_ADMIN, 0, require_safe, e);
 }
 

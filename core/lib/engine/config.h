@@ -23,9 +23,18 @@ typedef struct hp_config_key {
 
 typedef struct hp_config hp_config;
 
-/* Layers, lowest first. */
+/* Layers, lowest first.  HP_LAYER_INSTALL is the file `install --user`
+ * writes (host.user only, HP_INSTALLED_USER_FILE); it and admin.ini lock
+ * their keys against every lower layer, admin.ini winning. */
 enum hp_layer { HP_LAYER_DEFAULT = 0, HP_LAYER_SYSTEM, HP_LAYER_USER,
-                HP_LAYER_FILE, HP_LAYER_SET, HP_LAYER_ADMIN };
+                HP_LAYER_FILE, HP_LAYER_SET, HP_LAYER_INSTALL,
+                HP_LAYER_ADMIN };
+
+/* In the system configuration directory, beside hostpriv.ini: the one
+ * account hostpriv serves on this machine, written by `install --user`
+ * (root 0644, journaled: `uninstall` removes it). */
+#define HP_INSTALLED_USER_FILE "installed-user.ini"
+
 
 /* The schema: every key of docs/REFERENCE.md and hostpriv.ini(5). */
 const hp_config_key *hp_config_schema(size_t *n);
@@ -57,10 +66,18 @@ int hp_config_set(hp_config *cfg, const char *key, const char *value,
  * etc/hostpriv/conf.d/ *.ini sorted, and admin.ini (locks). */
 int hp_config_load_system(hp_config *cfg, const char *root, int require_safe,
                           hp_err *e);
-/* Only etc/hostpriv/admin.ini: the locks hold when the other system files
- * are skipped. */
+/* Only the locking files, etc/hostpriv/installed-user.ini and admin.ini:
+ * the locks hold when the other system files are skipped. */
 int hp_config_load_admin(hp_config *cfg, const char *root, int require_safe,
                          hp_err *e);
+/* Host path of the system configuration directory ("/etc/hostpriv") and
+ * of a file in it. */
+const char *hp_config_sysdir(void);
+void hp_config_sysfile(const char *name, char *out, size_t n);
+/* The value `layer` itself holds for key (NULL when it holds none), and
+ * where it comes from. */
+const char *hp_config_layer_value(const hp_config *cfg, const char *key,
+                                  int layer, const char **origin);
 
 /* Effective value (highest layer); defaults that follow host.platform or
  * host.user are current.  NULL for a key not in the schema. */

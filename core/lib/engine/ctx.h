@@ -34,6 +34,8 @@ typedef struct hp_open_opts {
     int json;                  /* --json: action events also to stdout */
     const char *install_user;  /* install --user NAME (overrides host.user) */
     int no_plugin;             /* config-only commands: do not load plugins */
+    int dry_run;               /* install --dry-run: actions say what they
+                                  would change instead (actions/dryrun.h) */
     /* The running program, when it is one of hostpriv's (the programs say
      * so; the library never guesses from /proc/self/exe): its absolute
      * path, beside which the others are found (programs.h). */
@@ -78,6 +80,9 @@ struct hp_ctx {
     FILE *evlog;                 /* core.event_log, NULL when none */
     int evlog_is_stdout;
     int json;                    /* --json */
+    int dry_run;                 /* opts.dry_run */
+    int dry_helper_gone;         /* a dry run "removed" the helper: later
+                                    checks see it absent */
 
     /* the embedder's callbacks (hostpriv.h); NULL: the backend, none,
      * stderr */

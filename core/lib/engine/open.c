@@ -144,6 +144,45 @@ static int set_default(hp_ctx *c, const char *key, const char *v,
     return hp_config_set(c->cfg, key, v, HP_LAYER_DEFAULT, origin, e);
 }
 
+/* B41: hostpriv serves one account per machine once `install --user`
+ * named it.  A second install for another name is refused until the
+ * first is uninstalled. */
+static int one_user(const hp_ctx *c, const char *want, hp_err *e)
+{
+    const char *origin = NULL;
+    const char *have = hp_config_layer_value(c->cfg, "host.user",
+                                             HP_LAYER_INSTALL, &origin);
+    if (!have || !strcmp(have, want))
+        return HP_OK;
+    return hp_err_set(e, HP_EDENIED, "hostpriv serves one account per "
+                      "machine, and it is installed for %s (%s): install "
+                      "--user %s is refused.  To serve %s instead, run "
+                      "hostpriv uninstall first, then hostpriv install "
+                      "--user %s, as root", have, origin, want, want, want);
+}
+
+/* B41: a process of another account may not act for the installed user
+ * (config-only commands may still look). */
+static int installed_only(const hp_ctx *c, const hp_open_opts *o, hp_err *e)
+{
+    const char *origin = NULL;
+    const char *have = hp_config_layer_value(c->cfg, "host.user",
+                                             HP_LAYER_INSTALL, &origin);
+    if (!have || o->no_plugin || c->role != HP_ROLE_USER ||
+        (c->user_known && geteuid() == c->uid))
+        return HP_OK;
+    char me[64] = "";
+    hp_err ig = HP_ERR_INIT;
+    if (hp_user_lookup_uid(geteuid(), me, sizeof me, &ig) != HP_OK)
+        snprintf(me, sizeof me, "uid %u", (unsigned)geteuid());
+    return hp_err_set(e, HP_EDENIED, "hostpriv is installed for %s only (%s, "
+                      "written by hostpriv install --user %s): it does not "
+                      "run as %s.  One account per machine: to hand it to "
+                      "another, an administrator runs hostpriv uninstall, "
+                      "then hostpriv install --user OTHER", have, origin,
+                      have, me);
+}
+
 /* host.user: --user (install), else the config, else the invoking user;
  * root with nothing configured has no user (commands that need one say
  * "set host.user"). */
@@ -151,9 +190,13 @@ static int resolve_user(hp_ctx *c, const hp_open_opts *o, hp_err *e)
 {
     char name[64] = "", pwhome[PATH_MAX] = "", pwshell[PATH_MAX] = "";
     int rc = HP_OK;
-    if (o->install_user && *o->install_user)
-        rc = hp_config_set(c->cfg, "host.user", o->install_user, HP_LAYER_SET,
-                           "install --user", e);
+    if (o->install_user && *o->install_user) {
+        rc = one_user(c, o->install_user, e);
+        if (rc == HP_OK && !hp_config_layer_value(c->cfg, "host.user",
+                                                  HP_LAYER_INSTALL, NULL))
+            rc = hp_config_set(c->cfg, "host.user", o->install_user,
+                               HP_LAYER_SET, "install --user", e);
+    }
     if (rc != HP_OK)
         return rc;
     const char *u = hp_conf(c, "host.user");
@@ -163,7 +206,7 @@ static int resolve_user(hp_ctx *c, const hp_open_opts *o, hp_err *e)
                                                  e) != HP_OK)
         return HP_ECONFIG;
     if (!*name)
-        return HP_OK;
+        return installed_only(c, o, e);
     if (hp_user_lookup(name, &c->uid, &c->gid, pwhome, sizeof pwhome, pwshell,
                        sizeof pwshell, e) != HP_OK)
         return HP_ECONFIG;
@@ -179,7 +222,7 @@ static int resolve_user(hp_ctx *c, const hp_open_opts *o, hp_err *e)
     snprintf(c->home, sizeof c->home, "%s", hp_conf(c, "host.home"));
     snprintf(c->shell, sizeof c->shell, "%s", base ? base + 1 : sh);
     c->user_known = 1;
-    return HP_OK;
+    return installed_only(c, o, e);
 }
 
 static int open_event_log(hp_ctx *c, hp_err *e)
@@ -307,6 +350,7 @@ hp_ctx *hp_ctx_new(const hp_open_opts *o, const hp_host_api *api)
     c->bound.fd = -1;
     c->role = o->role;
     c->json = o->json;
+    c->dry_run = o->dry_run;
     c->host_api = api;
     if (!(c->cfg = hp_config_new())) {
         free(c);
