@@ -169,6 +169,18 @@ START_TEST(before_4_11_is_refused_with_64)
 }
 END_TEST
 
+/* The user's side is written into NAME's home: a missing home is found
+ * before the first change, not after the links and the record. */
+START_TEST(missing_home_is_refused_before_any_change)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/Users/hptest", root);
+    ck_assert_int_eq(rmdir(p), 0);
+    const char *a[] = { "install", "--user", "hptest", NULL };
+    refused(a, 78, "home /Users/hptest does not exist");
+}
+END_TEST
+
 START_TEST(dry_run_says_each_change_and_makes_none)
 {
     char *out, *err, *before = snapshot();
@@ -327,6 +339,7 @@ Suite *make_installer_suite(void)
     tcase_add_test(t, bad_arguments_are_usage_errors_naming_what);
     tcase_add_test(t, not_root_is_refused_with_77);
     tcase_add_test(t, before_4_11_is_refused_with_64);
+    tcase_add_test(t, missing_home_is_refused_before_any_change);
     tcase_add_test(t, dry_run_says_each_change_and_makes_none);
     tcase_add_test(t, install_records_the_one_account_and_is_idempotent);
     tcase_add_test(t, another_account_cannot_launch);

@@ -37,6 +37,14 @@ static int checks(hp_ctx *c, const char *user, hp_err *e)
                           "(%s): the configuration names another account",
                           user, c->user_known ? c->user : "not set",
                           hp_config_origin(c->cfg, "host.user"));
+    /* The user's side (4.18's settings, the decisions) is written as NAME
+     * into NAME's home: find out now, before anything changed, not midway. */
+    if (!hp_act_exists(c, c->home))
+        return hp_err_set(e, HP_ECONFIG, "install --user %s: the account's "
+                          "home %s does not exist (host.home, %s): create the "
+                          "account with its home first, or set host.home; "
+                          "nothing was changed", user, c->home,
+                          hp_config_origin(c->cfg, "host.home"));
     return HP_OK;
 }
 
@@ -45,8 +53,8 @@ static int record_text(const char *user, char *out, size_t n)
 {
     int k = snprintf(out, n,
         "# The one account hostpriv serves on this machine, written by\n"
-        "# `hostpriv install --user %s` (B41: only this account runs the\n"
-        "# app; the helper answers root and it alone).  `hostpriv uninstall`\n"
+        "# `hostpriv install --user %s`: only this account runs the\n"
+        "# app, and the helper answers root and it alone.  `hostpriv uninstall`\n"
         "# removes this file; to serve another account, run it first, then\n"
         "# `hostpriv install --user OTHER`.  Only host.user belongs here.\n"
         "[host]\nuser = %s\n", user, user);
