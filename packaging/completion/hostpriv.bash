@@ -70,7 +70,7 @@ _hostpriv_args()
     config) [ "$n" = 1 ] && COMPREPLY=($(compgen -W "--check" -- "$cur")) ;;
     doctor) [ "$n" = 1 ] && COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
     install) [ "$prev" = --user ] && COMPREPLY=($(compgen -u -- "$cur")) ||
-        COMPREPLY=($(compgen -W "--user" -- "$cur")) ;;
+        COMPREPLY=($(compgen -W "--user --dry-run" -- "$cur")) ;;
     sudoers) [ "$prev" = --user ] && COMPREPLY=($(compgen -u -- "$cur")) ||
         COMPREPLY=($(compgen -W "--user --check" -- "$cur")) ;;
     policy)

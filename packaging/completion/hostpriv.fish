@@ -52,6 +52,7 @@ complete -c hostpriv -n '__hostpriv_command_is bind' -a 'tcp udp'
 complete -c hostpriv -n '__hostpriv_command_is config' -l check
 complete -c hostpriv -n '__hostpriv_command_is doctor' -l json
 complete -c hostpriv -n '__hostpriv_command_is install sudoers' -l user -r -a '(__fish_complete_users)'
+complete -c hostpriv -n '__hostpriv_command_is install' -l dry-run -d 'print each change, make none'
 complete -c hostpriv -n '__hostpriv_command_is sudoers' -l check
 complete -c hostpriv -n '__hostpriv_command_is policy' -a 'set show allows'
 complete -c hostpriv -n '__hostpriv_command_is settings' -a 'get set reset-decisions'
