@@ -1106,27 +1106,25 @@ static int load_confd(hp_config *cfg, const char *dir, int require_safe,
     return rc;
 }
 
-int hp_config_load_admin(hp_config *cfg, const char *root, int require_safe,
+int hp_config_load_admin(hp_config *cfg, const char *dir, int require_safe,
                          hp_err *e)
 {
     char p[PATH_MAX];
-    const char *r = root && strcmp(root, "/") ? root : "";
-    snprintf(p, sizeof p, "%s/etc/hostpriv/admin.ini", r);
+    snprintf(p, sizeof p, "%s/admin.ini", dir);
     return hp_config_load_file(cfg, p, HP_LAYER_ADMIN, 0, require_safe, e);
 }
 
-int hp_config_load_system(hp_config *cfg, const char *root, int require_safe,
+int hp_config_load_system(hp_config *cfg, const char *dir, int require_safe,
                           hp_err *e)
 {
     char p[PATH_MAX];
-    const char *r = root && strcmp(root, "/") ? root : "";
-    snprintf(p, sizeof p, "%s/etc/hostpriv/hostpriv.ini", r);
+    snprintf(p, sizeof p, "%s/hostpriv.ini", dir);
     int rc = hp_config_load_file(cfg, p, HP_LAYER_SYSTEM, 0, require_safe, e);
     if (rc == HP_OK) {
-        snprintf(p, sizeof p, "%s/etc/hostpriv/conf.d", r);
+        snprintf(p, sizeof p, "%s/conf.d", dir);
         rc = load_confd(cfg, p, require_safe, e);
     }
     if (rc == HP_OK)
-        rc = hp_config_load_admin(cfg, root, require_safe, e);
+        rc = hp_config_load_admin(cfg, dir, require_safe, e);
     return rc;
 }

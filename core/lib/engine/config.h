@@ -53,13 +53,14 @@ int hp_config_load_file(hp_config *cfg, const char *path, int layer,
  * resolved one (the context's invoking user, passwd home and shell). */
 int hp_config_set(hp_config *cfg, const char *key, const char *value,
                   int layer, const char *origin, hp_err *e);
-/* Load the system layers for `root` ("" for /): etc/hostpriv/hostpriv.ini,
- * etc/hostpriv/conf.d/ *.ini sorted, and admin.ini (locks). */
-int hp_config_load_system(hp_config *cfg, const char *root, int require_safe,
+/* Load the system layers from `dir`, the host path of the system
+ * configuration directory (<root>/etc/hostpriv; hp_sysconf_dir):
+ * hostpriv.ini, conf.d/ *.ini sorted, and admin.ini (locks). */
+int hp_config_load_system(hp_config *cfg, const char *dir, int require_safe,
                           hp_err *e);
-/* Only etc/hostpriv/admin.ini: the locks hold when the other system files
- * are skipped. */
-int hp_config_load_admin(hp_config *cfg, const char *root, int require_safe,
+/* Only `dir`/admin.ini: the locks hold when the other system files are
+ * skipped. */
+int hp_config_load_admin(hp_config *cfg, const char *dir, int require_safe,
                          hp_err *e);
 
 /* Effective value (highest layer); defaults that follow host.platform or
