@@ -169,6 +169,7 @@ check: deps
 	$(MAKE) check-layers
 	$(MAKE) check-completion
 	$(MAKE) check-install
+	$(MAKE) check-maintscripts
 	$(MAKE) check-coverage
 	$(MAKE) check-exports
 	$(MAKE) check-unit
@@ -270,7 +271,7 @@ INSTALL_ENV = BUILD='$(BUILD)' DESTDIR='$(DESTDIR)' BINDIR='$(BINDIR)' \
   PLUGINDIR='$(PLUGINDIR)' BASHCOMPDIR='$(BASHCOMPDIR)' \
   ZSHCOMPDIR='$(ZSHCOMPDIR)' FISHCOMPDIR='$(FISHCOMPDIR)' \
   SYSTEMDUNITDIR='$(SYSTEMDUNITDIR)' SOVERSION='$(SOVERSION)'
-.PHONY: install-rig uninstall-rig check-install check-packages
+.PHONY: install-rig uninstall-rig check-install check-packages check-maintscripts
 install: all
 	@$(INSTALL_ENV) scripts/install install main
 uninstall:
@@ -288,6 +289,11 @@ uninstall-rig:
 # (tests/install/run; builds in $(BUILD)/install-test).
 check-install: all
 	tests/install/run $(BUILD)
+
+# The maintainer scripts' logic against a stub hostpriv under DPKG_ROOT
+# (tests/packages/maintscripts; seconds, in make check).
+check-maintscripts:
+	tests/packages/maintscripts
 
 # The Debian packages built from a copy of the tree, lintian, their
 # contents, and installed into a throwaway root with dpkg --root
