@@ -170,6 +170,7 @@ check: deps
 	$(MAKE) check-completion
 	$(MAKE) check-install
 	$(MAKE) check-maintscripts
+	$(MAKE) check-macos
 	$(MAKE) check-coverage
 	$(MAKE) check-exports
 	$(MAKE) check-unit
@@ -271,7 +272,7 @@ INSTALL_ENV = BUILD='$(BUILD)' DESTDIR='$(DESTDIR)' BINDIR='$(BINDIR)' \
   PLUGINDIR='$(PLUGINDIR)' BASHCOMPDIR='$(BASHCOMPDIR)' \
   ZSHCOMPDIR='$(ZSHCOMPDIR)' FISHCOMPDIR='$(FISHCOMPDIR)' \
   SYSTEMDUNITDIR='$(SYSTEMDUNITDIR)' SOVERSION='$(SOVERSION)'
-.PHONY: install-rig uninstall-rig check-install check-packages check-maintscripts
+.PHONY: install-rig uninstall-rig check-install check-packages check-maintscripts check-macos
 install: all
 	@$(INSTALL_ENV) scripts/install install main
 uninstall:
@@ -289,6 +290,12 @@ uninstall-rig:
 # (tests/install/run; builds in $(BUILD)/install-test).
 check-install: all
 	tests/install/run $(BUILD)
+
+# packaging/macos: the plists parse (plistlib) and say what launchd runs;
+# postinstall's console-user logic with stubbed stat and scutil
+# (tests/macos/run; seconds, in make check).
+check-macos:
+	tests/macos/run
 
 # The maintainer scripts' logic against a stub hostpriv under DPKG_ROOT
 # (tests/packages/maintscripts; seconds, in make check).
