@@ -168,6 +168,10 @@ check: deps
 	@scripts/test-user
 	$(MAKE) check-layers
 	$(MAKE) check-completion
+	$(MAKE) check-install
+	$(MAKE) check-maintscripts
+	$(MAKE) check-macos
+	$(MAKE) check-packages
 	$(MAKE) check-coverage
 	$(MAKE) check-exports
 	$(MAKE) check-unit
@@ -257,37 +261,54 @@ demo: deps
 	@scripts/test-user
 	@scripts/demo $(BUILD)
 
+# scripts/install records what it installs and the directories it creates
+# in $(LIBDIR)/hostpriv/install.manifest; uninstall removes exactly those
+# (give it the same PREFIX/LIBDIR/DESTDIR).  The programs, the library and
+# hostpriv.pc are rebuilt first when the paths they embed differ from the
+# last build's ($(BUILD)/flags.stamp), so what is installed looks for its
+# plugins, programs and system config where it is installed.
+INSTALL_ENV = BUILD='$(BUILD)' DESTDIR='$(DESTDIR)' BINDIR='$(BINDIR)' \
+  HELPERDIR='$(HELPERDIR)' LIBDIR='$(LIBDIR)' PKGCONFIGDIR='$(PKGCONFIGDIR)' \
+  INCLUDEDIR='$(INCLUDEDIR)' SYSCONFDIR='$(SYSCONFDIR)' MANDIR='$(MANDIR)' \
+  PLUGINDIR='$(PLUGINDIR)' BASHCOMPDIR='$(BASHCOMPDIR)' \
+  ZSHCOMPDIR='$(ZSHCOMPDIR)' FISHCOMPDIR='$(FISHCOMPDIR)' \
+  SYSTEMDUNITDIR='$(SYSTEMDUNITDIR)' SOVERSION='$(SOVERSION)'
+.PHONY: install-rig uninstall-rig check-install check-packages check-maintscripts check-macos
 install: all
-	install -d -m 755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(HELPERDIR) $(DESTDIR)$(LIBDIR) \
-	  $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(INCLUDEDIR)/hostpriv \
-	  $(DESTDIR)$(SYSCONFDIR)/hostpriv $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
-	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
-	install -m 755 $(BUILD)/bin/hostpriv $(BUILD)/bin/hostpriv-rig $(DESTDIR)$(BINDIR)/
-	install -m 755 $(BUILD)/bin/hostprivd $(DESTDIR)$(HELPERDIR)/
-	install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/libhostpriv.so.$(SOVERSION)
-	ln -sf libhostpriv.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libhostpriv.so
-	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/
-	install -m 644 $(LIBPC) $(DESTDIR)$(PKGCONFIGDIR)/
-	install -m 755 $(PLUGIN_SO) $(DESTDIR)$(PLUGINDIR)/
-	install -m 644 core/include/hostpriv/hostpriv.h core/include/hostpriv/plugin.h $(DESTDIR)$(INCLUDEDIR)/hostpriv/
-	test -e $(DESTDIR)$(SYSCONFDIR)/hostpriv/hostpriv.ini || install -m 644 conf/hostpriv.ini $(DESTDIR)$(SYSCONFDIR)/hostpriv/
-	for m in packaging/man/*.[1358]; do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
-	install -d -m 755 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
-	install -m 644 packaging/completion/hostpriv.bash $(DESTDIR)$(BASHCOMPDIR)/hostpriv
-	install -m 644 packaging/completion/_hostpriv $(DESTDIR)$(ZSHCOMPDIR)/_hostpriv
-	install -m 644 packaging/completion/hostpriv.fish $(DESTDIR)$(FISHCOMPDIR)/hostpriv.fish
-
+	@$(INSTALL_ENV) scripts/install install main
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,hostpriv hostpriv-rig) $(DESTDIR)$(HELPERDIR)/hostprivd
-	-rmdir $(DESTDIR)$(HELPERDIR) 2>/dev/null
-	rm -f $(DESTDIR)$(LIBDIR)/libhostpriv.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libhostpriv.so $(DESTDIR)$(LIBDIR)/libhostpriv.a
-	rm -f $(DESTDIR)$(PKGCONFIGDIR)/hostpriv.pc
-	rm -f $(PLUGINS:%=$(DESTDIR)$(PLUGINDIR)/%.so)
-	-rmdir $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(LIBDIR)/hostpriv 2>/dev/null
-	rm -f $(DESTDIR)$(INCLUDEDIR)/hostpriv/hostpriv.h $(DESTDIR)$(INCLUDEDIR)/hostpriv/plugin.h
-	-rmdir $(DESTDIR)$(INCLUDEDIR)/hostpriv 2>/dev/null
-	for m in packaging/man/*.[1358]; do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
-	rm -f $(DESTDIR)$(BASHCOMPDIR)/hostpriv $(DESTDIR)$(ZSHCOMPDIR)/_hostpriv $(DESTDIR)$(FISHCOMPDIR)/hostpriv.fish
+	@$(INSTALL_ENV) scripts/install uninstall main
+# hostpriv-rig is a test tool: only on request (or the hostpriv-rig package)
+install-rig: all
+	@$(INSTALL_ENV) scripts/install install rig
+uninstall-rig:
+	@$(INSTALL_ENV) scripts/install uninstall rig
+
+# make install as a packager uses it: staged with PREFIX=/usr, the
+# installed CLI finds its plugins, pkg-config works against the stage;
+# PREFIX=/opt/x SYSCONFDIR=/opt/x/etc writes only under /opt/x, its
+# programs read <root>/opt/x/etc/hostpriv, and uninstall leaves nothing
+# (tests/install/run; builds in $(BUILD)/install-test).
+check-install: all
+	tests/install/run $(BUILD)
+
+# packaging/macos: the plists parse (plistlib) and say what launchd runs;
+# postinstall's console-user logic with stubbed stat and scutil
+# (tests/macos/run; seconds, in make check).
+check-macos:
+	tests/macos/run
+
+# The maintainer scripts' logic against a stub hostpriv under DPKG_ROOT
+# (tests/packages/maintscripts; seconds, in make check).
+check-maintscripts:
+	tests/packages/maintscripts
+
+# The Debian packages built from a copy of the tree, lintian, their
+# contents, and installed into a throwaway root with dpkg --root
+# (tests/packages/run; installs the Build-Depends and lintian; 1 to 2.5
+# minutes on 2 cores, in make check).
+check-packages:
+	tests/packages/run $(BUILD)
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -21,12 +21,17 @@ HELPERDIR ?= $(LIBEXECDIR)/hostpriv
 LIBDIR    ?= $(PREFIX)/lib
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 INCLUDEDIR?= $(PREFIX)/include
-# the system config is read from <root>/etc/hostpriv (docs/REFERENCE.md), so /etc
+# Where installed programs (and an embedding app) read the system config:
+# <host.root>$(SYSCONFDIR)/hostpriv, /etc as for system daemons whatever
+# PREFIX is; a build-tree program reads <host.root>/etc/hostpriv
+# (engine/programs.h).
 SYSCONFDIR?= /etc
 MANDIR    ?= $(PREFIX)/share/man
 # shell completion goes under DATADIR (bash-completion, zsh, fish dirs)
 DATADIR   ?= $(PREFIX)/share
 PLUGINDIR ?= $(LIBDIR)/hostpriv/plugins
+# the systemd units of packaging/systemd (templates, paths substituted)
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR   ?=
 
 CC        ?= cc

@@ -18,6 +18,7 @@
  * As root the files are loaded with require_safe (root's own checks) on
  * every other input, so both paths run. */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,7 +221,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* the system layers as hostprivd and hostpriv load them */
     c = hp_config_new();
     hp_err e = HP_ERR_INIT;
-    if (hp_config_load_system(c, dir, safe, &e) == HP_OK)
+    char sys[PATH_MAX];
+    snprintf(sys, sizeof sys, "%s/etc/hostpriv", dir);
+    if (hp_config_load_system(c, sys, safe, &e) == HP_OK)
         check_values(c);
     else if (!e.msg[0])
         abort();

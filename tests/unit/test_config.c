@@ -511,7 +511,8 @@ START_TEST(system_layers_under_root_sorted)
     write_ini("/etc/hostpriv/conf.d/10-a.ini", "[core]\nversion = 4.15.0\n");
     write_ini("/etc/hostpriv/conf.d/30-c.ini.bak", "[core]\nversion = 9\n");
     write_ini("/etc/hostpriv/admin.ini", "[helper]\nidle_exit = 5\n");
-    ck_assert_int_eq(hp_config_load_system(cfg, root, 1, &e), HP_OK);
+    ck_assert_int_eq(hp_config_load_system(cfg, sbpath("/etc/hostpriv"), 1,
+                                           &e), HP_OK);
     ck_assert_str_eq(hp_config_get(cfg, "core.version"), "4.16.0");
     ck_assert_str_eq(hp_config_get(cfg, "host.platform"), "linux");
     ck_assert_int_eq(hp_config_locked(cfg, "helper.idle_exit"), 1);

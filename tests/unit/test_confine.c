@@ -249,7 +249,31 @@ static char *repo_file(const char *rel)
 }
 
 /* packaging/ holds what hostpriv writes on a host whose root is /, for the
- * default version (4.18, privileged ports on), with the default paths. */
+ * default version (4.18, privileged ports on): one template per unit or
+ * plist, the install paths as @BINDIR@ and @PLUGINDIR@, which make install
+ * (scripts/install) substitutes. */
+/* Replace each `from` in *text by `to` (the renderer wants absolute
+ * paths; the templates name them @BINDIR@ and @PLUGINDIR@). */
+static void token(char **text, const char *from, const char *to)
+{
+    size_t fl = strlen(from), tl = strlen(to), k = 0;
+    for (const char *p = *text; (p = strstr(p, from)) != NULL; p += fl)
+        k++;
+    char *out = malloc(strlen(*text) + k * tl + 1), *o = out;
+    ck_assert_ptr_nonnull(out);
+    const char *p = *text, *q;
+    while ((q = strstr(p, from)) != NULL) {
+        memcpy(o, p, (size_t)(q - p));
+        o += q - p;
+        memcpy(o, to, tl);
+        o += tl;
+        p = q + fl;
+    }
+    strcpy(o, p);
+    free(*text);
+    *text = out;
+}
+
 static void packaged(const char *platform, const char *rel, int boot,
                      int socket_unit)
 {
@@ -274,17 +298,20 @@ static void packaged(const char *platform, const char *rel, int boot,
                                   "com.docker.vmnetd"
                                 : "/usr/local/libexec/hostpriv/"
                                   "com.docker.vmnetd",
-                            "--plugin-dir", "/usr/local/lib/hostpriv/plugins",
+                            "--plugin-dir", "/PLUGINDIR",
                             "--foreground", NULL };
-    const char *bargv[] = { "/usr/local/bin/hostpriv", "boot", NULL };
+    const char *bargv[] = { "/BINDIR/hostpriv", "boot", NULL };
     hp_service s = { .label = boot ? "com.docker.socket" : "com.docker.vmnetd",
                      .file = "/x", .argv = boot ? bargv : hargv,
                      .run_at_load = 1, .keep_alive = !boot,
                      .socket = boot ? NULL : "/var/run/com.docker.vmnetd.sock",
                      .limits = &l };
     char *text = NULL;
-    ck_assert_int_eq(socket_unit ? hp_service_render_socket(c, &s, &text, &e)
-                                 : hp_service_render(c, &s, &text, &e), HP_OK);
+    ck_assert_msg((socket_unit ? hp_service_render_socket(c, &s, &text, &e)
+                               : hp_service_render(c, &s, &text, &e)) == HP_OK,
+                  "%s: %s", rel, e.msg);
+    token(&text, "/BINDIR", "@BINDIR@");
+    token(&text, "/PLUGINDIR", "@PLUGINDIR@");
     char *file = repo_file(rel);
     ck_assert_msg(file != NULL, "%s missing", rel);
     ck_assert_msg(!strcmp(text, file), "%s differs from what hostpriv "
@@ -296,10 +323,11 @@ static void packaged(const char *platform, const char *rel, int boot,
 
 START_TEST(packaging_is_the_rendering)
 {
-    packaged("linux", "packaging/systemd/com.docker.vmnetd.service", 0, 0);
-    packaged("linux", "packaging/systemd/com.docker.vmnetd.socket", 0, 1);
-    packaged("linux", "packaging/systemd/com.docker.socket.service", 1, 0);
-    packaged("macos", "packaging/macos/com.docker.vmnetd.plist", 0, 0);
+    packaged("linux", "packaging/systemd/com.docker.vmnetd.service.in", 0, 0);
+    packaged("linux", "packaging/systemd/com.docker.vmnetd.socket.in", 0, 1);
+    packaged("linux", "packaging/systemd/com.docker.socket.service.in", 1, 0);
+    packaged("macos", "packaging/macos/com.docker.vmnetd.plist.in", 0, 0);
+    packaged("macos", "packaging/macos/com.docker.socket.plist.in", 1, 0);
 }
 END_TEST
 

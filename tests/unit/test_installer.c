@@ -120,6 +120,13 @@ static void refused(const char *const *args, int code, const char *says)
     free(err);
 }
 
+static const char *sysdir(void)
+{
+    static char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/etc/hostpriv", root);
+    return p;
+}
+
 START_TEST(bad_arguments_are_usage_errors_naming_what)
 {
     const char *a1[] = { "install", "--user", NULL };
@@ -296,7 +303,7 @@ START_TEST(record_locks_host_user_and_holds_only_it)
     write_file(RECORD, "# note\n[host]\nuser = bob\n");
     ck_assert_int_eq(hp_config_set(cfg, "host.user", "carol", HP_LAYER_SET,
                                    "--set", &e), HP_OK);
-    ck_assert_int_eq(hp_config_load_system(cfg, root, 1, &e), HP_OK);
+    ck_assert_int_eq(hp_config_load_system(cfg, sysdir(), 1, &e), HP_OK);
     ck_assert_str_eq(hp_config_get(cfg, "host.user"), "bob");
     ck_assert_ptr_nonnull(strstr(hp_config_origin(cfg, "host.user"),
                                  RECORD ":3"));
@@ -314,7 +321,7 @@ START_TEST(record_locks_host_user_and_holds_only_it)
     /* the same name below it is no conflict: no warning */
     cfg = hp_config_new();
     write_file("/etc/hostpriv/hostpriv.ini", "[host]\nuser = bob\n");
-    ck_assert_int_eq(hp_config_load_system(cfg, root, 1, &e), HP_OK);
+    ck_assert_int_eq(hp_config_load_system(cfg, sysdir(), 1, &e), HP_OK);
     ck_assert_str_eq(hp_config_warnings(cfg), "");
     hp_config_free(cfg);
 
@@ -322,7 +329,7 @@ START_TEST(record_locks_host_user_and_holds_only_it)
     cfg = hp_config_new();
     write_file(RECORD, "[host]\nuser = bob\n[core]\nversion = 4.16\n");
     hp_err_clear(&e);
-    ck_assert_int_eq(hp_config_load_system(cfg, root, 1, &e), HP_ECONFIG);
+    ck_assert_int_eq(hp_config_load_system(cfg, sysdir(), 1, &e), HP_ECONFIG);
     ck_assert_msg(strstr(e.msg, "core.version does not belong here"), "%s",
                   e.msg);
     ck_assert_int_eq(e.line, 4);

@@ -131,7 +131,8 @@ START_TEST(unit_golden)
     ck_assert_str_eq(text,
         "# com.docker.vmnetd: written by hostpriv; `hostpriv uninstall` "
         "removes it.\n"
-        "[Unit]\nDescription=hostpriv com.docker.vmnetd\n\n"
+        "[Unit]\nDescription=hostpriv com.docker.vmnetd\n"
+        "Documentation=man:hostprivd(8)\n\n"
         "[Service]\nType=simple\n"
         "ExecStart=\"/Library/PrivilegedHelperTools/com.docker.vmnetd\" "
         "\"--root\" \"/tmp/a b&<c>\\\"d'e\" \"100%%\" \"$$HOME\" \"x\\\\y\" "

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "engine/programs.h"
 #include "auth/elevate.h"
 #include "base/proc.h"
 #include "doctor.h"
 #include "engine/config.h"
+#include "engine/programs.h"
 
 #define POLKIT_ACTIONS "/usr/share/polkit-1/actions"
 
@@ -21,8 +21,10 @@ void hp_doc_host(hp_doc *d, hp_ctx *c)
                c->root[0] ? " (a sandbox: every host path resolves under it)"
                           : " (the real host)");
     if (!c->user_known) {
-        hp_doc_add(d, HP_DOC_WARN, "host", "set host.user in "
-                   "/etc/hostpriv/hostpriv.ini to the app's user",
+        char fix[PATH_MAX + 64];
+        snprintf(fix, sizeof fix, "set host.user in %s/hostpriv.ini to the "
+                 "app's user", hp_sysconf_dir(c));
+        hp_doc_add(d, HP_DOC_WARN, "host", fix,
                    "no host.user: root with nothing configured acts for no "
                    "user, and the user's tasks cannot be checked");
         return;

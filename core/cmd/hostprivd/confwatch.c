@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include "engine/config.h"
 #include "engine/events.h"
+#include "engine/programs.h"
 #include "hostprivd.h"
 
 #define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
@@ -84,10 +85,11 @@ void hpd_confwatch_setup(hpd *d)
     }
     const char *root = d->ctx ? d->ctx->root : d->root;
     char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s/etc/hostpriv", root);
+    const char *sys = hp_sysconf_dir(d->ctx);
+    snprintf(p, sizeof p, "%s%s", root, sys);
     watch_path(d, p, "hostpriv.ini " HP_INSTALLED_USER_FILE " admin.ini "
                "conf.d");
-    snprintf(p, sizeof p, "%s/etc/hostpriv/conf.d", root);
+    snprintf(p, sizeof p, "%s%s/conf.d", root, sys);
     watch_path(d, p, "*.ini");
     if (d->cfg_file[0]) {
         snprintf(p, sizeof p, "%s", d->cfg_file);

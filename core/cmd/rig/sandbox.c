@@ -133,8 +133,14 @@ static int open_parent(const hp_rig_sandbox *sb, char *h, int mk, char **base)
             return fd;
         }
         *slash = '\0';
-        if (mk && mkdirat(fd, p, 0755) == 0)
-            (void)fchownat(fd, p, 0, 0, AT_SYMLINK_NOFOLLOW);
+        /* root:root as documented, or the parent is not what it says */
+        if (mk && mkdirat(fd, p, 0755) == 0 &&
+            fchownat(fd, p, 0, 0, AT_SYMLINK_NOFOLLOW) != 0) {
+            int e = errno;
+            close(fd);
+            errno = e;
+            return -1;
+        }
         int next = openat(fd, p, O_PATH | O_DIRECTORY | O_NOFOLLOW |
                           O_CLOEXEC);
         int e = errno;

@@ -89,7 +89,7 @@ typedef void (*hp_log_fn)(void *data, int level, const char *message);
 /* ---- opening -------------------------------------------------------- */
 
 /* hp_options.flags */
-#define HP_OPEN_NO_SYSTEM_CONFIG 0x1u /* skip <root>/etc/hostpriv/hostpriv.ini
+#define HP_OPEN_NO_SYSTEM_CONFIG 0x1u /* skip <root>SYSCONFDIR/hostpriv/hostpriv.ini
                                          and conf.d/ (admin.ini locks are
                                          always read) */
 #define HP_OPEN_NO_USER_CONFIG   0x2u /* skip ~/.config/hostpriv/hostpriv.ini */

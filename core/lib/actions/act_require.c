@@ -37,8 +37,9 @@ static int need_user(hp_ctx *c, int action, hp_err *e)
                       "app user's home (%s), and a root run has no invoking "
                       "user to take it from; nothing was changed.  Name the "
                       "user: `user = NAME` under [host] in "
-                      "/etc/hostpriv/hostpriv.ini, or --set host.user=NAME",
-                      task && *task ? task : "this task", part);
+                      "%s/hostpriv.ini, or --set host.user=NAME",
+                      task && *task ? task : "this task", part,
+                      hp_sysconf_dir(c));
 }
 
 /* The elevated route: elevate.command must split into a command line. */

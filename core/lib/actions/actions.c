@@ -20,6 +20,7 @@
 #include "host/identity.h"
 #include "host/policy.h"
 #include "host/safepath.h"
+#include "engine/programs.h"
 
 /* localhost always; kubernetes.docker.internal when Kubernetes is on. */
 static size_t hosts_entries(hp_ctx *c, hp_hosts_entry ents[2])
@@ -237,10 +238,10 @@ static int confirmed(hp_ctx *c, int action, int route, const char *path,
                       "not as this run needs it: root acts on the root-owned "
                       "configuration, which differs from this run's (a "
                       "setting given only with --set or in a user's "
-                      "configuration); put it in /etc/hostpriv/conf.d/ and "
-                      "try again", route == HP_ROUTE_HELPER ? "the helper"
-                                                             : "the elevated run",
-                      hp_action_name(action), path);
+                      "configuration); put it in %s/conf.d/ and try again",
+                      route == HP_ROUTE_HELPER ? "the helper"
+                                               : "the elevated run",
+                      hp_action_name(action), path, hp_sysconf_dir(c));
 }
 
 int hp_run(hp_ctx *c, int task, int action, int route, const char *data,

@@ -12,6 +12,7 @@
 #include "engine/config.h"
 #include "engine/events.h"
 #include "engine/loader.h"
+#include "engine/programs.h"
 #include "host/atomicfile.h"
 #include "host/safepath.h"
 
@@ -71,7 +72,7 @@ static int record(hp_ctx *c, const char *hpath, const char *user, hp_err *e)
                           "long");
     hp_journal *j = NULL;
     int rc = hp_act_root_journal(c, &j, e);
-    snprintf(dir, sizeof dir, "%s", hp_config_sysdir());
+    snprintf(dir, sizeof dir, "%s", hp_sysconf_dir(c));
     if (rc == HP_OK)
         rc = hp_journal_mkdir_p(j, c->rootfd, dir, 0755, 0, 0, e);
     if (rc == HP_OK)
@@ -93,7 +94,8 @@ static int record(hp_ctx *c, const char *hpath, const char *user, hp_err *e)
 static int record_user(hp_ctx *c, const char *user, int *had, hp_err *e)
 {
     char hpath[PATH_MAX], owner[160];
-    hp_config_sysfile(HP_INSTALLED_USER_FILE, hpath, sizeof hpath);
+    snprintf(hpath, sizeof hpath, "%s/" HP_INSTALLED_USER_FILE,
+             hp_sysconf_dir(c));
     const char *have = hp_config_layer_value(c->cfg, "host.user",
                                              HP_LAYER_INSTALL, NULL);
     *had = have && !strcmp(have, user);

@@ -1142,43 +1142,30 @@ static int load_confd(hp_config *cfg, const char *dir, int require_safe,
     return rc;
 }
 
-const char *hp_config_sysdir(void)
-{
-    return "/etc/hostpriv";
-}
-
-void hp_config_sysfile(const char *name, char *out, size_t n)
-{
-    snprintf(out, n, "%s/%s", hp_config_sysdir(), name);
-}
-
-int hp_config_load_admin(hp_config *cfg, const char *root, int require_safe,
+int hp_config_load_admin(hp_config *cfg, const char *dir, int require_safe,
                          hp_err *e)
 {
     char p[PATH_MAX];
-    const char *r = root && strcmp(root, "/") ? root : "";
-    snprintf(p, sizeof p, "%s%s/" HP_INSTALLED_USER_FILE, r,
-             hp_config_sysdir());
+    snprintf(p, sizeof p, "%s/" HP_INSTALLED_USER_FILE, dir);
     int rc = hp_config_load_file(cfg, p, HP_LAYER_INSTALL, 0, require_safe,
                                  e);
     if (rc != HP_OK)
         return rc;
-    snprintf(p, sizeof p, "%s%s/admin.ini", r, hp_config_sysdir());
+    snprintf(p, sizeof p, "%s/admin.ini", dir);
     return hp_config_load_file(cfg, p, HP_LAYER_ADMIN, 0, require_safe, e);
 }
 
-int hp_config_load_system(hp_config *cfg, const char *root, int require_safe,
+int hp_config_load_system(hp_config *cfg, const char *dir, int require_safe,
                           hp_err *e)
 {
     char p[PATH_MAX];
-    const char *r = root && strcmp(root, "/") ? root : "";
-    snprintf(p, sizeof p, "%s/etc/hostpriv/hostpriv.ini", r);
+    snprintf(p, sizeof p, "%s/hostpriv.ini", dir);
     int rc = hp_config_load_file(cfg, p, HP_LAYER_SYSTEM, 0, require_safe, e);
     if (rc == HP_OK) {
-        snprintf(p, sizeof p, "%s/etc/hostpriv/conf.d", r);
+        snprintf(p, sizeof p, "%s/conf.d", dir);
         rc = load_confd(cfg, p, require_safe, e);
     }
     if (rc == HP_OK)
-        rc = hp_config_load_admin(cfg, root, require_safe, e);
+        rc = hp_config_load_admin(cfg, dir, require_safe, e);
     return rc;
 }

@@ -62,18 +62,15 @@ int hp_config_load_file(hp_config *cfg, const char *path, int layer,
  * resolved one (the context's invoking user, passwd home and shell). */
 int hp_config_set(hp_config *cfg, const char *key, const char *value,
                   int layer, const char *origin, hp_err *e);
-/* Load the system layers for `root` ("" for /): etc/hostpriv/hostpriv.ini,
- * etc/hostpriv/conf.d/ *.ini sorted, and admin.ini (locks). */
-int hp_config_load_system(hp_config *cfg, const char *root, int require_safe,
+/* Load the system layers from `dir`, the host path of the system
+ * configuration directory (<root>/etc/hostpriv; hp_sysconf_dir):
+ * hostpriv.ini, conf.d/ *.ini sorted, and admin.ini (locks). */
+int hp_config_load_system(hp_config *cfg, const char *dir, int require_safe,
                           hp_err *e);
-/* Only the locking files, etc/hostpriv/installed-user.ini and admin.ini:
- * the locks hold when the other system files are skipped. */
-int hp_config_load_admin(hp_config *cfg, const char *root, int require_safe,
+/* Only the locking files, `dir`/installed-user.ini and admin.ini: the
+ * locks hold when the other system files are skipped. */
+int hp_config_load_admin(hp_config *cfg, const char *dir, int require_safe,
                          hp_err *e);
-/* Host path of the system configuration directory ("/etc/hostpriv") and
- * of a file in it. */
-const char *hp_config_sysdir(void);
-void hp_config_sysfile(const char *name, char *out, size_t n);
 /* The value `layer` itself holds for key (NULL when it holds none), and
  * where it comes from. */
 const char *hp_config_layer_value(const hp_config *cfg, const char *key,

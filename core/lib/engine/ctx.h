@@ -29,7 +29,7 @@ typedef struct hp_open_opts {
     const char *const *api_sets; /* hp_set() items, after sets, origin
                                   "hp_set" */
     int no_user_layer;         /* privileged/helper: skip ~/.config layer */
-    int no_system_layer;       /* skip <root>/etc/hostpriv/hostpriv.ini and
+    int no_system_layer;       /* skip the system hostpriv.ini and
                                   conf.d (admin.ini is read all the same) */
     int json;                  /* --json: action events also to stdout */
     const char *install_user;  /* install --user NAME (overrides host.user) */
@@ -104,6 +104,9 @@ struct hp_ctx {
      * core.cli_program and core.helper_program (programs.h). */
     char program[PATH_MAX];
     int program_kind;            /* enum hp_program_kind */
+    /* The system configuration directory under host.root
+     * ("/etc/hostpriv"; hp_sysconf_dir, programs.h). */
+    char sysconf[PATH_MAX];
     /* what an elevated or boot-time run is pinned to */
     char config_arg[PATH_MAX];   /* -c FILE made absolute, "" when none */
 

@@ -112,10 +112,11 @@ static int load_layers(hp_ctx *c, const hp_open_opts *o, int safe, hp_err *e)
     snprintf(want, sizeof want, "%s", hp_conf(c, "host.root"));
     if (rc == HP_OK)
         rc = open_root(c, want, safe, e);
+    char sys[PATH_MAX];
+    hp_sysconf_path(c, NULL, sys, sizeof sys);
     if (rc == HP_OK)
-        rc = o->no_system_layer ? hp_config_load_admin(c->cfg, c->root, safe, e)
-                                : hp_config_load_system(c->cfg, c->root, safe,
-                                                        e);
+        rc = o->no_system_layer ? hp_config_load_admin(c->cfg, sys, safe, e)
+                                : hp_config_load_system(c->cfg, sys, safe, e);
     char uf[PATH_MAX];
     if (rc == HP_OK && !o->no_user_layer && user_file(uf, sizeof uf) == 0) {
         rc = hp_config_load_file(c->cfg, uf, HP_LAYER_USER, 0, safe, e);
@@ -374,6 +375,7 @@ hp_ctx *hp_ctx_new(const hp_open_opts *o, const hp_host_api *api)
         snprintf(c->program, sizeof c->program, "%s", o->program);
         c->program_kind = o->program_kind;
     }
+    hp_programs_sysconf(c);
     return c;
 }
 

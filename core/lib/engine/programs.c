@@ -123,6 +123,41 @@ int hp_programs_resolve(hp_ctx *c, hp_err *e)
     return rc;
 }
 
+#ifndef HP_SYSCONFDIR
+#define HP_SYSCONFDIR "/etc"
+#endif
+
+/* A build tree: ../plugins beside the program, which is not at its
+ * compiled-in path under some install prefix (a stage, or /). */
+static int in_build_tree(const hp_ctx *c)
+{
+    char dir[PATH_MAX], cand[PATH_MAX + 16];
+    if (c->program_kind == HP_PROGRAM_OTHER ||
+        install_prefix(c, dir, sizeof dir) == 0 ||
+        program_dir(c, dir, sizeof dir) != 0)
+        return 0;
+    snprintf(cand, sizeof cand, "%s/../plugins", dir);
+    return is_dir(cand);
+}
+
+void hp_programs_sysconf(hp_ctx *c)
+{
+    snprintf(c->sysconf, sizeof c->sysconf, "%s/hostpriv",
+             in_build_tree(c) || !strcmp(HP_SYSCONFDIR, "/") ? "/etc"
+                                                             : HP_SYSCONFDIR);
+}
+
+const char *hp_sysconf_dir(const hp_ctx *c)
+{
+    return c && c->sysconf[0] ? c->sysconf : HP_SYSCONFDIR "/hostpriv";
+}
+
+void hp_sysconf_path(const hp_ctx *c, const char *leaf, char *out, size_t n)
+{
+    snprintf(out, n, "%s%s%s%s", c->root, hp_sysconf_dir(c),
+             leaf && *leaf ? "/" : "", leaf ? leaf : "");
+}
+
 const char *hp_cli_program(const hp_ctx *c)
 {
     return hp_conf(c, "core.cli_program");

@@ -23,6 +23,19 @@
  * "default (beside PATH)" and so on), where every other layer wins. */
 int hp_programs_resolve(hp_ctx *c, hp_err *e);
 
+/* Where the system configuration (hostpriv.ini, conf.d/, admin.ini) is,
+ * under host.root: SYSCONFDIR/hostpriv of config.mk (default
+ * /etc/hostpriv) for an installed program and an embedding app; a
+ * build-tree program (its plugins beside it, not under an install
+ * prefix) reads /etc/hostpriv, whatever it was built with, so the
+ * sandboxes of tests and scenarios need nothing else.  Set once when
+ * the context is made (hp_programs_sysconf), before any file is read. */
+void hp_programs_sysconf(hp_ctx *c);
+/* NULL: the compiled-in one (an installed program's). */
+const char *hp_sysconf_dir(const hp_ctx *c);
+/* The same as a host path: host.root followed by it. */
+void hp_sysconf_path(const hp_ctx *c, const char *leaf, char *out, size_t n);
+
 const char *hp_cli_program(const hp_ctx *c);
 const char *hp_helper_program(const hp_ctx *c);
 /* What a boot task runs: hostprivd itself when the helper sets up the

@@ -17,6 +17,7 @@
 #include "engine/events.h"
 #include "proto.h"
 #include "host/safepath.h"
+#include "engine/programs.h"
 
 #define HP_HELLO_TIMEOUT_MS   5000
 /* Long enough for a request that stops a service or rewrites a file. */
@@ -427,10 +428,11 @@ static void version_hint(hp_ctx *c, hp_err *e)
     const char *origin = hp_config_origin(c->cfg, "core.version");
     size_t l = strlen(e->msg);
     snprintf(e->msg + l, sizeof e->msg - l, ".  The helper runs the "
-             "core.version of the root-owned configuration (%s/etc/hostpriv/"
+             "core.version of the root-owned configuration (%s%s/"
              "hostpriv.ini, read again when it changes); this side emulates "
              "%s (core.version from %s): set core.version there, for both, "
-             "or do not override it here", c->root, hp_ctx_version(c),
+             "or do not override it here", c->root, hp_sysconf_dir(c),
+             hp_ctx_version(c),
              origin ? origin : "default");
 }
 

@@ -319,9 +319,12 @@ static void unit_word(sbuf *b, const char *w)
 
 static void render_unit(sbuf *b, const hp_service *s, const char *sock)
 {
+    /* `systemctl help UNIT` opens the page of the program it runs: the
+     * helper's, or hostpriv(1) for the boot task (`hostpriv boot`) */
     sb_printf(b, "# %s: written by hostpriv; `hostpriv uninstall` removes "
-                 "it.\n[Unit]\nDescription=hostpriv %s\n", s->label,
-              s->label);
+                 "it.\n[Unit]\nDescription=hostpriv %s\n"
+                 "Documentation=man:%s\n", s->label, s->label,
+              s->keep_alive ? "hostprivd(8)" : "hostpriv(1)");
     if (sock)
         sb_printf(b, "Requires=%s.socket\nAfter=%s.socket\n", s->label,
                   s->label);
@@ -345,7 +348,8 @@ static void render_unit(sbuf *b, const hp_service *s, const char *sock)
 static void render_socket_unit(sbuf *b, const hp_service *s, const char *sock)
 {
     sb_printf(b, "# %s: written by hostpriv; `hostpriv uninstall` removes "
-                 "it.\n[Unit]\nDescription=hostpriv %s socket\n\n[Socket]\n"
+                 "it.\n[Unit]\nDescription=hostpriv %s socket\n"
+                 "Documentation=man:hostprivd(8)\n\n[Socket]\n"
                  "ListenStream=", s->label, s->label);
     for (const char *p = sock; *p; p++)
         sb_puts(b, *p == '%' ? "%%" : (char[2]){ *p, 0 });
