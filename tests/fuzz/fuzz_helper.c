@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "../../core/cmd/hostprivd/auth.c"
+#include "../../core/cmd/hostprivd/bind.c"
 #include "../../core/cmd/hostprivd/confwatch.c"
 #include "../../core/cmd/hostprivd/grants.c"
 #include "../../core/cmd/hostprivd/log.c"
@@ -57,7 +58,7 @@ int hp_fuzz_helper_one(const uint8_t *data, size_t size)
         return 0;
     hpd_conn *c = calloc(1, sizeof *c);
     c->fd = sv[0];
-    c->outfd = -1;
+    c->outfd1 = -1;
     c->uid = 0;
     size_t chunk = (size_t)(data[0] % 64) + 1, off = 1;
     int r = 0;

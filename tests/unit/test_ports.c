@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "host/portlist.h"
 #include "host/portscan.h"
 #include "host/ports.h"
 #include "testutil.h"
@@ -342,6 +343,73 @@ START_TEST(unavailable_text)
 }
 END_TEST
 
+/* Port lists (a published range): what reaches the helper is parsed as
+ * strictly as one port, and text and list go back and forth. */
+START_TEST(port_lists)
+{
+    static int p[HP_PORTS_MAX + 8];
+    size_t n;
+    ck_assert_int_eq(hp_portlist_parse("80", p, HP_PORTS_MAX, &n, NULL),
+                     HP_OK);
+    ck_assert(n == 1 && p[0] == 80);
+    ck_assert_int_eq(hp_portlist_parse("8000-8099", p, HP_PORTS_MAX, &n,
+                                       NULL), HP_OK);
+    ck_assert(n == 100 && p[0] == 8000 && p[99] == 8099);
+    ck_assert_int_eq(hp_portlist_parse("443,80,8000-8002,22-22", p,
+                                       HP_PORTS_MAX, &n, NULL), HP_OK);
+    int want[] = { 443, 80, 8000, 8001, 8002, 22 };
+    ck_assert_uint_eq(n, 6);
+    for (size_t i = 0; i < 6; i++)
+        ck_assert_int_eq(p[i], want[i]);
+    char t[64];
+    ck_assert_int_eq(hp_portlist_text(p, n, t, sizeof t), 0);
+    ck_assert_str_eq(t, "443,80,8000-8002,22");
+    ck_assert_int_eq(hp_portlist_text(p, n, t, 8), -1);     /* no room */
+    ck_assert_int_eq(hp_portlist_parse("1-1024", p, HP_PORTS_MAX, &n, NULL),
+                     HP_OK);
+    ck_assert_uint_eq(n, HP_PORTS_MAX);
+    static const char *bad[] = {
+        "", ",", "80,", ",80", "80,,81", "80 ,81", " 80", "80-", "-80",
+        "0", "0-5", "65536", "080", "+80", "80-79", "1-1025", "80,80",
+        "79-81,80", "8O", "80-81-82", "0x50", "4294967376", "1-65535",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        hp_err e = HP_ERR_INIT;
+        n = 7;
+        ck_assert_msg(hp_portlist_parse(bad[i], p, HP_PORTS_MAX, &n, &e) ==
+                      HP_EUSAGE && n == 0, "accepted '%s'", bad[i]);
+        ck_assert_msg(e.msg[0], "no message for '%s'", bad[i]);
+    }
+    hp_err e = HP_ERR_INIT;
+    ck_assert_int_eq(hp_portlist_parse("80,81,82", p, 2, &n, &e), HP_EUSAGE);
+    ck_assert_msg(strstr(e.msg, "more than 2"), "%s", e.msg);
+    ck_assert_int_eq(hp_portlist_parse("80-90", p, 5, &n, NULL), HP_EUSAGE);
+    /* the same rules for a list given as numbers */
+    int dup[] = { 80, 81, 80 }, zero[] = { 0 }, big[] = { 65536 };
+    ck_assert_int_eq(hp_portlist_valid(want, 6, NULL), HP_OK);
+    ck_assert_int_eq(hp_portlist_valid(dup, 3, NULL), HP_EUSAGE);
+    ck_assert_int_eq(hp_portlist_valid(zero, 1, NULL), HP_EUSAGE);
+    ck_assert_int_eq(hp_portlist_valid(big, 1, NULL), HP_EUSAGE);
+    ck_assert_int_eq(hp_portlist_valid(want, 0, NULL), HP_EUSAGE);
+    ck_assert_int_eq(hp_portlist_valid(p, HP_PORTS_MAX + 1, NULL), HP_EUSAGE);
+    /* ADDR:PORTS */
+    char a[64];
+    ck_assert_int_eq(hp_portspec_parse("[::1]:80,443", a, sizeof a, p,
+                                       HP_PORTS_MAX, &n, NULL), HP_OK);
+    ck_assert(!strcmp(a, "::1") && n == 2 && p[1] == 443);
+    ck_assert_int_eq(hp_portspec_parse("127.0.0.1:8000-8099", a, sizeof a, p,
+                                       HP_PORTS_MAX, &n, NULL), HP_OK);
+    ck_assert(!strcmp(a, "127.0.0.1") && n == 100);
+    static const char *badspec[] = { "localhost:80-81", "127.0.0.1:",
+                                     "::1:80-81", "127.0.0.1:80-81,x",
+                                     "[::1]80", "127.1:80" };
+    for (size_t i = 0; i < sizeof badspec / sizeof badspec[0]; i++)
+        ck_assert_msg(hp_portspec_parse(badspec[i], a, sizeof a, p,
+                                        HP_PORTS_MAX, &n, NULL) == HP_EUSAGE,
+                      "accepted %s", badspec[i]);
+}
+END_TEST
+
 Suite *make_ports_suite(void)
 {
     Suite *s = suite_create("ports");
@@ -351,6 +419,7 @@ Suite *make_ports_suite(void)
     tcase_add_test(t, addr_families);
     tcase_add_test(t, allowed_ranges);
     tcase_add_test(t, unavailable_text);
+    tcase_add_test(t, port_lists);
     suite_add_tcase(s, t);
     t = tcase_create("bind");
     tcase_set_timeout(t, 30);

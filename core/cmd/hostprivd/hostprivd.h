@@ -52,8 +52,14 @@ typedef struct hpd_conn {
     size_t inlen, incap;
     uint8_t *out;
     size_t outlen, outoff, outcap;
-    int outfd;                  /* descriptor to pass, -1 */
-    size_t outfd_at;            /* the byte of out it goes with */
+    /* Descriptors to pass with out (one reply's): outfds[0..noutfds),
+     * in batches of HP_PROTO_FDS_PER_MSG, batch k riding on byte
+     * outfd_at + k; outfds_sent of them are gone.  A single one lives in
+     * outfd1; more in a malloc'd array. */
+    int *outfds;
+    size_t noutfds, outfds_sent;
+    int outfd1;
+    size_t outfd_at;
     int close_after;            /* close once out is flushed */
     long long deadline;         /* monotonic ms */
 } hpd_conn;
@@ -146,6 +152,12 @@ void hpd_signals_setup(hpd *d);
  * when the socket takes them. */
 int hpd_conn_send(hpd *d, hpd_conn *c, const void *buf, size_t len,
                   int passfd);
+/* The same with fds[0..n) (a malloc'd array, taken over with its
+ * descriptors; NULL with n 0 for none). */
+int hpd_conn_send_fds(hpd *d, hpd_conn *c, const void *buf, size_t len,
+                      int *fds, size_t n);
+/* Close fds[0..n): runs of consecutive descriptors in one close_range. */
+void hpd_close_fds(const int *fds, size_t n);
 
 /* native.c: process buffered input of a native connection.  Returns 1
  * when it consumed something, 0 when it needs more bytes, -1 to drop. */
@@ -156,6 +168,13 @@ int hpd_native_input(hpd *d, hpd_conn *c);
  * a failed bind (0 when none). */
 int hpd_bind(hpd *d, uid_t uid, const char *socktype, const char *addr,
              const char *port, int *fd, int *err, hp_err *e);
+/* bind.c: a range ("8000-8099", "80,443") for uid, all or nothing: every
+ * port passes the checks of hpd_bind before any is bound; then the
+ * plugin's bind_ports (or its bind_port, port by port).  HP_OK with *fds
+ * (malloc'd, the socket of each port in the order listed) and *n; else
+ * nothing is bound and the message names the port that failed. */
+int hpd_bind_ports(hpd *d, uid_t uid, const char *socktype, const char *addr,
+                   const char *list, int **fds, size_t *n, hp_err *e);
 
 /* grants.c: HP_OK when nothing holds the port, in either address family,
  * but sockets the helper handed to uid; else HP_EFAIL, e->sys EADDRINUSE,

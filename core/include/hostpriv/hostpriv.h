@@ -58,6 +58,16 @@ const char *hp_strerror(int code);
 /* Unload the plugin and free everything. */
 void hp_close(hp_ctx *ctx);
 
+/* A published range in one call ("-p 8000-8099"): ports[0..n) (1 to
+ * HP_BIND_PORTS_MAX, none twice) of one socktype on addr, each obtained
+ * as hp_bind_port does, the ports this process may not bind through the
+ * helper in one request.  All or nothing: on HP_OK fds[i] is the socket
+ * of ports[i], owned by the caller; on a failure every fds[i] is -1 and
+ * none stays bound. */
+#define HP_BIND_PORTS_MAX 1024
+int hp_bind_ports(hp_ctx *ctx, int socktype, const char *addr,
+                  const int *ports, size_t n, int *fds);
+
 #ifdef __cplusplus
 }
 #endif

@@ -62,8 +62,8 @@ int hp_addr_parse(const char *addr, void *out, unsigned *salen, hp_err *e)
                       "refused)", addr);
 }
 
-int hp_port_parse(const char *spec, char *addr, size_t addrsz, int *port,
-                  hp_err *e)
+int hp_port_split(const char *spec, char *addr, size_t addrsz,
+                  const char **rest, hp_err *e)
 {
     const char *host = spec, *colon;
     size_t hlen;
@@ -85,19 +85,38 @@ int hp_port_parse(const char *spec, char *addr, size_t addrsz, int *port,
             return hp_err_set(e, HP_EUSAGE, "'%s': write an IPv6 address "
                               "as [ADDR]:PORT", spec);
     }
-    int p = port_num(colon + 1, strlen(colon + 1));
+    if (hlen >= addrsz)
+        return hp_err_set(e, HP_EUSAGE, "'%s': address too long", spec);
+    char a[INET6_ADDRSTRLEN + 1];
+    if (hlen >= sizeof a)
+        return hp_err_set(e, HP_EUSAGE, "'%s': address too long", spec);
+    memcpy(a, host, hlen);
+    a[hlen] = '\0';
+    struct sockaddr_storage ss;
+    unsigned sl;
+    int rc = hp_addr_parse(a, &ss, &sl, e);
+    if (rc != HP_OK)
+        return rc;
+    memcpy(addr, a, hlen + 1);
+    *rest = colon + 1;
+    return HP_OK;
+}
+
+int hp_port_parse(const char *spec, char *addr, size_t addrsz, int *port,
+                  hp_err *e)
+{
+    char a[INET6_ADDRSTRLEN + 1];
+    const char *rest;
+    int rc = hp_port_split(spec, a, sizeof a, &rest, e);
+    if (rc != HP_OK)
+        return rc;
+    int p = port_num(rest, strlen(rest));
     if (p < 1)
         return hp_err_set(e, HP_EUSAGE, "'%s': the port must be a number "
                           "from 1 to 65535", spec);
-    if (hlen >= addrsz)
+    if (strlen(a) >= addrsz)
         return hp_err_set(e, HP_EUSAGE, "'%s': address too long", spec);
-    memcpy(addr, host, hlen);
-    addr[hlen] = '\0';
-    struct sockaddr_storage ss;
-    unsigned sl;
-    int rc = hp_addr_parse(addr, &ss, &sl, e);
-    if (rc != HP_OK)
-        return rc;
+    strcpy(addr, a);
     *port = p;
     return HP_OK;
 }

@@ -7,6 +7,10 @@
 /* "127.0.0.1:80", "[::1]:443" -> addr, port (1..65535, strict digits). */
 int hp_port_parse(const char *spec, char *addr, size_t addrsz, int *port,
                   hp_err *e);
+/* The address half of "ADDR:REST" ("127.0.0.1:...", "[::1]:..."), checked
+ * as hp_addr_parse does, into addr; *rest points past the colon. */
+int hp_port_split(const char *spec, char *addr, size_t addrsz,
+                  const char **rest, hp_err *e);
 /* Numeric IPv4/IPv6 only (inet_pton; no scope ids, no names). */
 int hp_addr_parse(const char *addr, void *sockaddr_storage_out,
                   unsigned *salen, hp_err *e);
