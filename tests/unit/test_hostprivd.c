@@ -1108,6 +1108,33 @@ START_TEST(range_own_dual_stack)
 }
 END_TEST
 
+/* The same for 700 ports: the helper remembers both halves of a big
+ * publish (1,400 sockets, more than it used to keep). */
+START_TEST(range_big_dual_stack)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    struct rlimit rl;
+    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    ck_assert_msg(rl.rlim_cur >= 1500, "needs 1500 open files");
+    fx_start();
+    int u = cl_open_as(uid, gid);
+    static int v4[HP_PORTS_MAX], v6[HP_PORTS_MAX];
+    size_t n4, n6;
+    ck_assert_int_eq(cl_bind_ports(u, "tcp", "0.0.0.0", "100-799", v4,
+                                   HP_PORTS_MAX, &n4), HP_OK);
+    ck_assert_int_eq(cl_bind_ports(u, "tcp", "::", "100-799", v6,
+                                   HP_PORTS_MAX, &n6), HP_OK);
+    ck_assert(n4 == 700 && n6 == 700);
+    ck_assert(tcp_accepts(v4[0], 100) && tcp6_accepts(v6[699], 799));
+    ck_assert(range_ok(v4, 700, 100, 1) && range_ok(v6, 700, 100, 1));
+    close(u);
+}
+END_TEST
+
 /* ---- the wire ------------------------------------------------------------------ */
 
 START_TEST(bad_lengths)
@@ -2320,6 +2347,7 @@ Suite *make_hostprivd_suite(void)
     tcase_add_test(t, range_all_or_nothing);
     tcase_add_test(t, range_older_plugin);
     tcase_add_test(t, range_own_dual_stack);
+    tcase_add_test(t, range_big_dual_stack);
     suite_add_tcase(s, t);
     t = tcase_create("wire");
     tcase_add_checked_fixture(t, setup, teardown);

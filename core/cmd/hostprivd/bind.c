@@ -75,15 +75,21 @@ static int bind_gate(hpd *d, uid_t uid, const char *op, const char *socktype,
     return HP_OK;
 }
 
-/* The checks of one port: in helper.ports, held by nobody but uid. */
-static int port_gate(hpd *d, uid_t uid, int st, int p, hp_err *e)
+static int in_helper_ports(hpd *d, int p, hp_err *e)
 {
     const char *allowed = hp_conf(d->ctx, "helper.ports");
     if (!hp_ports_allowed(allowed, p))
         return hp_err_set(e, HP_EDENIED, "port %d is not in helper.ports "
                           "(%s): the helper binds only those", p,
                           allowed ? allowed : "");
-    return hpd_port_check(d, uid, st, p, e);
+    return HP_OK;
+}
+
+/* The checks of one port: in helper.ports, held by nobody but uid. */
+static int port_gate(hpd *d, uid_t uid, int st, int p, hp_err *e)
+{
+    int rc = in_helper_ports(d, p, e);
+    return rc != HP_OK ? rc : hpd_port_check(d, uid, st, p, e);
 }
 
 /* The plugin's bind_port for one port the gates let through: HP_OK with
@@ -281,7 +287,9 @@ int hpd_bind_ports(hpd *d, uid_t uid, const char *socktype, const char *addr,
     if (rc == HP_OK)
         rc = hp_portlist_parse(list, ports, HP_PORTS_MAX, &np, e);
     for (size_t i = 0; rc == HP_OK && i < np; i++)
-        rc = port_gate(d, uid, st, ports[i], e);
+        rc = in_helper_ports(d, ports[i], e);
+    if (rc == HP_OK)            /* held by nobody else: read once for all */
+        rc = hpd_ports_check(d, uid, st, ports, np, e);
     int *v = rc == HP_OK ? malloc(np * sizeof *v) : NULL;
     if (rc == HP_OK && !v)
         rc = hp_err_sys(e, HP_EINTERNAL, ENOMEM, "bind_ports");

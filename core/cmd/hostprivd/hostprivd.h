@@ -30,8 +30,9 @@
 #define HPD_INBUF_START     512
 /* replies queued before they are sent (more input waits meanwhile) */
 #define HPD_OUT_BATCH       65536
-/* sockets remembered as handed out (grants.c); the oldest is forgotten */
-#define HPD_MAX_GRANTS      512
+/* sockets remembered as handed out (grants.c); the oldest is forgotten.
+ * Room for a user's dual-stack publish of every privileged port, twice. */
+#define HPD_MAX_GRANTS      4096
 /* directories watched for configuration changes (confwatch.c) */
 #define HPD_MAX_WATCHES     8
 
@@ -109,6 +110,9 @@ typedef struct hpd {
     int user_ok;                /* user_uid is valid */
     hpd_grant grants[HPD_MAX_GRANTS];   /* oldest first */
     size_t ngrants;
+    /* which (type, port) has any grant: a bind of a port nobody was
+     * given skips the table (TCP, UDP) */
+    uint64_t granted_any[2][65536 / 64];
     int probe_fd[2], probe_family[2];   /* ready probes: TCP, UDP; -1 */
     int cfg_ifd;                /* inotify on the configuration, -1 */
     int cfg_watching;           /* every watch is in place */
@@ -180,6 +184,10 @@ int hpd_bind_ports(hpd *d, uid_t uid, const char *socktype, const char *addr,
  * but sockets the helper handed to uid; else HP_EFAIL, e->sys EADDRINUSE,
  * the message naming the port. */
 int hpd_port_check(hpd *d, uid_t uid, int socktype, int port, hp_err *e);
+/* The same for ports[0..n) (a range): each probed, and the kernel's
+ * socket tables read once for all the held ones. */
+int hpd_ports_check(hpd *d, uid_t uid, int socktype, const int *ports,
+                    size_t n, hp_err *e);
 /* Remember that fd (bound to port) goes to uid. */
 void hpd_port_granted(hpd *d, uid_t uid, int socktype, int port, int fd);
 /* Make the probe sockets the next binds use, between requests (the loop
