@@ -915,18 +915,17 @@ int hp_hosts_remove_file(int rootfd, const char *hpath, const char *rec,
     return edit_file(rootfd, hpath, remove_fn, rec, changed, e);
 }
 
-int hp_hosts_check_file(int rootfd, const char *hpath,
-                        const hp_hosts_entry *ents, size_t n, hp_err *e)
+/* Read and scan hpath for ents: 1 every entry resolves (and, with sc,
+ * the scan in *sc), 0 not, <0 -code (e set). */
+static int scan_file(int rootfd, const char *hpath,
+                     const hp_hosts_entry *ents, size_t n, struct scan *sc,
+                     hp_err *e)
 {
-    hp_err tmp = HP_ERR_INIT;
     struct want w[MAX_ENTS];
     int dirfd = -1, r;
     char leaf[256], *data = NULL;
     size_t len = 0;
     struct stat st;
-    struct scan sc;
-    if (!e)
-        e = &tmp;
     if ((r = entries_valid(ents, n, w, e)))
         return -r;
     if ((r = open_hosts(rootfd, hpath, &dirfd, leaf, e)))
@@ -940,10 +939,31 @@ int hp_hosts_check_file(int rootfd, const char *hpath,
         }
         return -r;
     }
-    scan_text(data, len, &sc, w, n);
+    scan_text(data, len, sc, w, n);
     free(data);
     for (size_t i = 0; i < n; i++)
         if (w[i].state != W_FOUND)
             return 0;
+    return 1;
+}
+
+int hp_hosts_check_file(int rootfd, const char *hpath,
+                        const hp_hosts_entry *ents, size_t n, hp_err *e)
+{
+    hp_err tmp = HP_ERR_INIT;
+    struct scan sc;
+    return scan_file(rootfd, hpath, ents, n, &sc, e ? e : &tmp);
+}
+
+int hp_hosts_ensure_needed(int rootfd, const char *hpath,
+                           const hp_hosts_entry *ents, size_t n)
+{
+    hp_err e = HP_ERR_INIT;
+    struct scan sc;
+    /* nothing to write: every entry resolves and the markers are sound
+     * (hp_hosts_add would refuse malformed ones even then) */
+    if (scan_file(rootfd, hpath, ents, n, &sc, &e) == 1 &&
+        block_state(&sc, &e) >= 0)
+        return 0;
     return 1;
 }
