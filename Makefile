@@ -51,13 +51,13 @@ $(LIBA): $(CORE_OBJ)
 # helper.path alone, with no library search path to trust.
 $(BUILD)/bin/hostpriv: $(CLI_SRC:%.c=$(OBJ)/%.o) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS)
+	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(PROG_LIBS)
 $(BUILD)/bin/hostprivd: $(HELPER_SRC:%.c=$(OBJ)/%.o) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS) $(HELPER_LIBS)
+	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(PROG_LIBS) $(HELPER_LIBS)
 $(BUILD)/bin/hostpriv-rig: $(RIG_SRC:%.c=$(OBJ)/%.o) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS)
+	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(PROG_LIBS)
 
 # Plugins export exactly one symbol, their descriptor.
 $(OBJ)/plugins/%.o: HP_CFLAGS += -fvisibility=hidden

@@ -415,12 +415,11 @@ int hp_af_replace(int dirfd, const char *name, const void *data, size_t len,
     return rc;
 }
 
-int hp_af_read(int dirfd, const char *name, size_t max, char **data,
-               size_t *len, struct stat *st, hp_err *e)
+int hp_af_open_read(int dirfd, const char *name, size_t max, int *fdp,
+                    struct stat *st, hp_err *e)
 {
     struct stat pre, s;
-    *data = NULL;
-    *len = 0;
+    *fdp = -1;
     /* look before opening: opening a device or FIFO can have effects */
     if (fstatat(dirfd, name, &pre, AT_SYMLINK_NOFOLLOW) != 0)
         return hp_err_sys(e, HP_EFAIL, errno,
@@ -434,7 +433,7 @@ int hp_af_read(int dirfd, const char *name, size_t max, char **data,
     int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return hp_err_sys(e, HP_EFAIL, errno, "cannot open %s", name);
-    int rc = HP_OK, err;
+    int rc = HP_OK;
     if (fstat(fd, &s) != 0)
         rc = hp_err_sys(e, HP_EFAIL, errno, "cannot stat %s", name);
     else if (!S_ISREG(s.st_mode))
@@ -442,7 +441,27 @@ int hp_af_read(int dirfd, const char *name, size_t max, char **data,
     else if ((size_t)s.st_size > max)
         rc = hp_err_set(e, HP_EFAIL, "%s is %lld bytes, more than the %zu "
                         "allowed", name, (long long)s.st_size, max);
-    else if ((err = read_fd(fd, max, (size_t)s.st_size, data, len)) != 0)
+    if (rc != HP_OK) {
+        close(fd);
+        return rc;
+    }
+    *fdp = fd;
+    if (st)
+        *st = s;
+    return HP_OK;
+}
+
+int hp_af_read(int dirfd, const char *name, size_t max, char **data,
+               size_t *len, struct stat *st, hp_err *e)
+{
+    struct stat s;
+    int fd, err;
+    *data = NULL;
+    *len = 0;
+    int rc = hp_af_open_read(dirfd, name, max, &fd, &s, e);
+    if (rc != HP_OK)
+        return rc;
+    if ((err = read_fd(fd, max, (size_t)s.st_size, data, len)) != 0)
         rc = hp_err_sys(e, HP_EFAIL, err, "cannot read %s", name);
     close(fd);
     if (rc == HP_OK && st)
