@@ -47,7 +47,7 @@ int hp_fuzz_helper_one(const uint8_t *data, size_t size)
         ctx.cfg = hp_config_new();
         ctx.rootfd = ctx.helper_fd = -1;
         d.ctx = &ctx;
-        d.cfg_ifd = d.probe_fd[0] = d.probe_fd[1] = -1;
+        d.cfg_ifd = d.probe_fd[0] = d.probe_fd[1] = d.probe_held = -1;
     }
     if (size < 1)
         return 0;

@@ -96,6 +96,20 @@ static const hpd_grant *granted(hpd *d, uid_t uid, int socktype, int port,
     return NULL;
 }
 
+int hpd_reply_sent(hpd *d)
+{
+    int probe = d->probe_held;
+    d->probe_held = -1;
+    return probe;
+}
+
+void hpd_reply_done(hpd *d)
+{
+    if (d->probe_held >= 0)
+        close(d->probe_held);
+    d->probe_held = -1;
+}
+
 void hpd_port_granted(hpd *d, uid_t uid, int socktype, int port, int fd)
 {
     struct stat st;
@@ -182,6 +196,7 @@ void hpd_probes_ready(hpd *d)
 
 void hpd_probes_close(hpd *d)
 {
+    hpd_reply_done(d);
     for (int k = 0; k < 2; k++) {
         if (d->probe_fd[k] >= 0)
             close(d->probe_fd[k]);
@@ -189,23 +204,36 @@ void hpd_probes_close(hpd *d)
     }
 }
 
-/* hp_port_in_use with the probe made ahead (or now, when none is ready) */
-static int probe(hpd *d, int socktype, int port)
+/* hp_port_in_use with the probe made ahead (or now, when none is ready).
+ * keep: a TCP probe that found the port free stays bound (d->probe_held)
+ * until the reply is out, then goes with the socket handed out, in one
+ * close_range; it does not stand in the way of that socket's bind and
+ * listen (both have SO_REUSEADDR, the probe never listens).  A UDP probe
+ * would: it is closed at once. */
+static int probe(hpd *d, int socktype, int port, int keep)
 {
     int k = socktype == HP_SOCK_UDP, fd = d->probe_fd[k];
     int family = d->probe_family[k];
     d->probe_fd[k] = -1;
     if (fd < 0 && (fd = hp_port_probe_new(socktype, &family)) < 0)
         return fd;
-    return hp_port_probe(fd, family, port);
+    if (!keep || socktype != HP_SOCK_TCP || d->probe_held >= 0)
+        return hp_port_probe(fd, family, port);
+    int r = hp_port_probe_bind(fd, family, port);
+    if (r == 0)
+        d->probe_held = fd;
+    else
+        close(fd);
+    return r;
 }
 
 /* One port's probe: HP_OK free (what was given on it forgotten), 1 held
  * by something and uid was given a socket on it (the holders decide),
  * else refused. */
-static int probe_one(hpd *d, uid_t uid, int socktype, int port, hp_err *e)
+static int probe_one(hpd *d, uid_t uid, int socktype, int port, int keep,
+                     hp_err *e)
 {
-    int r = probe(d, socktype, port);
+    int r = probe(d, socktype, port, keep);
     if (r < 0)
         return hp_err_sys(e, HP_EFAIL, -r, "cannot tell whether port %d "
                           "(%s) is in use: refused", port,
@@ -219,19 +247,29 @@ static int probe_one(hpd *d, uid_t uid, int socktype, int port, hp_err *e)
     return 1;
 }
 
+static int check_ports(hpd *d, uid_t uid, int socktype, const int *ports,
+                       size_t n, int keep, hp_err *e);
+
 int hpd_port_check(hpd *d, uid_t uid, int socktype, int port, hp_err *e)
 {
-    return hpd_ports_check(d, uid, socktype, &port, 1, e);
+    return check_ports(d, uid, socktype, &port, 1, 1, e);
 }
 
 int hpd_ports_check(hpd *d, uid_t uid, int socktype, const int *ports,
                     size_t n, hp_err *e)
 {
+    return check_ports(d, uid, socktype, ports, n, 0, e);
+}
+
+/* keep: the single bind's probe may stay bound until its reply is out */
+static int check_ports(hpd *d, uid_t uid, int socktype, const int *ports,
+                       size_t n, int keep, hp_err *e)
+{
     hp_port_set *held = NULL;
     size_t nheld = 0;
     int rc = HP_OK;
     for (size_t i = 0; rc == HP_OK && i < n; i++) {
-        int r = probe_one(d, uid, socktype, ports[i], e);
+        int r = probe_one(d, uid, socktype, ports[i], keep, e);
         if (r != 1) {
             rc = r;
             continue;

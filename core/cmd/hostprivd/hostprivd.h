@@ -114,6 +114,9 @@ typedef struct hpd {
      * given skips the table (TCP, UDP) */
     uint64_t granted_any[2][65536 / 64];
     int probe_fd[2], probe_family[2];   /* ready probes: TCP, UDP; -1 */
+    /* A single bind's TCP probe, still bound until its reply is out,
+     * then closed with the socket handed out (grants.c); -1 */
+    int probe_held;
     int cfg_ifd;                /* inotify on the configuration, -1 */
     int cfg_watching;           /* every watch is in place */
     int cfg_dirty;              /* changed on disk since the last load */
@@ -190,6 +193,11 @@ int hpd_ports_check(hpd *d, uid_t uid, int socktype, const int *ports,
                     size_t n, hp_err *e);
 /* Remember that fd (bound to port) goes to uid. */
 void hpd_port_granted(hpd *d, uid_t uid, int socktype, int port, int fd);
+/* A reply has left: the held TCP probe (or -1), handed to the caller to
+ * close along with the descriptors that left.  hpd_reply_done once a
+ * reply was tried, whether it could leave or not: the probe goes. */
+int hpd_reply_sent(hpd *d);
+void hpd_reply_done(hpd *d);
 /* Make the probe sockets the next binds use, between requests (the loop
  * calls it before it waits): a bind then pays only the probe's bind and
  * close.  _close at exit. */

@@ -23,6 +23,11 @@
  * (the listener stays readable, so poll returns at once). */
 #define HPD_ACCEPT_BATCH   1
 #define HPD_ACCEPT_PAUSE_MS 100
+/* Log lines and events wait at most this long after the first of them
+ * (each stamped when it happened), so a busy helper writes the lines of
+ * many requests in one write instead of one per request; a quiet one
+ * writes them this long after the request. */
+#define HPD_LOG_HOLD_MS    50
 
 static volatile sig_atomic_t got_term, got_hup;
 static int sig_wfd = -1;
@@ -124,6 +129,23 @@ static void conns_compact(hpd *d)
     d->nconns = k;
 }
 
+/* The descriptors that just left are closed, with the bind's probe
+ * (grants.c), in as few calls as they allow: usually the probe and the
+ * socket are neighbours, one close_range. */
+static void closing(hpd *d, const int *fds, size_t nf)
+{
+    int probe = hpd_reply_sent(d);
+    if (probe < 0 || nf != 1) {
+        hpd_close_fds(fds, nf);
+        if (probe >= 0)
+            close(probe);
+        return;
+    }
+    int two[2] = { probe < fds[0] ? probe : fds[0],
+                   probe < fds[0] ? fds[0] : probe };
+    hpd_close_fds(two, 2);
+}
+
 /* What the next send covers: n bytes, and the batch of descriptors
  * riding on its first byte (*nf of them at *fds; 0 none).  Batch k goes
  * with byte outfd_at + k, alone unless it is the last batch, so every
@@ -163,7 +185,7 @@ static int conn_flush(hpd *d, hpd_conn *c)
             return -1;
         }
         if (nf) {
-            hpd_close_fds(fds, nf);
+            closing(d, fds, nf);
             c->outfds_sent += nf;
             if (c->outfds_sent == c->noutfds)
                 outfds_done(c);
@@ -301,7 +323,7 @@ static int conn_process(hpd *d, hpd_conn *c)
         if (c->outlen == 0)
             break;
         int fr = conn_flush(d, c);
-        hp_log_release();       /* the answer is out: now its log lines */
+        hpd_reply_done(d);
         if (fr < 0)
             return -1;
         if (c->outlen > 0) {
@@ -542,7 +564,9 @@ static void expire(hpd *d, long long now)
 /* Poll timeout: the nearest deadline, or -1 (none at all). */
 static int next_timeout(hpd *d, long long now, long idle_ms)
 {
-    long long t = -1;
+    long long t = -1, held = hp_log_held_since();
+    if (held)
+        t = held + HPD_LOG_HOLD_MS;
     for (size_t i = 0; i < d->nconns; i++)
         if (t < 0 || d->conns[i]->deadline < t)
             t = d->conns[i]->deadline;
@@ -600,7 +624,9 @@ int hpd_loop(hpd *d)
     d->last_active = hpd_now();
     hp_log_hold(1);
     while (!d->stop) {
-        hp_log_release();       /* nothing waits across a poll */
+        long long held = hp_log_held_since();
+        if (held && hpd_now() - held >= HPD_LOG_HOLD_MS)
+            hp_log_release();
         if (got_term) {
             hpd_log(d, HP_LOG_NOTICE, "terminating on a signal");
             break;

@@ -288,7 +288,7 @@ int main(int argc, char **argv)
     hp_af_set_lock_wait(HPD_LOCK_WAIT_MS);
     static hpd d;
     d.sock_dirfd = d.reserve_fd = d.cfg_ifd = -1;
-    d.probe_fd[0] = d.probe_fd[1] = -1;
+    d.probe_fd[0] = d.probe_fd[1] = d.probe_held = -1;
     d.state = HPD_ST_SERVING;
     hpd_signals_setup(&d);
     hp_log_open_syslog("hostprivd");

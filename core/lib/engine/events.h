@@ -34,6 +34,9 @@ void hp_event_at(hp_ctx *c, time_t when, int kind, int task, int via,
 void hp_log(hp_ctx *c, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void hp_log_open_syslog(const char *ident);
+/* 1: gather what hp_log_line writes to stderr; 0: write it, in one
+ * write (the helper's held lines, loghold.c). */
+void hp_log_batch(int on);
 /* One formatted message to stderr/syslog (held while hp_log_hold is on). */
 void hp_log_line(int level, const char *msg);
 /* Messages for the user (the embedder sees them through hp_errmsg too). */

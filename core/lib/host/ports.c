@@ -217,12 +217,10 @@ int hp_port_probe_new(int socktype, int *family)
     return s;
 }
 
-int hp_port_probe(int fd, int family, int port)
+int hp_port_probe_bind(int fd, int family, int port)
 {
-    if (port < 1 || port > 65535) {
-        close(fd);
+    if (port < 1 || port > 65535)
         return -EINVAL;
-    }
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
     socklen_t sl;
@@ -237,9 +235,14 @@ int hp_port_probe(int fd, int family, int port)
         s4->sin_port = htons((uint16_t)port);
         sl = sizeof *s4;
     }
-    int rc = 0;
     if (bind(fd, (struct sockaddr *)&ss, sl) != 0)
-        rc = errno == EADDRINUSE ? 1 : -errno;
+        return errno == EADDRINUSE ? 1 : -errno;
+    return 0;
+}
+
+int hp_port_probe(int fd, int family, int port)
+{
+    int rc = hp_port_probe_bind(fd, family, port);
     close(fd);
     return rc;
 }
