@@ -87,9 +87,9 @@ $(BUILD)/tests/check_hostpriv: $(TEST_SRC:%.c=$(OBJ)/%.o) $(OBJ)/tests/main/chec
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS) $(CHECK_LIBS)
 
-$(BUILD)/tests/bench/%: tests/bench/%.c $(LIBA)
+$(BUILD)/tests/bench/%: tests/bench/%.c tests/bench/benchrow.h $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(HP_CFLAGS) $(CFLAGS) -o $@ $^ $(HP_LIBS)
+	$(CC) $(HP_CFLAGS) $(CFLAGS) -o $@ $(filter-out %.h,$^) $(HP_LIBS)
 
 # libFuzzer harnesses (clang): `make fuzz`, then run build/fuzz/fuzz_codec
 # tests/fuzz/corpus/codec (tests/fuzz/README.md).  Without clang the corpora
