@@ -6,6 +6,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -410,6 +411,61 @@ START_TEST(port_lists)
 }
 END_TEST
 
+/* The local port of the TCP socket with this inode, from /proc/net/tcp
+ * text; -1 when not there. */
+static int port_of_inode(const char *table, unsigned long ino)
+{
+    for (const char *l = strchr(table, '\n'); l && *++l; l = strchr(l, '\n')) {
+        unsigned port;
+        unsigned long in;
+        if (sscanf(l, " %*u: %*x:%x %*x:%*x %*x %*x:%*x %*x:%*x %*x %*u %*u "
+                   "%lu", &port, &in) == 2 && in == ino)
+            return (int)port;
+    }
+    return -1;
+}
+
+/* `hostpriv bind tcp ADDR:P1-P2 -- CMD`: CMD gets every socket, port P1
+ * as descriptor 3 and on in order, nothing after them, LISTEN_FDS the
+ * count and LISTEN_PID its own pid. */
+START_TEST(cli_range_as_fds)
+{
+    tu_netns();
+    char root[PATH_MAX], exe[PATH_MAX];
+    tu_sandbox(root, sizeof root);
+    tu_build("bin/hostpriv", exe, sizeof exe);
+    const char *script =
+        "echo fds=$LISTEN_FDS pid=$LISTEN_PID self=$$; "
+        "for n in 3 4 5 6 7 8; do echo fd$n $(readlink /proc/self/fd/$n); "
+        "done; cat /proc/self/net/tcp";
+    const char *argv[] = { exe, "--root", root, "bind", "tcp",
+                           "127.0.0.1:8100-8104", "--", "/bin/sh", "-c",
+                           script, NULL };
+    char *out = NULL, *err = NULL;
+    ck_assert_msg(tu_run((uid_t)-1, 0, argv, NULL, &out, &err) == 0, "%s",
+                  err ? err : "");
+    int fds = -1, pid = -2, self = -3;
+    ck_assert(sscanf(out, "fds=%d pid=%d self=%d", &fds, &pid, &self) == 3);
+    ck_assert_int_eq(fds, 5);
+    ck_assert_int_eq(pid, self);
+    const char *table = strstr(out, "  sl");
+    ck_assert_ptr_nonnull(table);
+    for (int i = 0; i < 5; i++) {
+        char key[16];
+        unsigned long ino = 0;
+        snprintf(key, sizeof key, "fd%d socket:[", 3 + i);
+        const char *at = strstr(out, key);
+        ck_assert_msg(at && sscanf(at + strlen(key), "%lu", &ino) == 1,
+                      "descriptor %d is not a socket: %s", 3 + i, out);
+        ck_assert_int_eq(port_of_inode(table, ino), 8100 + i);
+    }
+    ck_assert_ptr_null(strstr(out, "fd8 socket"));
+    free(out);
+    free(err);
+    tu_sandbox_rm(root);
+}
+END_TEST
+
 Suite *make_ports_suite(void)
 {
     Suite *s = suite_create("ports");
@@ -428,6 +484,7 @@ Suite *make_ports_suite(void)
     tcase_add_test(t, in_use_any_family);
     tcase_add_test(t, holders_by_inode);
     tcase_add_test(t, unprivileged_eacces);
+    tcase_add_test(t, cli_range_as_fds);
     suite_add_tcase(s, t);
     return s;
 }
