@@ -206,9 +206,10 @@ void hpd_probes_close(hpd *d)
 
 /* hp_port_in_use with the probe made ahead (or now, when none is ready).
  * keep: a TCP probe that found the port free stays bound (d->probe_held)
- * until the reply is out, then goes with the socket handed out, in one
- * close_range; it does not stand in the way of that socket's bind and
- * listen (both have SO_REUSEADDR, the probe never listens).  A UDP probe
+ * until the reply is out (its close is then off the client's clock), and
+ * goes with the socket handed out; it does not stand in the way of that
+ * socket's bind and listen (both have SO_REUSEADDR, the probe never
+ * listens).  A UDP probe
  * would: it is closed at once. */
 static int probe(hpd *d, int socktype, int port, int keep)
 {

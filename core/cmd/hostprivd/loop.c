@@ -130,8 +130,8 @@ static void conns_compact(hpd *d)
 }
 
 /* The descriptors that just left are closed, with the bind's probe
- * (grants.c), in as few calls as they allow: usually the probe and the
- * socket are neighbours, one close_range. */
+ * (grants.c): after the reply rather than before it, and in one
+ * close_range when the two are neighbours. */
 static void closing(hpd *d, const int *fds, size_t nf)
 {
     int probe = hpd_reply_sent(d);
