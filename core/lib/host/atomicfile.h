@@ -43,6 +43,10 @@ int hp_af_replace(int dirfd, const char *name, const void *data, size_t len,
  * e->sys == ENOENT. */
 int hp_af_read(int dirfd, const char *name, size_t max, char **data,
                size_t *len, struct stat *st, hp_err *e);
+/* The same checks, the file left open for the caller to read in pieces
+ * (*fd, close-on-exec; *st its fstat when st is not NULL). */
+int hp_af_open_read(int dirfd, const char *name, size_t max, int *fd,
+                    struct stat *st, hp_err *e);
 /* Remove leftover temp files of ours for NAME in dirfd (".NAME.hp-*" that
  * are regular files owned by the caller); returns how many. */
 int hp_af_clean_temps(int dirfd, const char *name);

@@ -8,6 +8,7 @@
  * followed by an uninstall leaves the tree as it was. */
 #include "journal.h"
 #include "atomicfile.h"
+#include "dirlock.h"
 #include "hostsfile.h"
 #include "identity.h"
 #include "links.h"
@@ -403,6 +404,21 @@ int hp_journal_open(int rootfd, const char *hpath, hp_journal **out,
     }
     *out = j;
     return HP_OK;
+}
+
+int hp_journal_idle(int rootfd, const char *hpath)
+{
+    char leaf[256];
+    int dfd = -1;
+    hp_err e = HP_ERR_INIT;
+    if (!hpath || strlen(hpath) >= PATH_MAX)
+        return 0;
+    if (hp_sp_open_parent(rootfd, hpath, &dfd, leaf, &e) != HP_OK)
+        return e.sys == ENOENT;
+    struct stat st;
+    int idle = fstatat(dfd, HP_DIRLOCK_NAME, &st, AT_SYMLINK_NOFOLLOW) != 0;
+    close(dfd);
+    return idle;
 }
 
 int hp_journal_add(hp_journal *j, int kind, const char *hpath,
