@@ -1873,6 +1873,46 @@ START_TEST(log_injection_and_rate)
 }
 END_TEST
 
+/* 'S' once the helper sleeps (poll with nothing to do); 0 after 2 s. */
+static char helper_asleep(void)
+{
+    char p[64];
+    snprintf(p, sizeof p, "/proc/%d/stat", (int)F.pid);
+    for (int i = 0; i < 2000; i++) {
+        char b[512] = "";
+        FILE *f = fopen(p, "r");
+        if (f) {
+            size_t n = fread(b, 1, sizeof b - 1, f);
+            fclose(f);
+            b[n] = '\0';
+        }
+        char *st = strrchr(b, ')');
+        if (st && st[1] == ' ' && st[2] == 'S')
+            return 'S';
+        usleep(1000);
+    }
+    return 0;
+}
+
+/* Lines are held while the helper is busy, never while it sleeps: a
+ * request's line is in the log once the helper has gone back to waiting
+ * (a rig that reads the log after a command finds it there). */
+START_TEST(log_written_before_sleep)
+{
+    fx_start();
+    int s = cl_open();
+    ck_assert_int_eq(cl_hello(s), 0);
+    const char *f[] = { "ping" };
+    ck_assert_int_eq(cl_call(s, f, 1, NULL), HP_OK);
+    ck_assert_int_eq(helper_asleep(), 'S');
+    char *log = tu_read(F.root, "/hpd.log", NULL);
+    ck_assert_msg(log && strstr(log, ": ping: ok"), "the helper sleeps with "
+                  "the ping's line unwritten:\n%s", log ? log : "");
+    free(log);
+    close(s);
+}
+END_TEST
+
 /* ---- lifecycle --------------------------------------------------------------------- */
 
 /* SECURITY.md 38: what the helper starts sees only PATH. */
@@ -2377,6 +2417,7 @@ Suite *make_hostprivd_suite(void)
     tcase_add_test(t, root_slots_kept);
     tcase_add_test(t, idle_connection_closed);
     tcase_add_test(t, log_injection_and_rate);
+    tcase_add_test(t, log_written_before_sleep);
     suite_add_tcase(s, t);
     t = tcase_create("lifecycle");
     tcase_add_checked_fixture(t, setup, teardown);

@@ -23,10 +23,12 @@
  * (the listener stays readable, so poll returns at once). */
 #define HPD_ACCEPT_BATCH   1
 #define HPD_ACCEPT_PAUSE_MS 100
-/* Log lines and events wait at most this long after the first of them
- * (each stamped when it happened), so a busy helper writes the lines of
- * many requests in one write instead of one per request; a quiet one
- * writes them this long after the request. */
+/* Log lines and events wait until the helper has nothing more to do at
+ * once (before it would sleep), each stamped when it happened: a busy
+ * helper writes the lines of many requests in one write instead of one
+ * per request, a quiet one writes them right after its reply, before it
+ * sleeps.  Under a load that never lets it sleep they wait at most this
+ * long after the first of them. */
 #define HPD_LOG_HOLD_MS    50
 
 static volatile sig_atomic_t got_term, got_hup;
@@ -618,6 +620,21 @@ static int replies_pending(hpd *d)
     return 0;
 }
 
+/* poll(); held log lines are written when nothing is ready, before the
+ * helper sleeps: someone who reads the log once a reply came finds the
+ * request's line there. */
+static int wait_events(hpd *d, struct pollfd *p, size_t n, long long now,
+                       long idle_ms)
+{
+    if (hp_log_held_since()) {
+        int r = poll(p, n, 0);
+        if (r != 0)
+            return r;
+        hp_log_release();
+    }
+    return poll(p, n, next_timeout(d, now, idle_ms));
+}
+
 int hpd_loop(hpd *d)
 {
     struct pollfd p[2 + HPD_MAX_LISTEN + HPD_MAX_CONNS];
@@ -647,7 +664,7 @@ int hpd_loop(hpd *d)
         }
         hpd_probes_ready(d);    /* the replies are out: off their path */
         size_t n = fill_poll(d, p, now), nc = d->nconns;
-        int r = poll(p, n, next_timeout(d, now, idle_ms));
+        int r = wait_events(d, p, n, now, idle_ms);
         if (r < 0 && errno != EINTR) {
             hpd_log(d, HP_LOG_ERR, "poll: %s", strerror(errno));
             d->exit_code = HP_EINTERNAL;

@@ -1,7 +1,8 @@
 /* Held log lines (the helper): while requests are answered, their log
  * lines and events wait in memory, in order (stamped when they happened),
  * and are written together in one write when the holder releases them
- * (hostprivd: within HPD_LOG_HOLD_MS, or at once when 32 wait), so
+ * (hostprivd: before it sleeps, within HPD_LOG_HOLD_MS under a load that
+ * never lets it, or at once when 32 wait), so
  * formatting and writing them is not on the client's clock. */
 #ifndef HP_LOGHOLD_H
 #define HP_LOGHOLD_H
