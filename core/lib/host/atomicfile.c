@@ -198,10 +198,7 @@ static int sync_dir(int dirfd, const char *name, hp_err *e)
     return HP_OK;
 }
 
-/* A buffer for a file of about `size` bytes.  A large one is faulted in
- * by one madvise rather than page by page as read() copies into it (in a
- * VM each fault is an exit; a 3 MB hosts file is 800 of them). */
-static char *read_buffer(size_t cap)
+char *hp_af_buffer(size_t cap)
 {
     char *buf = malloc(cap + 1);
     long pg = sysconf(_SC_PAGESIZE);
@@ -224,7 +221,7 @@ static int read_fd(int fd, size_t max, size_t size_hint, char **data,
     size_t cap = size_hint < 4096 ? 4096 : size_hint + 1, n = 0;
     if (cap > max && max > 4096)
         cap = max + 1;
-    char *buf = read_buffer(cap);
+    char *buf = hp_af_buffer(cap);
     if (!buf)
         return ENOMEM;
     for (;;) {

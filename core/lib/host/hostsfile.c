@@ -659,7 +659,7 @@ static int emit(const char *text, size_t len, const struct scan *sc,
                 size_t need, struct buf *b, struct buf *rec, hp_err *e)
 {
     const char *eol = sc->crlf ? "\r\n" : "\n";
-    b->p = malloc(len + need + BEGIN_LEN + END_LEN + 8);
+    b->p = hp_af_buffer(len + need + BEGIN_LEN + END_LEN + 8);
     rec->p = malloc(need + sizeof HP_HOSTS_REC_MARKERS + 1);
     if (!b->p || !rec->p)
         return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "hosts edit");
@@ -747,7 +747,7 @@ static int cut_block(const char *text, size_t len, const struct scan *sc,
         sc->beg_prev_term >= sc->beg.term && sc->beg.term > 0)
         from -= sc->beg.term;
     size_t n = len - (to - from);
-    char *p = malloc(n + 1);
+    char *p = hp_af_buffer(n);
     if (!p)
         return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "hosts edit");
     memcpy(p, text, from);
@@ -791,7 +791,7 @@ static int cut_ours(const char *text, size_t len, const struct scan *sc,
         return cut_block(text, len, sc, out, outlen, e);
     if (taken == 0 && !r->markers)
         return HP_OK;
-    struct buf b = { malloc(len + 1), 0 };
+    struct buf b = { hp_af_buffer(len), 0 };
     if (!b.p)
         return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "hosts edit");
     size_t inner = sc->beg.off + sc->beg.len + sc->beg.term;
