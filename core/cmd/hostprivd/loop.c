@@ -94,7 +94,9 @@ void hpd_close_fds(const int *fds, size_t n)
 /* The reply's descriptors are gone (sent, or the peer is): close ours. */
 static void outfds_done(hpd_conn *c)
 {
-    hpd_close_fds(c->outfds + c->outfds_sent, c->noutfds - c->outfds_sent);
+    if (c->noutfds > c->outfds_sent)   /* none: outfds may be NULL */
+        hpd_close_fds(c->outfds + c->outfds_sent,
+                      c->noutfds - c->outfds_sent);
     if (c->outfds != &c->outfd1)
         free(c->outfds);
     c->outfds = NULL;
