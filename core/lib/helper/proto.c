@@ -223,6 +223,8 @@ ssize_t hp_sock_send_fds(int sock, const void *buf, size_t len,
     if (nfds > HP_PROTO_FDS_PER_MSG)
         return -EINVAL;
     if (nfds > 0) {
+        /* the padding CMSG_SPACE adds goes to the kernel too: zeroed */
+        memset(cm.b, 0, CMSG_SPACE(sizeof(int) * nfds));
         mh.msg_control = cm.b;
         mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
         struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
