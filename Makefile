@@ -78,13 +78,13 @@ $(LIBA): $(CORE_OBJ)
 # helper.path alone, with no library search path to trust.
 $(BUILD)/bin/hostpriv: $(CLI_SRC:%.c=$(OBJ)/%.o) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS)
+	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(PROG_LIBS)
 $(BUILD)/bin/hostprivd: $(HELPER_SRC:%.c=$(OBJ)/%.o) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS) $(HELPER_LIBS)
+	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(PROG_LIBS) $(HELPER_LIBS)
 $(BUILD)/bin/hostpriv-rig: $(RIG_SRC:%.c=$(OBJ)/%.o) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS)
+	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(PROG_LIBS)
 
 # Plugins export exactly one symbol, their descriptor.
 $(OBJ)/plugins/%.o: HP_CFLAGS += -fvisibility=hidden
@@ -113,9 +113,9 @@ $(BUILD)/tests/check_hostpriv: $(TEST_SRC:%.c=$(OBJ)/%.o) $(OBJ)/tests/main/chec
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(LDSAN) -o $@ $^ $(HP_LIBS) $(CHECK_LIBS)
 
-$(BUILD)/tests/bench/%: tests/bench/%.c $(LIBA)
+$(BUILD)/tests/bench/%: tests/bench/%.c tests/bench/benchrow.h $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(HP_CFLAGS) $(CFLAGS) -o $@ $^ $(HP_LIBS)
+	$(CC) $(HP_CFLAGS) $(CFLAGS) -o $@ $(filter-out %.h,$^) $(HP_LIBS)
 
 # Fuzzing (tests/fuzz/README.md): one libFuzzer harness per
 # tests/fuzz/fuzz_NAME.c, its seeds in tests/fuzz/corpus/NAME.  Where

@@ -51,6 +51,10 @@ int pre418_socket_remove(pre418 *p);
 int pre418_hosts(pre418 *p);
 int pre418_policy(pre418 *p, const char *json);
 int pre418_bind(pre418 *p, int socktype, const char *addr, int port, int *fd);
+/* A range, all or nothing (bind_ports): each port directly (B29), those
+ * refused as a user through the helper in one request (B30, B31). */
+int pre418_bind_ports(pre418 *p, int socktype, const char *addr,
+                      const int *ports, size_t n, int *fds);
 int pre418_boot(pre418 *p);
 /* `install --user NAME`, as root, after the core's part (installer.h):
  * the links (B39), localhost in the hosts file (B40), the docker.sock link

@@ -125,6 +125,12 @@ static int legacy_bind(void *st, int socktype, const char *addr, int port,
     return pre418_bind(st, socktype, addr, port, fd);
 }
 
+static int legacy_bind_ports(void *st, int socktype, const char *addr,
+                             const int *ports, size_t n, int *fds)
+{
+    return pre418_bind_ports(st, socktype, addr, ports, n, fds);
+}
+
 static int legacy_status(void *st, char *buf, size_t len)
 {
     (void)st;
@@ -167,4 +173,5 @@ HP_PLUGIN_EXPORT const hp_plugin hp_plugin_descriptor = {
         .uninstall = legacy_uninstall,
         .status = legacy_status,
     },
+    .bind_ports = legacy_bind_ports,
 };

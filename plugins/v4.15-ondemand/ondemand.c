@@ -84,6 +84,12 @@ static int od_bind(void *st, int socktype, const char *addr, int port, int *fd)
     return pre418_bind(st, socktype, addr, port, fd);
 }
 
+static int od_bind_ports(void *st, int socktype, const char *addr,
+                         const int *ports, size_t n, int *fds)
+{
+    return pre418_bind_ports(st, socktype, addr, ports, n, fds);
+}
+
 static int od_status(void *st, char *buf, size_t len)
 {
     (void)st;
@@ -122,4 +128,5 @@ HP_PLUGIN_EXPORT const hp_plugin hp_plugin_descriptor = {
         .uninstall = od_uninstall,
         .status = od_status,
     },
+    .bind_ports = od_bind_ports,
 };

@@ -92,6 +92,10 @@ int adv_settings_set(void *st, const char *key, const char *value);
 
 /* ports.c */
 int adv_bind(void *st, int socktype, const char *addr, int port, int *fd);
+/* A range, all or nothing: each port directly, those refused to the user
+ * through the helper in one request (privileged port mapping on). */
+int adv_bind_ports(void *st, int socktype, const char *addr,
+                   const int *ports, size_t n, int *fds);
 int adv_policy(void *st, const char *json);
 
 /* status.c */

@@ -242,4 +242,5 @@ HP_PLUGIN_EXPORT const hp_plugin hp_plugin_descriptor = {
         .status = adv_status,
     },
     .status_task = adv_status_task,
+    .bind_ports = adv_bind_ports,
 };

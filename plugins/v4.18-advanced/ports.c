@@ -5,22 +5,18 @@
  * available (no prompt), and the policy is cached by elevation after a
  * `policy` prompt. */
 #include "adv.h"
+#include "../common/portrange.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static void port_text(char *out, size_t n, int socktype, const char *addr,
-                      int port)
+static int bound(adv *a, int via, int socktype, const char *addr,
+                 const int *ports, const size_t *idx, size_t n)
 {
-    snprintf(out, n, "%s %s:%d", socktype == HP_SOCK_UDP ? "UDP" : "TCP",
-             addr, port);
-}
-
-static int bound(adv *a, int via, int socktype, const char *addr, int port)
-{
-    char d[128];
-    port_text(d, sizeof d, socktype, addr, port);
+    char d[160];
+    prange_text_of(d, sizeof d, socktype, addr, ports, idx, n);
     a->api->event(a->h, HP_EV_DONE, HP_TASK_PRIVILEGED_PORT, via, "", d);
     return HP_OK;
 }
@@ -34,10 +30,11 @@ static int failed(adv *a, int code, const char *msg)
 }
 
 /* advanced.privileged_ports = false: no prompt, the setting named. */
-static int mapping_off(adv *a, int socktype, const char *addr, int port)
+static int mapping_off(adv *a, int socktype, const char *addr,
+                       const int *ports, const size_t *need, size_t m)
 {
-    char p[128], msg[512];
-    port_text(p, sizeof p, socktype, addr, port);
+    char p[160], msg[512];
+    prange_text_of(p, sizeof p, socktype, addr, ports, need, m);
     snprintf(msg, sizeof msg, "Ports are not available: exposing port %s -> "
              "0.0.0.0:0: privileged port mapping is off "
              "(advanced.privileged_ports = false): turn it on in Settings > "
@@ -46,35 +43,78 @@ static int mapping_off(adv *a, int socktype, const char *addr, int port)
     return failed(a, HP_EDENIED, msg);
 }
 
-int adv_bind(void *st, int socktype, const char *addr, int port, int *fd)
+/* done: one event for the ports bound directly, one for the helper's. */
+static void bound_all(adv *a, int socktype, const char *addr,
+                      const int *ports, size_t n, const size_t *need,
+                      size_t m)
 {
-    adv *a = st;
-    const hp_host_api *api = a->api;
-    int rc = api->bind_direct(a->h, socktype, addr, port, fd);
-    if (rc == 0)
-        return bound(a, adv_is_root(a) ? HP_VIA_INSTALLER : HP_VIA_USER,
-                     socktype, addr, port);
-    if (rc != -EACCES || adv_is_root(a)) {
-        char p[128], msg[256];
-        port_text(p, sizeof p, socktype, addr, port);
-        snprintf(msg, sizeof msg, "cannot bind %s: %s", p, strerror(-rc));
-        return failed(a, HP_EFAIL, msg);
+    size_t *mine = malloc(n * sizeof *mine), nm = 0;
+    for (size_t i = 0, k = 0; mine && i < n; i++) {
+        if (k < m && need[k] == i)
+            k++;
+        else
+            mine[nm++] = i;
     }
+    if (nm)
+        bound(a, adv_is_root(a) ? HP_VIA_INSTALLER : HP_VIA_USER, socktype,
+              addr, ports, mine, nm);
+    if (m)
+        bound(a, HP_VIA_HELPER, socktype, addr, ports, need, m);
+    free(mine);
+}
+
+/* The ports refused to this user (need[0..m)) through the permanent
+ * helper of privileged port mapping. */
+static int through_helper(adv *a, int socktype, const char *addr,
+                          const int *ports, int *fds, const size_t *need,
+                          size_t m)
+{
+    const hp_host_api *api = a->api;
     if (strcmp(api->settings_get(a->h, "advanced.privileged_ports"), "true"))
-        return mapping_off(a, socktype, addr, port);
-    rc = api->helper_bind(a->h, socktype, addr, port, fd);
-    if (rc == HP_OK)
-        return bound(a, HP_VIA_HELPER, socktype, addr, port);
+        return mapping_off(a, socktype, addr, ports, need, m);
+    int rc = prange_helper(api, a->h, socktype, addr, ports, fds, need, m);
     if (rc != HP_EUNAVAIL)
         return rc;
+    int first = ports[need[0]];
     if (api->check(a->h, HP_ACT_HELPER_INSTALL) != 1) {
         /* the authorization was declined or failed: start asks again */
         api->notice(a->h, "the privileged helper %s is not installed: the "
                     "next `hostpriv start` asks for the authorization again",
                     api->conf(a->h, "helper.label"));
-        return api->port_unavailable(a->h, socktype, addr, port, HP_EDENIED);
+        return api->port_unavailable(a->h, socktype, addr, first,
+                                     HP_EDENIED);
     }
-    return api->port_unavailable(a->h, socktype, addr, port, HP_EUNAVAIL);
+    return api->port_unavailable(a->h, socktype, addr, first, HP_EUNAVAIL);
+}
+
+int adv_bind_ports(void *st, int socktype, const char *addr,
+                   const int *ports, size_t n, int *fds)
+{
+    adv *a = st;
+    size_t *need = malloc(n * sizeof *need), m = 0, bad = 0;
+    if (!need)
+        return HP_EINTERNAL;
+    int rc = prange_direct(a->api, a->h, adv_is_root(a), socktype, addr,
+                           ports, n, fds, need, &m, &bad);
+    if (rc != 0) {
+        char p[160], msg[256];
+        prange_text(p, sizeof p, socktype, addr, &ports[bad], 1);
+        snprintf(msg, sizeof msg, "cannot bind %s: %s", p, strerror(-rc));
+        free(need);
+        return failed(a, HP_EFAIL, msg);
+    }
+    rc = m ? through_helper(a, socktype, addr, ports, fds, need, m) : HP_OK;
+    if (rc == HP_OK)
+        bound_all(a, socktype, addr, ports, n, need, m);
+    else
+        prange_close(fds, n);       /* all or nothing */
+    free(need);
+    return rc;
+}
+
+int adv_bind(void *st, int socktype, const char *addr, int port, int *fd)
+{
+    return adv_bind_ports(st, socktype, addr, &port, 1, fd);
 }
 
 int adv_policy(void *st, const char *json)

@@ -44,4 +44,4 @@ if ! out=$($as "$cli" plugins 2>&1); then
     exit 1
 fi
 echo "   as $who; median of $runs interleaved runs"
-$as "$bin" "$runs" /bin/true "$cli --version" "$cli plugins"
+$as "$bin" --part proc "$runs" /bin/true "$cli --version" "$cli plugins"

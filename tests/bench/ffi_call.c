@@ -9,6 +9,7 @@
 #include "engine/ctx.h"
 #include "engine/dispatch.h"
 #include "engine/loader.h"
+#include "benchrow.h"
 
 static int sum(void *st, int a, int b)
 {
@@ -87,5 +88,9 @@ int main(int argc, char **argv)
            h);
     printf("   cifs prepared: %zu (one per op, reused by every call)\n",
            hp_dispatch_cifs_prepared());
+    bench_row("ffi", "ffi_call, cached cif", f, "ns", "direct call", d, f / d,
+              "");
+    bench_row("ffi", "hp_dispatch_call", h, "ns", "direct call", d, h / d,
+              "");
     return 0;
 }

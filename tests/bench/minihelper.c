@@ -1,8 +1,9 @@
 /* The peer the helper bench compares hostprivd with: the smallest honest
  * root bind helper (about 60 lines).  One poll loop; each connection is
  * checked with SO_PEERCRED (root or the uid given) and then every byte it
- * sends asks for 127.0.0.1:PORT, which comes back bound and listening
- * with SCM_RIGHTS.  No protocol, no config, no plugin, no log: the cost floor
+ * sends asks for 127.0.0.1:PORT+byte, which comes back bound and listening
+ * with SCM_RIGHTS (a byte per client: concurrent clients bind their own
+ * ports).  No protocol, no config, no plugin, no log: the cost floor
  * of the helper design on this machine.
  *   usage: minihelper SOCKET-PATH UID PORT  (run as root by helper_bind) */
 #include <netinet/in.h>
@@ -16,9 +17,10 @@
 
 static in_port_t port;
 
-static int bind_port(void)
+static int bind_port(unsigned char off)
 {
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = port,
+    struct sockaddr_in a = { .sin_family = AF_INET,
+                             .sin_port = htons((in_port_t)(port + off)),
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     int one = 1, s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
@@ -30,9 +32,9 @@ static int bind_port(void)
     return s;
 }
 
-static void answer(int c)
+static void answer(int c, unsigned char off)
 {
-    int fd = bind_port();
+    int fd = bind_port(off);
     char code = fd < 0, cm[CMSG_SPACE(sizeof(int))];
     struct iovec iov = { &code, 1 };
     struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
@@ -54,7 +56,7 @@ int main(int argc, char **argv)
 {
     if (argc != 4)
         return 64;
-    port = htons((in_port_t)atoi(argv[3]));
+    port = (in_port_t)atoi(argv[3]);
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     strncpy(sa.sun_path, argv[1], sizeof sa.sun_path - 1);
     uid_t allowed = (uid_t)atol(argv[2]);
@@ -68,10 +70,10 @@ int main(int argc, char **argv)
         if (poll(p, n, -1) < 0)
             continue;
         for (nfds_t i = n; i-- > 1;) {
-            char b[64];
+            unsigned char b[64];
             ssize_t r = p[i].revents ? read(p[i].fd, b, sizeof b) : -2;
             for (ssize_t k = 0; k < r; k++)
-                answer(p[i].fd);
+                answer(p[i].fd, b[k]);
             if (r == 0 || r == -1) {
                 close(p[i].fd);
                 p[i] = p[--n];

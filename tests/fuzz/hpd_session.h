@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "../../core/cmd/hostprivd/auth.c"
+#include "../../core/cmd/hostprivd/bind.c"
 #include "../../core/cmd/hostprivd/confwatch.c"
 #include "../../core/cmd/hostprivd/grants.c"
 #include "../../core/cmd/hostprivd/log.c"
@@ -49,7 +50,7 @@ void hp_fuzz_session(const uint8_t *data, size_t size, size_t chunk)
         ctx.cfg = hp_config_new();
         ctx.rootfd = ctx.helper_fd = -1;
         d.ctx = &ctx;
-        d.cfg_ifd = d.probe_fd[0] = d.probe_fd[1] = -1;
+        d.cfg_ifd = d.probe_fd[0] = d.probe_fd[1] = d.probe_held = -1;
     }
     d.state = HPD_ST_SERVING;
     int sv[2];
@@ -63,7 +64,7 @@ void hp_fuzz_session(const uint8_t *data, size_t size, size_t chunk)
         return;
     }
     c->fd = sv[0];
-    c->outfd = -1;
+    c->outfd1 = -1;
     c->uid = 0;
     size_t off = 0;
     int r = 0;

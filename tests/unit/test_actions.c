@@ -125,6 +125,50 @@ START_TEST(root_start_refused_boot_program_changes_nothing)
 }
 END_TEST
 
+static struct timespec mtime_of(const char *hpath)
+{
+    char p[PATH_MAX];
+    struct stat st;
+    snprintf(p, sizeof p, "%s%s", root, hpath);
+    ck_assert_int_eq(lstat(p, &st), 0);
+    return st.st_mtim;
+}
+
+static int same_time(struct timespec a, struct timespec b)
+{
+    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+/* Root ensuring a hosts file that has the entries writes nothing at all:
+ * not the file, not a lock beside it, not the journal's entry (whose
+ * directories would come and go).  Missing, they are written and
+ * journaled. */
+START_TEST(hosts_in_place_writes_nothing)
+{
+    tu_mkdir(root, "/etc", 0755, 0, 0);
+    const char *hosts = "127.0.0.1 localhost\n";
+    tu_write(root, "/etc/hosts", hosts, strlen(hosts), 0644, 0, 0);
+    usleep(20000);              /* a change now would show in the times */
+    struct timespec top = mtime_of(""), etc = mtime_of("/etc"),
+                    file = mtime_of("/etc/hosts");
+    char *err = NULL;
+    ck_assert_int_eq(privileged("hosts", &err), 0);
+    free(err);
+    ck_assert(same_time(mtime_of(""), top));
+    ck_assert(same_time(mtime_of("/etc"), etc));
+    ck_assert(same_time(mtime_of("/etc/hosts"), file));
+    ck_assert(!exists("/Library"));
+    tu_write(root, "/etc/hosts", "", 0, 0644, 0, 0);
+    ck_assert_int_eq(privileged("hosts", &err), 0);
+    free(err);
+    char *now = tu_read(root, "/etc/hosts", NULL);
+    ck_assert_ptr_nonnull(strstr(now, "localhost"));
+    free(now);
+    ck_assert(exists("/Library/Application Support/com.docker.docker/"
+                     "hostpriv/journal"));
+}
+END_TEST
+
 Suite *make_actions_suite(void)
 {
     Suite *s = suite_create("actions");
@@ -135,6 +179,7 @@ Suite *make_actions_suite(void)
     tcase_add_test(tc, boot_task_from_user_dir_is_refused);
     tcase_add_test(tc, root_start_without_user_changes_nothing);
     tcase_add_test(tc, root_start_refused_boot_program_changes_nothing);
+    tcase_add_test(tc, hosts_in_place_writes_nothing);
     suite_add_tcase(s, tc);
     return s;
 }

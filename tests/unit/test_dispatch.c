@@ -249,6 +249,41 @@ START_TEST(cli_call)
 }
 END_TEST
 
+static int open_fds(void)
+{
+    int n = 0;
+    for (int fd = 0; fd < 1024; fd++)
+        n += fcntl(fd, F_GETFD) >= 0;
+    return n;
+}
+
+/* hp_bind_ports with a plugin built before bind_ports: its bind_port, port
+ * by port, all or nothing (tp-good binds only TCP 127.0.0.1:8080). */
+START_TEST(bind_ports_older_plugin)
+{
+    ck_assert_ptr_null(c->active->desc.bind_ports);
+    int base = open_fds(), one[] = { 8080 }, two[] = { 8080, 8081 }, fds[2];
+    ck_assert_int_eq(hp_bind_ports(c, HP_SOCK_TCP, "127.0.0.1", one, 1, fds),
+                     HP_OK);
+    ck_assert_int_ge(fds[0], 0);
+    close(fds[0]);
+    ck_assert_int_eq(hp_bind_ports(c, HP_SOCK_TCP, "127.0.0.1", two, 2, fds),
+                     HP_EFAIL);
+    ck_assert(fds[0] == -1 && fds[1] == -1);
+    ck_assert_int_eq(open_fds(), base);     /* 8080's was closed again */
+    int dup[] = { 8080, 8080 };
+    ck_assert_int_eq(hp_bind_ports(c, HP_SOCK_TCP, "127.0.0.1", dup, 2, fds),
+                     HP_EUSAGE);
+    ck_assert_msg(strstr(hp_errmsg(c), "twice"), "%s", hp_errmsg(c));
+    ck_assert_int_eq(hp_bind_ports(c, HP_SOCK_TCP, "127.0.0.1", one, 0, fds),
+                     HP_EUSAGE);
+    ck_assert_int_eq(hp_bind_ports(c, 3, "127.0.0.1", one, 1, fds),
+                     HP_EUSAGE);
+    ck_assert_int_eq(hp_bind_ports(c, HP_SOCK_TCP, "127.0.0.1", one, 1,
+                                   NULL), HP_EUSAGE);
+}
+END_TEST
+
 Suite *make_dispatch_suite(void)
 {
     Suite *s = suite_create("dispatch");
@@ -260,6 +295,7 @@ Suite *make_dispatch_suite(void)
     tcase_add_test(t, wrong_count_or_type_is_a_usage_error);
     tcase_add_test(t, null_unknown_and_unplugged_ops);
     tcase_add_test(t, cif_prepared_once_per_op);
+    tcase_add_test(t, bind_ports_older_plugin);
     suite_add_tcase(s, t);
 
     t = tcase_create("cli");

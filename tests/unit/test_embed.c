@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,6 +208,70 @@ START_TEST(legacy_without_helper_is_unavailable)
 }
 END_TEST
 
+/* 1 when port (TCP, 127.0.0.1) can be bound now: nothing holds it. */
+static int port_free(int port)
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int ok = bind(s, (struct sockaddr *)&a, sizeof a) == 0;
+    close(s);
+    return ok;
+}
+
+/* A range as the user: the ports a user may bind come directly (no
+ * helper, no prompt); a range that needs the helper and cannot get it
+ * fails whole with the documented error, naming the first port that
+ * needed it, and leaves none of the others bound. */
+static int range_as_user(void *arg)
+{
+    struct dialog *d = arg;
+    hp_ctx *c = NULL;
+    setenv("HOME", "/nonexistent", 1);
+    if (hp_open(&c, cfgfile, NULL) != HP_OK)
+        return 100;
+    hp_set_prompt(c, dialog_fn, d);
+    static int ports[100], fds[100];
+    for (int i = 0; i < 100; i++)
+        ports[i] = 8000 + i;
+    if (hp_bind_ports(c, HP_SOCK_TCP, "127.0.0.1", ports, 100, fds) != HP_OK)
+        return 101;
+    for (int i = 0; i < 100; i++) {
+        struct sockaddr_in a;
+        socklen_t l = sizeof a;
+        if (getsockname(fds[i], (struct sockaddr *)&a, &l) != 0 ||
+            ntohs(a.sin_port) != 8000 + i)
+            return 102;
+        close(fds[i]);
+    }
+    if (d->asked)
+        return 103;                 /* nothing to ask for */
+    for (int i = 0; i < 11; i++)
+        ports[i] = 1020 + i;        /* 1020-1023 need the helper */
+    int rc = hp_bind_ports(c, HP_SOCK_TCP, "127.0.0.1", ports, 11, fds);
+    int ok = strstr(hp_errmsg(c), "Ports are not available: exposing port "
+                    "TCP 127.0.0.1:1020 -> 0.0.0.0:0") != NULL;
+    for (int i = 0; i < 11; i++)
+        ok = ok && fds[i] == -1;
+    for (int p = 1024; p <= 1030; p++)
+        ok = ok && port_free(p);
+    ok = ok && (!d->asked || strstr(d->tasks, "helper"));
+    hp_close(c);
+    return (ok ? 0 : 64) | rc;
+}
+
+START_TEST(range_direct_then_helper_all_or_nothing)
+{
+    write_config("4.14.9");         /* legacy: the helper is not there */
+    struct dialog d = { "*", 0, "" };
+    ck_assert_int_eq(in_netns_as_user(range_as_user, &d), HP_EUNAVAIL);
+    write_config("4.16.2");         /* 4.15: asked for, declined */
+    struct dialog d2 = { "helper", 0, "" };
+    ck_assert_int_eq(in_netns_as_user(range_as_user, &d2), HP_EDENIED);
+}
+END_TEST
+
 Suite *make_embed_suite(void)
 {
     Suite *s = suite_create("embed");
@@ -220,6 +285,7 @@ Suite *make_embed_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, declined_helper_gives_documented_port_error);
     tcase_add_test(tc, legacy_without_helper_is_unavailable);
+    tcase_add_test(tc, range_direct_then_helper_all_or_nothing);
     suite_add_tcase(s, tc);
     return s;
 }

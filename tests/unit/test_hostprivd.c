@@ -31,6 +31,7 @@
 #include "engine/ctx.h"
 #include "actions/hostapi.h"
 #include "helper/hclient.h"
+#include "host/portlist.h"
 #include "host/ports.h"
 #include "helper/proto.h"
 #include "testutil.h"
@@ -252,6 +253,7 @@ static int daemon_fds(void)
 
 static char *log_text(void)
 {
+    usleep(150000);             /* the helper writes its lines within 50 ms */
     char *t = tu_read(F.root, "/hpd.log", NULL);
     return t ? t : strdup("");
 }
@@ -872,6 +874,271 @@ START_TEST(own_dual_stack_only)
     close(fd);
     close(u);
     close(r);
+}
+END_TEST
+
+/* ---- ranges (bind_ports) ------------------------------------------------ */
+
+/* bind_ports on connection s: the reply code (message in reply_msg);
+ * the sockets that came in fds[0..*n). */
+static int cl_bind_ports(int s, const char *type, const char *addr,
+                         const char *list, int *fds, size_t max, size_t *n)
+{
+    const char *f[] = { "bind_ports", type, addr, list };
+    struct timeval tv = { 10, 0 };
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    *n = 0;
+    reply_msg[0] = '\0';
+    if (hp_msg_send(s, HP_MSG_REQ, f, 4, -1, NULL) != HP_OK)
+        return -1;
+    hp_rbuf rb;
+    hp_rbuf_init(&rb);
+    hp_rbuf_want_fds(&rb, fds, max);
+    hp_msg m;
+    int rc = hp_msg_recv_buf(s, &rb, &m, NULL);
+    *n = rb.nfds;
+    rb.nfds = 0;                        /* ours now */
+    hp_rbuf_reset(&rb);
+    if (rc != HP_OK)
+        return -1;
+    int code = m.type == HP_MSG_REPLY && m.nfields == 2 ? atoi(m.field[0])
+                                                         : -1;
+    if (m.nfields == 2)
+        snprintf(reply_msg, sizeof reply_msg, "%s", m.field[1]);
+    hp_msg_free(&m);
+    return code;
+}
+
+static int local_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t l = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &l) != 0)
+        return -1;
+    return ntohs(ss.ss_family == AF_INET6
+                 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                 : ((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static int listening(int fd)
+{
+    int v = 0;
+    socklen_t l = sizeof v;
+    return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &l) == 0 && v;
+}
+
+/* Each of fds[0..n) is ports lo.. in order, with the properties of a
+ * single bind's socket; then closed. */
+static int range_ok(int *fds, size_t n, int lo, int tcp)
+{
+    int ok = 1;
+    for (size_t i = 0; i < n; i++) {
+        ok = ok && local_port(fds[i]) == lo + (int)i &&
+             sock_props_ok(fds[i]) && (!tcp || listening(fds[i]));
+        close(fds[i]);
+    }
+    return ok;
+}
+
+static int user_range(void *arg)
+{
+    (void)arg;
+    hp_ctx *c;
+    hp_err e = HP_ERR_INIT;
+    static int fds[400];
+    if (user_ctx(&c) != HP_OK)
+        return 10;
+    /* 300 sockets: more than one message's worth (253) in one reply */
+    const char *tcp[] = { "tcp", "127.0.0.1", "100-399" };
+    if (hp_helper_call_fds(c, "bind_ports", tcp, 3, fds, 300, &e) != HP_OK) {
+        fprintf(stderr, "bind_ports: %s\n", e.msg);
+        return 11;
+    }
+    if (!tcp_accepts(fds[0], 100) || !tcp_accepts(fds[299], 399))
+        return 12;
+    if (!range_ok(fds, 300, 100, 1))
+        return 13;
+    /* UDP on IPv6, a list; the sockets in the order listed */
+    const char *udp[] = { "udp", "::1", "500-502" };
+    if (hp_helper_call_fds(c, "bind_ports", udp, 3, fds, 3, &e) != HP_OK ||
+        !range_ok(fds, 3, 500, 0))
+        return 14;
+    /* a reply with another count than asked for is refused whole */
+    const char *three[] = { "tcp", "127.0.0.1", "600-602" };
+    if (hp_helper_call_fds(c, "bind_ports", three, 3, fds, 5, &e) !=
+            HP_EINTERNAL || fds[0] != -1 || !strstr(e.msg, "3 sockets for 5"))
+        return 15;
+    const char *five[] = { "tcp", "127.0.0.1", "600-604" };
+    if (hp_helper_call_fds(c, "bind_ports", five, 3, fds, 3, &e) == HP_OK ||
+        fds[0] != -1)
+        return 16;
+    if (!hp_helper_alive(c))
+        return 17;
+    hp_ctx_close(c);
+    return 0;
+}
+
+/* A range in one request: every socket in one reply, as a single bind's
+ * would be, and the helper keeps none of them. */
+START_TEST(range_in_one_reply)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_start();
+    int base = daemon_fds();
+    ck_assert_int_eq(tu_as(uid, gid, user_range, NULL), 0);
+    ck_assert_int_eq(daemon_fds(), base);
+    for (int p = 100; p < 400; p += 37)         /* nothing left bound */
+        ck_assert_int_eq(hp_port_in_use(HP_SOCK_TCP, p), 0);
+    ck_assert_int_eq(hp_port_in_use(HP_SOCK_TCP, 604), 0);
+}
+END_TEST
+
+/* Refused: no socket came, and none of the ports is held. */
+static void refused_whole(int s, const char *type, const char *addr,
+                          const char *list, int want, const char *says,
+                          int lo, int hi)
+{
+    static int fds[HP_PORTS_MAX];
+    size_t n;
+    int rc = cl_bind_ports(s, type, addr, list, fds, HP_PORTS_MAX, &n);
+    ck_assert_msg(rc == want, "%s %s: %d, not %d (%s)", addr, list, rc, want,
+                  reply_msg);
+    ck_assert_msg(n == 0, "%s: %zu sockets came with a refusal", list, n);
+    ck_assert_msg(strstr(reply_msg, says), "%s: %s", list, reply_msg);
+    for (int p = lo; p <= hi; p++)
+        ck_assert_msg(hp_port_in_use(!strcmp(type, "udp") ? HP_SOCK_UDP
+                                                           : HP_SOCK_TCP,
+                                     p) != 1 || p == 305,
+                      "%s: port %d stayed bound", list, p);
+}
+
+/* All or nothing: any port a single bind would refuse (in use by a
+ * service, outside helper.ports, a plugin that fails or hands back the
+ * wrong socket) refuses the whole range, and nothing of it stays bound
+ * or open in the helper. */
+static void all_or_nothing(void)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_start();
+    int base = daemon_fds();
+    hp_err e = HP_ERR_INIT;
+    int svc;
+    ck_assert_int_eq(hp_bind_socket(HP_SOCK_TCP, "0.0.0.0", 305, &svc, &e), 0);
+    int u = cl_open_as(uid, gid);
+    refused_whole(u, "tcp", "127.0.0.1", "300-310", HP_EFAIL, "port 305",
+                  300, 310);
+    ck_assert(strstr(reply_msg, "none of the ports was bound"));
+    refused_whole(u, "tcp", "::1", "301,305", HP_EFAIL, "in use", 301, 301);
+    refused_whole(u, "tcp", "127.0.0.1", "1020-1030", HP_EDENIED,
+                  "port 1024 is not in helper.ports", 1020, 1023);
+    refused_whole(u, "tcp", "127.0.0.1", "996-1000", HP_EINTERNAL,
+                  "not the tcp socket the core bound", 996, 999);
+    refused_whole(u, "tcp", "127.0.0.1", "998,999,1001", HP_EINTERNAL,
+                  "port 1001", 998, 999);
+    ck_assert_int_eq(hp_port_in_use(HP_SOCK_TCP, 1003), 0);
+    refused_whole(u, "udp", "127.0.0.1", "1003-1005", HP_EFAIL, "", 1003,
+                  1004);
+    /* what no single bind takes either */
+    static const char *bad[][3] = {
+        { "tcp", "127.0.0.1", "" }, { "tcp", "127.0.0.1", "80,80" },
+        { "tcp", "127.0.0.1", "0-5" }, { "tcp", "127.0.0.1", "90-80" },
+        { "tcp", "127.0.0.1", "1-1025" }, { "tcp", "127.0.0.1", "80 81" },
+        { "raw", "127.0.0.1", "80-81" }, { "tcp", "localhost", "80-81" },
+        { "tcp", "::ffff:0.0.0.0", "80-81" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        refused_whole(u, bad[i][0], bad[i][1], bad[i][2], HP_EUSAGE, "", 80,
+                      81);
+    const char *two[] = { "bind_ports", "tcp", "127.0.0.1" };
+    ck_assert_int_eq(cl_call(u, two, 3, NULL), HP_EUSAGE);
+    /* the connection still binds a good range */
+    static int fds[8];
+    size_t n;
+    ck_assert_int_eq(cl_bind_ports(u, "tcp", "127.0.0.1", "300-304", fds, 8,
+                                   &n), HP_OK);
+    ck_assert_uint_eq(n, 5);
+    ck_assert(range_ok(fds, 5, 300, 1));
+    close(u);
+    close(svc);
+    ck_assert_int_eq(daemon_fds(), base);
+}
+
+START_TEST(range_all_or_nothing)
+{
+    all_or_nothing();
+}
+END_TEST
+
+/* A plugin built before bind_ports: the helper serves the range with its
+ * bind_port, port by port, under the same rules. */
+START_TEST(range_older_plugin)
+{
+    char so[PATH_MAX];
+    size_t n;
+    char *bin = tu_read("", tu_build("tests/plugins/helper_test_old.so", so,
+                                     sizeof so), &n);
+    ck_assert_msg(bin != NULL, "%s missing: make check-unit builds it", so);
+    tu_write(F.root, "/plugins/helper_test.so", bin, n, 0755, 0, 0);
+    free(bin);
+    all_or_nothing();
+}
+END_TEST
+
+/* The user's dual-stack publish of a range (IPv4, then IPv6 of the same
+ * ports) binds; another uid's does not. */
+START_TEST(range_own_dual_stack)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    fx_start();
+    int u = cl_open_as(uid, gid), r = cl_open();
+    ck_assert_int_eq(cl_hello(r), 0);
+    static int v4[16], v6[16], fds[16];
+    size_t n4, n6, n;
+    ck_assert_int_eq(cl_bind_ports(u, "tcp", "0.0.0.0", "300-309", v4, 16,
+                                   &n4), HP_OK);
+    ck_assert_int_eq(cl_bind_ports(r, "tcp", "::1", "300-309", fds, 16, &n),
+                     HP_EFAIL);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(cl_bind_ports(u, "tcp", "::", "300-309", v6, 16, &n6),
+                     HP_OK);
+    ck_assert(n4 == 10 && n6 == 10);
+    ck_assert(tcp_accepts(v4[9], 309) && tcp6_accepts(v6[9], 309));
+    ck_assert(range_ok(v4, 10, 300, 1) && range_ok(v6, 10, 300, 1));
+    close(u);
+    close(r);
+}
+END_TEST
+
+/* The same for 700 ports: the helper remembers both halves of a big
+ * publish (1,400 sockets, more than it used to keep). */
+START_TEST(range_big_dual_stack)
+{
+    uid_t uid;
+    gid_t gid;
+    tu_user(&uid, &gid);
+    struct rlimit rl;
+    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    ck_assert_msg(rl.rlim_cur >= 1500, "needs 1500 open files");
+    fx_start();
+    int u = cl_open_as(uid, gid);
+    static int v4[HP_PORTS_MAX], v6[HP_PORTS_MAX];
+    size_t n4, n6;
+    ck_assert_int_eq(cl_bind_ports(u, "tcp", "0.0.0.0", "100-799", v4,
+                                   HP_PORTS_MAX, &n4), HP_OK);
+    ck_assert_int_eq(cl_bind_ports(u, "tcp", "::", "100-799", v6,
+                                   HP_PORTS_MAX, &n6), HP_OK);
+    ck_assert(n4 == 700 && n6 == 700);
+    ck_assert(tcp_accepts(v4[0], 100) && tcp6_accepts(v6[699], 799));
+    ck_assert(range_ok(v4, 700, 100, 1) && range_ok(v6, 700, 100, 1));
+    close(u);
 }
 END_TEST
 
@@ -1606,6 +1873,46 @@ START_TEST(log_injection_and_rate)
 }
 END_TEST
 
+/* 'S' once the helper sleeps (poll with nothing to do); 0 after 2 s. */
+static char helper_asleep(void)
+{
+    char p[64];
+    snprintf(p, sizeof p, "/proc/%d/stat", (int)F.pid);
+    for (int i = 0; i < 2000; i++) {
+        char b[512] = "";
+        FILE *f = fopen(p, "r");
+        if (f) {
+            size_t n = fread(b, 1, sizeof b - 1, f);
+            fclose(f);
+            b[n] = '\0';
+        }
+        char *st = strrchr(b, ')');
+        if (st && st[1] == ' ' && st[2] == 'S')
+            return 'S';
+        usleep(1000);
+    }
+    return 0;
+}
+
+/* Lines are held while the helper is busy, never while it sleeps: a
+ * request's line is in the log once the helper has gone back to waiting
+ * (a rig that reads the log after a command finds it there). */
+START_TEST(log_written_before_sleep)
+{
+    fx_start();
+    int s = cl_open();
+    ck_assert_int_eq(cl_hello(s), 0);
+    const char *f[] = { "ping" };
+    ck_assert_int_eq(cl_call(s, f, 1, NULL), HP_OK);
+    ck_assert_int_eq(helper_asleep(), 'S');
+    char *log = tu_read(F.root, "/hpd.log", NULL);
+    ck_assert_msg(log && strstr(log, ": ping: ok"), "the helper sleeps with "
+                  "the ping's line unwritten:\n%s", log ? log : "");
+    free(log);
+    close(s);
+}
+END_TEST
+
 /* ---- lifecycle --------------------------------------------------------------------- */
 
 /* SECURITY.md 38: what the helper starts sees only PATH. */
@@ -2114,6 +2421,11 @@ Suite *make_hostprivd_suite(void)
     tcase_add_test(t, service_ports_not_shadowed);
     tcase_add_test(t, own_dual_stack_only);
     tcase_add_test(t, unserved_request_names_core_version);
+    tcase_add_test(t, range_in_one_reply);
+    tcase_add_test(t, range_all_or_nothing);
+    tcase_add_test(t, range_older_plugin);
+    tcase_add_test(t, range_own_dual_stack);
+    tcase_add_test(t, range_big_dual_stack);
     suite_add_tcase(s, t);
     t = tcase_create("wire");
     tcase_add_checked_fixture(t, setup, teardown);
@@ -2140,6 +2452,7 @@ Suite *make_hostprivd_suite(void)
     tcase_add_test(t, root_slots_kept);
     tcase_add_test(t, idle_connection_closed);
     tcase_add_test(t, log_injection_and_rate);
+    tcase_add_test(t, log_written_before_sleep);
     suite_add_tcase(s, t);
     t = tcase_create("lifecycle");
     tcase_add_checked_fixture(t, setup, teardown);

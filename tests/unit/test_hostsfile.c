@@ -4,6 +4,7 @@
  * file keeps its bytes, inode and mtime. */
 #include "testutil.h"
 #include "host/atomicfile.h"
+#include "host/dirlock.h"
 #include "host/hostsfile.h"
 #include <check.h>
 #include <dirent.h>
@@ -493,6 +494,42 @@ START_TEST(large_one_pass)
 }
 END_TEST
 
+/* Once every lookup is decided the scan looks only at lines that start
+ * with '#' (markers): line numbers, CRLF and the terminator before a
+ * block must come out as a line-by-line walk gives them. */
+START_TEST(markers_after_lookups)
+{
+    hp_hosts_entry both[2] = { LOCALHOST, KUBE };
+    size_t cap = 200000, len = 0;
+    char *t = malloc(cap);
+    len += (size_t)snprintf(t + len, cap - len, "127.0.0.1 localhost\r\n"
+                            "127.0.0.1 kubernetes.docker.internal\r\n");
+    for (int i = 0; i < 2000; i++)      /* '#' inside lines: no markers */
+        len += (size_t)snprintf(t + len, cap - len, "0.0.0.0 ad%d # "
+                                HP_HOSTS_BEGIN "\r\n\r\n", i);
+    size_t base = len;
+    /* nothing to do, and not malformed */
+    ck_assert_ptr_null(add_ok(t, len, both, 2, &(size_t){ 0 }));
+    /* a block further down: removal gives the text before it back */
+    hp_hosts_entry other = { "127.0.0.1", "host.docker.internal" };
+    size_t n1, n2;
+    char *added = add_ok(t, len, &other, 1, &n1), *back = NULL;
+    ck_assert_ptr_nonnull(added);
+    ck_assert_ptr_null(add_ok(added, n1, both, 2, &n2));
+    hp_err e = HP_ERR_INIT;
+    ck_assert_int_eq(hp_hosts_remove(added, n1, NULL, &back, &n2, &e), HP_OK);
+    ck_assert(back && n2 == base && memcmp(back, t, base) == 0);
+    ck_assert_ptr_nonnull(strstr(added + base, "\r\n"));    /* CRLF kept */
+    free(back);
+    free(added);
+    /* a second begin marker, far down: both line numbers are right */
+    len += (size_t)snprintf(t + len, cap - len, HP_HOSTS_BEGIN "\r\n"
+                            HP_HOSTS_END "\r\n\n" HP_HOSTS_BEGIN "\n");
+    add_refused(t, both, 2, HP_EFAIL, "twice (lines 4003 and 4006)");
+    free(t);
+}
+END_TEST
+
 /* ---- file level ---------------------------------------------------- */
 
 static char root[PATH_MAX];
@@ -581,6 +618,55 @@ static void no_temps(void)
     closedir(d);
 }
 
+/* The file-level checks read the file in pieces: what they conclude is
+ * what the whole text says, whatever falls on a piece's edge (a CRLF, a
+ * marker, the entry, a line longer than a piece). */
+START_TEST(file_check_in_pieces)
+{
+    hp_hosts_entry both[2] = { LOCALHOST, KUBE };
+    static const char *tails[] = {
+        "127.0.0.1 kubernetes.docker.internal\r\n",
+        HP_HOSTS_BEGIN "\r\n127.0.0.1 kubernetes.docker.internal\r\n"
+        HP_HOSTS_END "\r\n",
+        HP_HOSTS_BEGIN "\n127.0.0.1 kubernetes.docker.internal\n",
+        "10.0.0.9 kubernetes.docker.internal\n127.0.0.1 "
+        "kubernetes.docker.internal",
+        "",
+    };
+    size_t cap = 1 << 20;
+    char *t = malloc(cap);
+    for (size_t pad = 0; pad < 3; pad++)
+        for (size_t k = 0; k < sizeof tails / sizeof *tails; k++) {
+            size_t len = (size_t)snprintf(t, cap, "127.0.0.1 localhost\r\n");
+            /* lines up to just before the 128 KiB edge, then one line
+             * long enough to cross it (and in one case longer than it) */
+            while (len < 131000 - pad * 7)
+                len += (size_t)snprintf(t + len, cap - len,
+                                        "0.0.0.0 ad%zu.example\r\n", len);
+            size_t longline = pad == 2 ? 300000 : 40;
+            memset(t + len, 'x', longline);
+            len += longline;
+            len += (size_t)snprintf(t + len, cap - len, "\r\n%s", tails[k]);
+            tu_write(root, "/etc/hosts", t, len, 0644, 0, 0);
+            int whole = hp_hosts_has(t, len, &KUBE) &&
+                        hp_hosts_has(t, len, &LOCALHOST);
+            char *out = NULL;
+            size_t outlen;
+            hp_err e = HP_ERR_INIT;
+            int add = hp_hosts_add(t, len, both, 2, &out, &outlen, NULL, &e);
+            free(out);
+            ck_assert_msg(hp_hosts_check_file(rootfd, "/etc/hosts", both, 2,
+                                              NULL) == whole,
+                          "check differs: tail %zu, pad %zu", k, pad);
+            ck_assert_msg(hp_hosts_ensure_needed(rootfd, "/etc/hosts", both,
+                                                 2) ==
+                          !(add == HP_OK && out == NULL),
+                          "ensure_needed differs: tail %zu, pad %zu", k, pad);
+        }
+    free(t);
+}
+END_TEST
+
 START_TEST(file_ensure_then_idempotent)
 {
     const char *orig = "127.0.0.1 localhost\n";
@@ -612,6 +698,35 @@ START_TEST(file_ensure_then_idempotent)
                      0);
     no_temps();
     free(now);
+}
+END_TEST
+
+/* An editor killed mid-way leaves the directory's lock file (and perhaps
+ * its temp): the entries may well be in place already (killed after the
+ * rename), yet the read-only shortcut must not skip the locked path, which
+ * takes the dead editor's lock over and clears both. */
+START_TEST(file_ensure_clears_killed_editor)
+{
+    const char *orig = "127.0.0.1 localhost kubernetes.docker.internal\n";
+    tu_write(root, "/etc/hosts", orig, strlen(orig), 0644, 0, 0);
+    hp_hosts_entry both[] = { LOCALHOST, KUBE };
+    ck_assert_int_eq(hp_hosts_ensure_needed(rootfd, "/etc/hosts", both, 2),
+                     0);
+    tu_write(root, "/etc/" HP_DIRLOCK_NAME, "", 0, 0600, 0, 0);
+    tu_write(root, "/etc/.hosts.hp-Ab12Cd", "half", 4, 0600, 0, 0);
+    ck_assert_int_eq(hp_hosts_ensure_needed(rootfd, "/etc/hosts", both, 2),
+                     1);
+    hp_err e = HP_ERR_INIT;
+    int ch = -1;
+    ck_assert_int_eq(ensure(rootfd, "/etc/hosts", both, 2, &ch, &e), HP_OK);
+    ck_assert_int_eq(ch, 0);
+    unchanged("/etc/hosts", orig, strlen(orig), NULL);
+    no_temps();
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/etc/" HP_DIRLOCK_NAME, root);
+    ck_assert_msg(access(p, F_OK) != 0, "the dead editor's lock file stays");
+    ck_assert_int_eq(hp_hosts_ensure_needed(rootfd, "/etc/hosts", both, 2),
+                     0);
 }
 END_TEST
 
@@ -1105,12 +1220,15 @@ Suite *make_hostsfile_suite(void)
     tcase_add_test(t, fixtures_round_trip);
     tcase_add_test(t, odd_bytes_round_trip);
     tcase_add_test(t, large_one_pass);
+    tcase_add_test(t, markers_after_lookups);
     tcase_set_timeout(t, 30);
     suite_add_tcase(s, t);
 
     t = tcase_create("file");
     tcase_add_checked_fixture(t, sb_setup, sb_teardown);
     tcase_add_test(t, file_ensure_then_idempotent);
+    tcase_add_test(t, file_ensure_clears_killed_editor);
+    tcase_add_test(t, file_check_in_pieces);
     tcase_add_test(t, file_missing_created);
     tcase_add_test(t, file_keeps_owner_mode_xattr);
     tcase_add_test(t, file_symlink_rules);

@@ -192,6 +192,44 @@ START_TEST(records_and_reloads)
 }
 END_TEST
 
+/* What is asked for is on disk already (an intent recorded before, the
+ * same EXTRA, a forgotten entry that is not there): nothing is rewritten,
+ * the file keeps its inode; a change is written. */
+static ino_t journal_ino(void)
+{
+    char p[PATH_MAX];
+    struct stat st;
+    snprintf(p, sizeof p, "%s" JPATH, root);
+    ck_assert_int_eq(stat(p, &st), 0);
+    return st.st_ino;
+}
+
+START_TEST(unchanged_not_rewritten)
+{
+    hp_journal *j;
+    hp_err e = HP_ERR_INIT;
+    ck_assert_int_eq(hp_journal_open(rootfd, JPATH, &j, &e), HP_OK);
+    ck_assert_int_eq(hp_journal_add(j, HP_J_LINK, "/usr/local/bin/docker",
+                                    TARGET, &e), HP_OK);
+    int added = -1;
+    ck_assert_int_eq(hp_journal_intend(j, HP_J_HOSTS, "/etc/hosts", NULL,
+                                       &added, &e), HP_OK);
+    ck_assert_int_eq(added, 1);
+    ino_t ino = journal_ino();
+    ck_assert_int_eq(hp_journal_intend(j, HP_J_HOSTS, "/etc/hosts", NULL,
+                                       &added, &e), HP_OK);
+    ck_assert_int_eq(added, 0);
+    ck_assert_int_eq(hp_journal_add(j, HP_J_LINK, "/usr/local/bin/docker",
+                                    TARGET, &e), HP_OK);
+    ck_assert_int_eq(hp_journal_forget(j, HP_J_FILE, "/nowhere", &e), HP_OK);
+    ck_assert_msg(journal_ino() == ino, "an unchanged journal was rewritten");
+    ck_assert_int_eq(hp_journal_add(j, HP_J_LINK, "/usr/local/bin/docker",
+                                    "/elsewhere", &e), HP_OK);
+    ck_assert_msg(journal_ino() != ino, "a changed EXTRA was not written");
+    hp_journal_close(j);
+}
+END_TEST
+
 START_TEST(corrupt_journal_refused)
 {
     tu_mkdir(root, "/var/lib/hostpriv", 0755, 0, 0);
@@ -554,6 +592,7 @@ Suite *make_journal_suite(void)
     tcase_add_test(t, open_creates_nothing);
     tcase_add_test(t, records_and_reloads);
     tcase_add_test(t, corrupt_journal_refused);
+    tcase_add_test(t, unchanged_not_rewritten);
     tcase_add_test(t, concurrent_writers);
     suite_add_tcase(s, t);
     t = tcase_create("undo");

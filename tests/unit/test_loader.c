@@ -81,7 +81,7 @@ static const char *sb(const char *hpath)
 static const struct { const char *plugin, *why; } rejected[] = {
     { "tp_bad_major", "ABI major 2, this hostpriv speaks 1: rebuild the "
                       "plugin against hostpriv's plugin.h" },
-    { "tp_newer_minor", "ABI 1.3 is newer than this hostpriv's 1.2" },
+    { "tp_newer_minor", "ABI 1.4 is newer than this hostpriv's 1.3" },
     { "tp_oversize", "is larger than the" },
     { "tp_no_symbol", "no 'hp_plugin_descriptor' symbol: not a hostpriv "
                       "plugin" },

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -17,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "host/portlist.h"
 #include "host/portscan.h"
 #include "host/ports.h"
 #include "testutil.h"
@@ -342,6 +344,128 @@ START_TEST(unavailable_text)
 }
 END_TEST
 
+/* Port lists (a published range): what reaches the helper is parsed as
+ * strictly as one port, and text and list go back and forth. */
+START_TEST(port_lists)
+{
+    static int p[HP_PORTS_MAX + 8];
+    size_t n;
+    ck_assert_int_eq(hp_portlist_parse("80", p, HP_PORTS_MAX, &n, NULL),
+                     HP_OK);
+    ck_assert(n == 1 && p[0] == 80);
+    ck_assert_int_eq(hp_portlist_parse("8000-8099", p, HP_PORTS_MAX, &n,
+                                       NULL), HP_OK);
+    ck_assert(n == 100 && p[0] == 8000 && p[99] == 8099);
+    ck_assert_int_eq(hp_portlist_parse("443,80,8000-8002,22-22", p,
+                                       HP_PORTS_MAX, &n, NULL), HP_OK);
+    int want[] = { 443, 80, 8000, 8001, 8002, 22 };
+    ck_assert_uint_eq(n, 6);
+    for (size_t i = 0; i < 6; i++)
+        ck_assert_int_eq(p[i], want[i]);
+    char t[64];
+    ck_assert_int_eq(hp_portlist_text(p, n, t, sizeof t), 0);
+    ck_assert_str_eq(t, "443,80,8000-8002,22");
+    ck_assert_int_eq(hp_portlist_text(p, n, t, 8), -1);     /* no room */
+    ck_assert_int_eq(hp_portlist_parse("1-1024", p, HP_PORTS_MAX, &n, NULL),
+                     HP_OK);
+    ck_assert_uint_eq(n, HP_PORTS_MAX);
+    static const char *bad[] = {
+        "", ",", "80,", ",80", "80,,81", "80 ,81", " 80", "80-", "-80",
+        "0", "0-5", "65536", "080", "+80", "80-79", "1-1025", "80,80",
+        "79-81,80", "8O", "80-81-82", "0x50", "4294967376", "1-65535",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        hp_err e = HP_ERR_INIT;
+        n = 7;
+        ck_assert_msg(hp_portlist_parse(bad[i], p, HP_PORTS_MAX, &n, &e) ==
+                      HP_EUSAGE && n == 0, "accepted '%s'", bad[i]);
+        ck_assert_msg(e.msg[0], "no message for '%s'", bad[i]);
+    }
+    hp_err e = HP_ERR_INIT;
+    ck_assert_int_eq(hp_portlist_parse("80,81,82", p, 2, &n, &e), HP_EUSAGE);
+    ck_assert_msg(strstr(e.msg, "more than 2"), "%s", e.msg);
+    ck_assert_int_eq(hp_portlist_parse("80-90", p, 5, &n, NULL), HP_EUSAGE);
+    /* the same rules for a list given as numbers */
+    int dup[] = { 80, 81, 80 }, zero[] = { 0 }, big[] = { 65536 };
+    ck_assert_int_eq(hp_portlist_valid(want, 6, NULL), HP_OK);
+    ck_assert_int_eq(hp_portlist_valid(dup, 3, NULL), HP_EUSAGE);
+    ck_assert_int_eq(hp_portlist_valid(zero, 1, NULL), HP_EUSAGE);
+    ck_assert_int_eq(hp_portlist_valid(big, 1, NULL), HP_EUSAGE);
+    ck_assert_int_eq(hp_portlist_valid(want, 0, NULL), HP_EUSAGE);
+    ck_assert_int_eq(hp_portlist_valid(p, HP_PORTS_MAX + 1, NULL), HP_EUSAGE);
+    /* ADDR:PORTS */
+    char a[64];
+    ck_assert_int_eq(hp_portspec_parse("[::1]:80,443", a, sizeof a, p,
+                                       HP_PORTS_MAX, &n, NULL), HP_OK);
+    ck_assert(!strcmp(a, "::1") && n == 2 && p[1] == 443);
+    ck_assert_int_eq(hp_portspec_parse("127.0.0.1:8000-8099", a, sizeof a, p,
+                                       HP_PORTS_MAX, &n, NULL), HP_OK);
+    ck_assert(!strcmp(a, "127.0.0.1") && n == 100);
+    static const char *badspec[] = { "localhost:80-81", "127.0.0.1:",
+                                     "::1:80-81", "127.0.0.1:80-81,x",
+                                     "[::1]80", "127.1:80" };
+    for (size_t i = 0; i < sizeof badspec / sizeof badspec[0]; i++)
+        ck_assert_msg(hp_portspec_parse(badspec[i], a, sizeof a, p,
+                                        HP_PORTS_MAX, &n, NULL) == HP_EUSAGE,
+                      "accepted %s", badspec[i]);
+}
+END_TEST
+
+/* The local port of the TCP socket with this inode, from /proc/net/tcp
+ * text; -1 when not there. */
+static int port_of_inode(const char *table, unsigned long ino)
+{
+    for (const char *l = strchr(table, '\n'); l && *++l; l = strchr(l, '\n')) {
+        unsigned port;
+        unsigned long in;
+        if (sscanf(l, " %*u: %*x:%x %*x:%*x %*x %*x:%*x %*x:%*x %*x %*u %*u "
+                   "%lu", &port, &in) == 2 && in == ino)
+            return (int)port;
+    }
+    return -1;
+}
+
+/* `hostpriv bind tcp ADDR:P1-P2 -- CMD`: CMD gets every socket, port P1
+ * as descriptor 3 and on in order, nothing after them, LISTEN_FDS the
+ * count and LISTEN_PID its own pid. */
+START_TEST(cli_range_as_fds)
+{
+    tu_netns();
+    char root[PATH_MAX], exe[PATH_MAX];
+    tu_sandbox(root, sizeof root);
+    tu_build("bin/hostpriv", exe, sizeof exe);
+    const char *script =
+        "echo fds=$LISTEN_FDS pid=$LISTEN_PID self=$$; "
+        "for n in 3 4 5 6 7 8; do echo fd$n $(readlink /proc/self/fd/$n); "
+        "done; cat /proc/self/net/tcp";
+    const char *argv[] = { exe, "--root", root, "bind", "tcp",
+                           "127.0.0.1:8100-8104", "--", "/bin/sh", "-c",
+                           script, NULL };
+    char *out = NULL, *err = NULL;
+    ck_assert_msg(tu_run((uid_t)-1, 0, argv, NULL, &out, &err) == 0, "%s",
+                  err ? err : "");
+    int fds = -1, pid = -2, self = -3;
+    ck_assert(sscanf(out, "fds=%d pid=%d self=%d", &fds, &pid, &self) == 3);
+    ck_assert_int_eq(fds, 5);
+    ck_assert_int_eq(pid, self);
+    const char *table = strstr(out, "  sl");
+    ck_assert_ptr_nonnull(table);
+    for (int i = 0; i < 5; i++) {
+        char key[16];
+        unsigned long ino = 0;
+        snprintf(key, sizeof key, "fd%d socket:[", 3 + i);
+        const char *at = strstr(out, key);
+        ck_assert_msg(at && sscanf(at + strlen(key), "%lu", &ino) == 1,
+                      "descriptor %d is not a socket: %s", 3 + i, out);
+        ck_assert_int_eq(port_of_inode(table, ino), 8100 + i);
+    }
+    ck_assert_ptr_null(strstr(out, "fd8 socket"));
+    free(out);
+    free(err);
+    tu_sandbox_rm(root);
+}
+END_TEST
+
 Suite *make_ports_suite(void)
 {
     Suite *s = suite_create("ports");
@@ -351,6 +475,7 @@ Suite *make_ports_suite(void)
     tcase_add_test(t, addr_families);
     tcase_add_test(t, allowed_ranges);
     tcase_add_test(t, unavailable_text);
+    tcase_add_test(t, port_lists);
     suite_add_tcase(s, t);
     t = tcase_create("bind");
     tcase_set_timeout(t, 30);
@@ -359,6 +484,7 @@ Suite *make_ports_suite(void)
     tcase_add_test(t, in_use_any_family);
     tcase_add_test(t, holders_by_inode);
     tcase_add_test(t, unprivileged_eacces);
+    tcase_add_test(t, cli_range_as_fds);
     suite_add_tcase(s, t);
     return s;
 }

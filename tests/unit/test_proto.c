@@ -209,6 +209,57 @@ START_TEST(send_recv_fd)
 }
 END_TEST
 
+/* Several descriptors: one message carries up to HP_PROTO_FDS_PER_MSG;
+ * a receiver keeps what it has room for and closes the rest (stray). */
+START_TEST(send_recv_many_fds)
+{
+    int sv[2], p[2], many[HP_PROTO_FDS_PER_MSG + 1];
+    pair(sv);
+    ck_assert_int_eq(pipe(p), 0);
+    for (int i = 0; i < 3; i++)
+        many[i] = p[1];
+    ck_assert_int_eq(hp_sock_send_fds(sv[0], "abc", 3, many, 3), 3);
+    int got[4];
+    size_t n = 0;
+    int stray = 0;
+    char b[8];
+    ck_assert_int_eq(hp_sock_recv_fds(sv[1], b, sizeof b, 0, got, 4, &n,
+                                      &stray), 3);
+    ck_assert(n == 3 && !stray);
+    for (int i = 0; i < 3; i++) {
+        ck_assert(fcntl(got[i], F_GETFD) & FD_CLOEXEC);
+        ck_assert_int_eq(write(got[i], "z", 1), 1);
+        close(got[i]);
+    }
+    /* room for one: two are closed, and it says so */
+    ck_assert_int_eq(hp_sock_send_fds(sv[0], "d", 1, many, 3), 1);
+    n = 0;
+    ck_assert_int_eq(hp_sock_recv_fds(sv[1], b, sizeof b, 0, got, 1, &n,
+                                      &stray), 1);
+    ck_assert(n == 1 && stray);
+    close(got[0]);
+    /* more than one message may carry is refused before sending */
+    for (int i = 0; i <= HP_PROTO_FDS_PER_MSG; i++)
+        many[i] = p[1];
+    ck_assert_int_eq(hp_sock_send_fds(sv[0], "e", 1, many,
+                                      HP_PROTO_FDS_PER_MSG + 1), -EINVAL);
+    ck_assert_int_eq(hp_sock_send_fds(sv[0], "e", 1, many,
+                                      HP_PROTO_FDS_PER_MSG), 1);
+    static int all[HP_PROTO_FDS_PER_MSG];
+    n = 0;
+    stray = 0;
+    ck_assert_int_eq(hp_sock_recv_fds(sv[1], b, sizeof b, 0, all,
+                                      HP_PROTO_FDS_PER_MSG, &n, &stray), 1);
+    ck_assert(n == HP_PROTO_FDS_PER_MSG && !stray);
+    for (size_t i = 0; i < n; i++)
+        close(all[i]);
+    close(p[0]);
+    close(p[1]);
+    close(sv[0]);
+    close(sv[1]);
+}
+END_TEST
+
 START_TEST(unexpected_fds_closed)
 {
     int sv[2], fds[2];
@@ -413,6 +464,7 @@ Suite *make_proto_suite(void)
     Suite *s = suite_create("proto");
     TCase *t = tcase_create("codec");
     tcase_add_test(t, roundtrip);
+    tcase_add_test(t, send_recv_many_fds);
     tcase_add_test(t, frame_lengths);
     tcase_add_test(t, decode_refuses);
     tcase_add_test(t, utf8);

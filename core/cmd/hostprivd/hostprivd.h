@@ -30,8 +30,9 @@
 #define HPD_INBUF_START     512
 /* replies queued before they are sent (more input waits meanwhile) */
 #define HPD_OUT_BATCH       65536
-/* sockets remembered as handed out (grants.c); the oldest is forgotten */
-#define HPD_MAX_GRANTS      512
+/* sockets remembered as handed out (grants.c); the oldest is forgotten.
+ * Room for a user's dual-stack publish of every privileged port, twice. */
+#define HPD_MAX_GRANTS      4096
 /* directories watched for configuration changes (confwatch.c) */
 #define HPD_MAX_WATCHES     8
 
@@ -52,8 +53,14 @@ typedef struct hpd_conn {
     size_t inlen, incap;
     uint8_t *out;
     size_t outlen, outoff, outcap;
-    int outfd;                  /* descriptor to pass, -1 */
-    size_t outfd_at;            /* the byte of out it goes with */
+    /* Descriptors to pass with out (one reply's): outfds[0..noutfds),
+     * in batches of HP_PROTO_FDS_PER_MSG, batch k riding on byte
+     * outfd_at + k; outfds_sent of them are gone.  A single one lives in
+     * outfd1; more in a malloc'd array. */
+    int *outfds;
+    size_t noutfds, outfds_sent;
+    int outfd1;
+    size_t outfd_at;
     int close_after;            /* close once out is flushed */
     long long deadline;         /* monotonic ms */
 } hpd_conn;
@@ -103,7 +110,13 @@ typedef struct hpd {
     int user_ok;                /* user_uid is valid */
     hpd_grant grants[HPD_MAX_GRANTS];   /* oldest first */
     size_t ngrants;
+    /* which (type, port) has any grant: a bind of a port nobody was
+     * given skips the table (TCP, UDP) */
+    uint64_t granted_any[2][65536 / 64];
     int probe_fd[2], probe_family[2];   /* ready probes: TCP, UDP; -1 */
+    /* A single bind's TCP probe, still bound until its reply is out,
+     * then closed with the socket handed out (grants.c); -1 */
+    int probe_held;
     int cfg_ifd;                /* inotify on the configuration, -1 */
     int cfg_watching;           /* every watch is in place */
     int cfg_dirty;              /* changed on disk since the last load */
@@ -146,6 +159,12 @@ void hpd_signals_setup(hpd *d);
  * when the socket takes them. */
 int hpd_conn_send(hpd *d, hpd_conn *c, const void *buf, size_t len,
                   int passfd);
+/* The same with fds[0..n) (a malloc'd array, taken over with its
+ * descriptors; NULL with n 0 for none). */
+int hpd_conn_send_fds(hpd *d, hpd_conn *c, const void *buf, size_t len,
+                      int *fds, size_t n);
+/* Close fds[0..n): runs of consecutive descriptors in one close_range. */
+void hpd_close_fds(const int *fds, size_t n);
 
 /* native.c: process buffered input of a native connection.  Returns 1
  * when it consumed something, 0 when it needs more bytes, -1 to drop. */
@@ -156,13 +175,29 @@ int hpd_native_input(hpd *d, hpd_conn *c);
  * a failed bind (0 when none). */
 int hpd_bind(hpd *d, uid_t uid, const char *socktype, const char *addr,
              const char *port, int *fd, int *err, hp_err *e);
+/* bind.c: a range ("8000-8099", "80,443") for uid, all or nothing: every
+ * port passes the checks of hpd_bind before any is bound; then the
+ * plugin's bind_ports (or its bind_port, port by port).  HP_OK with *fds
+ * (malloc'd, the socket of each port in the order listed) and *n; else
+ * nothing is bound and the message names the port that failed. */
+int hpd_bind_ports(hpd *d, uid_t uid, const char *socktype, const char *addr,
+                   const char *list, int **fds, size_t *n, hp_err *e);
 
 /* grants.c: HP_OK when nothing holds the port, in either address family,
  * but sockets the helper handed to uid; else HP_EFAIL, e->sys EADDRINUSE,
  * the message naming the port. */
 int hpd_port_check(hpd *d, uid_t uid, int socktype, int port, hp_err *e);
+/* The same for ports[0..n) (a range): each probed, and the kernel's
+ * socket tables read once for all the held ones. */
+int hpd_ports_check(hpd *d, uid_t uid, int socktype, const int *ports,
+                    size_t n, hp_err *e);
 /* Remember that fd (bound to port) goes to uid. */
 void hpd_port_granted(hpd *d, uid_t uid, int socktype, int port, int fd);
+/* A reply has left: the held TCP probe (or -1), handed to the caller to
+ * close along with the descriptors that left.  hpd_reply_done once a
+ * reply was tried, whether it could leave or not: the probe goes. */
+int hpd_reply_sent(hpd *d);
+void hpd_reply_done(hpd *d);
 /* Make the probe sockets the next binds use, between requests (the loop
  * calls it before it waits): a bind then pays only the probe's bind and
  * close.  _close at exit. */

@@ -23,6 +23,13 @@
  * (the listener stays readable, so poll returns at once). */
 #define HPD_ACCEPT_BATCH   1
 #define HPD_ACCEPT_PAUSE_MS 100
+/* Log lines and events wait until the helper has nothing more to do at
+ * once (before it would sleep), each stamped when it happened: a busy
+ * helper writes the lines of many requests in one write instead of one
+ * per request, a quiet one writes them right after its reply, before it
+ * sleeps.  Under a load that never lets it sleep they wait at most this
+ * long after the first of them. */
+#define HPD_LOG_HOLD_MS    50
 
 static volatile sig_atomic_t got_term, got_hup;
 static int sig_wfd = -1;
@@ -71,12 +78,36 @@ void hpd_signals_setup(hpd *d)
 
 /* ---- connections ------------------------------------------------------ */
 
+void hpd_close_fds(const int *fds, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j + 1 < n && fds[j + 1] == fds[j] + 1)
+            j++;
+        if (j == i || close_range((unsigned)fds[i], (unsigned)fds[j], 0))
+            for (size_t k = i; k <= j; k++)
+                close(fds[k]);
+        i = j + 1;
+    }
+}
+
+/* The reply's descriptors are gone (sent, or the peer is): close ours. */
+static void outfds_done(hpd_conn *c)
+{
+    if (c->noutfds > c->outfds_sent)   /* none: outfds may be NULL */
+        hpd_close_fds(c->outfds + c->outfds_sent,
+                      c->noutfds - c->outfds_sent);
+    if (c->outfds != &c->outfd1)
+        free(c->outfds);
+    c->outfds = NULL;
+    c->noutfds = c->outfds_sent = 0;
+}
+
 static void conn_free(hpd *d, hpd_conn *c)
 {
     if (c->fd >= 0)
         close(c->fd);
-    if (c->outfd >= 0)
-        close(c->outfd);
+    outfds_done(c);
     free(c->in);
     free(c->out);
     free(c);
@@ -102,21 +133,53 @@ static void conns_compact(hpd *d)
     d->nconns = k;
 }
 
+/* The descriptors that just left are closed, with the bind's probe
+ * (grants.c): after the reply rather than before it, and in one
+ * close_range when the two are neighbours. */
+static void closing(hpd *d, const int *fds, size_t nf)
+{
+    int probe = hpd_reply_sent(d);
+    if (probe < 0 || nf != 1) {
+        hpd_close_fds(fds, nf);
+        if (probe >= 0)
+            close(probe);
+        return;
+    }
+    int two[2] = { probe < fds[0] ? probe : fds[0],
+                   probe < fds[0] ? fds[0] : probe };
+    hpd_close_fds(two, 2);
+}
+
+/* What the next send covers: n bytes, and the batch of descriptors
+ * riding on its first byte (*nf of them at *fds; 0 none).  Batch k goes
+ * with byte outfd_at + k, alone unless it is the last batch, so every
+ * batch arrives with a byte of its own. */
+static size_t next_piece(const hpd_conn *c, const int **fds, size_t *nf)
+{
+    size_t n = c->outlen - c->outoff, left = c->noutfds - c->outfds_sent;
+    *fds = NULL;
+    *nf = 0;
+    if (left == 0)
+        return n;
+    size_t at = c->outfd_at + c->outfds_sent / HP_PROTO_FDS_PER_MSG;
+    if (c->outoff < at)
+        return at - c->outoff;
+    *fds = c->outfds + c->outfds_sent;
+    *nf = left < HP_PROTO_FDS_PER_MSG ? left : HP_PROTO_FDS_PER_MSG;
+    return left > *nf ? 1 : n;
+}
+
 /* Send what is queued; 0 ok (maybe partial), -1 the peer is gone. */
 static int conn_flush(hpd *d, hpd_conn *c)
 {
     while (c->outoff < c->outlen) {
-        /* The descriptor leaves with the rest of the batch in one
-         * message (one wake-up for the client), and our copy is closed
-         * right after, before anything else is read: a rebind through
-         * the helper always finds the port free. */
-        int fd = -1;
-        size_t n = c->outlen - c->outoff;
-        if (c->outfd >= 0 && c->outoff < c->outfd_at)
-            n = c->outfd_at - c->outoff;
-        else if (c->outfd >= 0)
-            fd = c->outfd;
-        ssize_t r = hp_sock_send_some(c->fd, c->out + c->outoff, n, fd);
+        /* The descriptors leave with the rest of the batch in one
+         * message (one wake-up for the client), and our copies are
+         * closed right after, before anything else is read: a rebind
+         * through the helper always finds the port free. */
+        const int *fds;
+        size_t nf, n = next_piece(c, &fds, &nf);
+        ssize_t r = hp_sock_send_fds(c->fd, c->out + c->outoff, n, fds, nf);
         if (r == -EAGAIN)
             return 0;
         if (r < 0) {
@@ -125,9 +188,11 @@ static int conn_flush(hpd *d, hpd_conn *c)
                             (unsigned)c->uid, (int)c->pid, strerror((int)-r));
             return -1;
         }
-        if (fd >= 0) {
-            close(c->outfd);
-            c->outfd = -1;
+        if (nf) {
+            closing(d, fds, nf);
+            c->outfds_sent += nf;
+            if (c->outfds_sent == c->noutfds)
+                outfds_done(c);
         }
         c->outoff += (size_t)r;
     }
@@ -137,39 +202,61 @@ static int conn_flush(hpd *d, hpd_conn *c)
 
 /* Queue a reply.  Replies leave together when the input that produced
  * them has been handled (conn_process): a new connection's HELLO and its
- * first answer cost the client one wake-up, not two.  One descriptor per
- * batch: conn_process sends the batch before handling more input. */
-int hpd_conn_send(hpd *d, hpd_conn *c, const void *buf, size_t len,
-                  int passfd)
+ * first answer cost the client one wake-up, not two.  One reply with
+ * descriptors per batch: conn_process sends the batch before handling
+ * more input. */
+int hpd_conn_send_fds(hpd *d, hpd_conn *c, const void *buf, size_t len,
+                      int *fds, size_t n)
 {
     (void)d;
-    if (passfd >= 0 && c->outfd >= 0) {
-        close(passfd);      /* one descriptor per batch: a bug guard */
-        return -1;
-    }
-    if (c->outlen + len > c->outcap) {
+    size_t batches = (n + HP_PROTO_FDS_PER_MSG - 1) / HP_PROTO_FDS_PER_MSG;
+    /* a bug guard: one reply's descriptors per batch, a byte for each */
+    int bad = n > 0 && (c->noutfds > 0 || len < batches);
+    if (!bad && c->outlen + len > c->outcap) {
         size_t cap = c->outcap ? c->outcap : 256;
         while (cap < c->outlen + len)
             cap *= 2;
-        uint8_t *n = realloc(c->out, cap);
-        if (!n) {
-            if (passfd >= 0)
-                close(passfd);
-            return -1;
+        uint8_t *p = realloc(c->out, cap);
+        bad = !p;
+        if (p) {
+            c->out = p;
+            c->outcap = cap;
         }
-        c->out = n;
-        c->outcap = cap;
+    }
+    if (bad) {
+        hpd_close_fds(fds, n);
+        if (fds != &c->outfd1)
+            free(fds);
+        return -1;
     }
     memcpy(c->out + c->outlen, buf, len);
     c->outlen += len;
-    if (passfd >= 0) {
-        c->outfd = passfd;
-        /* Native clients keep a descriptor until the reply that names it,
-         * so it rides on the batch's first byte and the batch leaves in
-         * one piece; a vmnetd client expects it with the status itself. */
+    if (n > 0) {
+        c->outfds = fds;
+        c->noutfds = n;
+        c->outfds_sent = 0;
+        /* Native clients keep descriptors until the reply that names
+         * them, so they ride on the batch's first bytes and the batch
+         * leaves in one piece; a vmnetd client expects its one with the
+         * status itself. */
         c->outfd_at = c->proto == HPD_P_NATIVE ? 0 : c->outlen - len;
+    } else {
+        free(fds);
     }
     return 0;
+}
+
+int hpd_conn_send(hpd *d, hpd_conn *c, const void *buf, size_t len,
+                  int passfd)
+{
+    if (passfd < 0)
+        return hpd_conn_send_fds(d, c, buf, len, NULL, 0);
+    if (c->noutfds > 0) {
+        close(passfd);      /* one descriptor per batch: a bug guard */
+        return -1;
+    }
+    c->outfd1 = passfd;
+    return hpd_conn_send_fds(d, c, buf, len, &c->outfd1, 1);
 }
 
 static void conn_consume(hpd_conn *c, size_t n)
@@ -209,7 +296,7 @@ static int detect(hpd *d, hpd_conn *c)
  * a descriptor (one per batch) or HPD_OUT_BATCH bytes wait. */
 static int conn_batch(hpd *d, hpd_conn *c)
 {
-    while (!c->close_after && c->inlen > 0 && c->outfd < 0 &&
+    while (!c->close_after && c->inlen > 0 && c->noutfds == 0 &&
            c->outlen < HPD_OUT_BATCH) {
         int r = c->proto == HPD_P_NATIVE ? hpd_native_input(d, c)
               : c->proto == HPD_P_VMNET  ? hpd_vmnet_input(d, c)
@@ -240,7 +327,7 @@ static int conn_process(hpd *d, hpd_conn *c)
         if (c->outlen == 0)
             break;
         int fr = conn_flush(d, c);
-        hp_log_release();       /* the answer is out: now its log lines */
+        hpd_reply_done(d);
         if (fr < 0)
             return -1;
         if (c->outlen > 0) {
@@ -351,7 +438,7 @@ static hpd_conn *conn_new(hpd *d, int fd, uid_t uid, pid_t pid)
         return NULL;
     }
     c->fd = fd;
-    c->outfd = -1;
+    c->outfd1 = -1;
     c->uid = uid;
     c->pid = pid;
     c->deadline = hpd_now() + HPD_FRAME_MS;
@@ -481,7 +568,9 @@ static void expire(hpd *d, long long now)
 /* Poll timeout: the nearest deadline, or -1 (none at all). */
 static int next_timeout(hpd *d, long long now, long idle_ms)
 {
-    long long t = -1;
+    long long t = -1, held = hp_log_held_since();
+    if (held)
+        t = held + HPD_LOG_HOLD_MS;
     for (size_t i = 0; i < d->nconns; i++)
         if (t < 0 || d->conns[i]->deadline < t)
             t = d->conns[i]->deadline;
@@ -533,13 +622,30 @@ static int replies_pending(hpd *d)
     return 0;
 }
 
+/* poll(); held log lines are written when nothing is ready, before the
+ * helper sleeps: someone who reads the log once a reply came finds the
+ * request's line there. */
+static int wait_events(hpd *d, struct pollfd *p, size_t n, long long now,
+                       long idle_ms)
+{
+    if (hp_log_held_since()) {
+        int r = poll(p, n, 0);
+        if (r != 0)
+            return r;
+        hp_log_release();
+    }
+    return poll(p, n, next_timeout(d, now, idle_ms));
+}
+
 int hpd_loop(hpd *d)
 {
     struct pollfd p[2 + HPD_MAX_LISTEN + HPD_MAX_CONNS];
     d->last_active = hpd_now();
     hp_log_hold(1);
     while (!d->stop) {
-        hp_log_release();       /* nothing waits across a poll */
+        long long held = hp_log_held_since();
+        if (held && hpd_now() - held >= HPD_LOG_HOLD_MS)
+            hp_log_release();
         if (got_term) {
             hpd_log(d, HP_LOG_NOTICE, "terminating on a signal");
             break;
@@ -560,7 +666,7 @@ int hpd_loop(hpd *d)
         }
         hpd_probes_ready(d);    /* the replies are out: off their path */
         size_t n = fill_poll(d, p, now), nc = d->nconns;
-        int r = poll(p, n, next_timeout(d, now, idle_ms));
+        int r = wait_events(d, p, n, now, idle_ms);
         if (r < 0 && errno != EINTR) {
             hpd_log(d, HP_LOG_ERR, "poll: %s", strerror(errno));
             d->exit_code = HP_EINTERNAL;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -203,8 +204,23 @@ void hpd_reload(hpd *d)
             d->ctx->active ? d->ctx->active->desc.name : "(none)");
 }
 
+/* Room for every connection while one of them holds a whole range
+ * (bind_ports): the soft limit of open files goes up to what that needs,
+ * as far as the hard limit allows (the usual soft 1024 is below it). */
+static void nofile_for_ranges(void)
+{
+    rlim_t want = HPD_MAX_CONNS + HP_PORTS_PER_CALL + 64;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want
+                      ? rl.rlim_max : want;
+    setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 static int setup(hpd *d, const hpd_args *a, int nact)
 {
+    nofile_for_ranges();
     hp_err e = HP_ERR_INIT;
     if (a->plugin_dir) {
         if (hp_sp_check_safe_dir(a->plugin_dir, &e) != HP_OK) {
@@ -286,7 +302,7 @@ int main(int argc, char **argv)
     hp_af_set_lock_wait(HPD_LOCK_WAIT_MS);
     static hpd d;
     d.sock_dirfd = d.reserve_fd = d.cfg_ifd = -1;
-    d.probe_fd[0] = d.probe_fd[1] = -1;
+    d.probe_fd[0] = d.probe_fd[1] = d.probe_held = -1;
     d.state = HPD_ST_SERVING;
     hpd_signals_setup(&d);
     hp_log_open_syslog("hostprivd");

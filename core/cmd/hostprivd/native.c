@@ -22,8 +22,16 @@
 #define HP_VERSION "0"
 #endif
 
+/* What a request hands back besides its code and message: one descriptor
+ * (bind_port) or several (bind_ports: a malloc'd array). */
+typedef struct hpd_out {
+    int fd;                     /* -1: none */
+    int *fds;
+    size_t nfds;
+} hpd_out;
+
 typedef int (*hpd_fn)(hpd *d, const hpd_conn *c, int argc,
-                      const char *const *argv, int *fd, hp_err *e);
+                      const char *const *argv, hpd_out *o, hp_err *e);
 
 typedef struct hpd_req {
     const char *op;
@@ -34,11 +42,13 @@ typedef struct hpd_req {
 } hpd_req;
 
 static int req_ping(hpd *d, const hpd_conn *c, int argc,
-                    const char *const *argv, int *fd, hp_err *e);
+                    const char *const *argv, hpd_out *o, hp_err *e);
 static int req_version(hpd *d, const hpd_conn *c, int argc,
-                       const char *const *argv, int *fd, hp_err *e);
+                       const char *const *argv, hpd_out *o, hp_err *e);
 static int req_bind(hpd *d, const hpd_conn *c, int argc,
-                    const char *const *argv, int *fd, hp_err *e);
+                    const char *const *argv, hpd_out *o, hp_err *e);
+static int req_bind_ports(hpd *d, const hpd_conn *c, int argc,
+                          const char *const *argv, hpd_out *o, hp_err *e);
 
 #define ANY (HPD_ST_SERVING | HPD_ST_EXITING)
 #define SRV HPD_ST_SERVING
@@ -46,6 +56,7 @@ static const hpd_req reqs[] = {
     { "ping",                -1,                       ANY, 0, req_ping },
     { "version",             -1,                       ANY, 0, req_version },
     { "bind_port",           HP_TASK_PRIVILEGED_PORT,  SRV, 0, req_bind },
+    { "bind_ports",          HP_TASK_PRIVILEGED_PORT,  SRV, 0, req_bind_ports },
     { "links_install",       HP_TASK_CLI_LINKS,        SRV, 0, NULL },
     { "links_remove",        HP_TASK_CLI_LINKS,        SRV, 0, NULL },
     { "socket_link_install", HP_TASK_DOCKER_SOCKET,    SRV, 0, NULL },
@@ -78,18 +89,18 @@ static const char *plugin_name(hpd *d)
 /* ---- requests of the helper itself ------------------------------------ */
 
 static int req_ping(hpd *d, const hpd_conn *c, int argc,
-                    const char *const *argv, int *fd, hp_err *e)
+                    const char *const *argv, hpd_out *o, hp_err *e)
 {
-    (void)d; (void)c; (void)argv; (void)fd;
+    (void)d; (void)c; (void)argv; (void)o;
     if (argc != 0)
         return hp_err_set(e, HP_EUSAGE, "ping takes no arguments");
     return hp_err_set(e, HP_OK, "pong");
 }
 
 static int req_version(hpd *d, const hpd_conn *c, int argc,
-                       const char *const *argv, int *fd, hp_err *e)
+                       const char *const *argv, hpd_out *o, hp_err *e)
 {
-    (void)c; (void)argv; (void)fd;
+    (void)c; (void)argv; (void)o;
     if (argc != 0)
         return hp_err_set(e, HP_EUSAGE, "version takes no arguments");
     return hp_err_set(e, HP_OK, "hostprivd %s, protocol %d, plugin %s (%s)",
@@ -98,122 +109,38 @@ static int req_version(hpd *d, const hpd_conn *c, int argc,
                                      : "");
 }
 
-/* Strict port text: digits only, no sign or leading zero, 1..65535. */
-static int port_of(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 5 || s[0] == '0' || strspn(s, "0123456789") != n)
-        return -1;
-    long v = strtol(s, NULL, 10);
-    return v <= 65535 ? (int)v : -1;
-}
-
-/* What comes back from a plugin crosses the privilege boundary: it must
- * be the socket the core itself bound for this request (hp_bind_socket:
- * the type and port asked for, close-on-exec, never SO_REUSEPORT), not
- * some other descriptor of this root process.  The core recorded it, so
- * telling costs no system call. */
-static int check_socket(hpd *d, int fd, const char *socktype, int port,
-                        hp_err *e)
-{
-    int want = !strcmp(socktype, "udp") ? HP_SOCK_UDP : HP_SOCK_TCP;
-    if (fd != d->ctx->bound.fd || d->ctx->bound.socktype != want ||
-        d->ctx->bound.port != port)
-        return hp_err_set(e, HP_EINTERNAL, "the plugin's bind_port returned "
-                          "a descriptor that is not the %s socket the core "
-                          "bound for port %d: refused", socktype, port);
-    return HP_OK;
-}
-
-/* May uid have this bind at all: served, the plugin binds, the type,
- * address and port well-formed, the port in helper.ports and held by
- * nobody but uid (grants.c).  HP_OK with *st and *p set. */
-static int bind_allowed(hpd *d, uid_t uid, const char *socktype,
-                        const char *addr, const char *port, int *st, int *p,
-                        hp_err *e)
-{
-    if (!hpd_uid_served(d, uid))        /* host.user changed meanwhile */
-        return hp_err_set(e, HP_EDENIED, "uid %u is no longer served: "
-                          "host.user changed in the helper's configuration",
-                          (unsigned)uid);
-    if (!served(d, HP_TASK_PRIVILEGED_PORT))
-        return hp_err_set(e, HP_ENOTSUP, "this version's helper does not do "
-                          "that: %s does not bind ports", plugin_name(d));
-    if (strcmp(socktype, "tcp") && strcmp(socktype, "udp"))
-        return hp_err_set(e, HP_EUSAGE, "bind_port: socket type '%s': only "
-                          "tcp and udp", socktype);
-    struct sockaddr_storage ss;
-    unsigned sl;
-    int rc = hp_addr_parse(addr, &ss, &sl, e);
-    if (rc != HP_OK)
-        return rc;
-    if ((*p = port_of(port)) < 1)
-        return hp_err_set(e, HP_EUSAGE, "bind_port: port '%s': must be a "
-                          "number from 1 to 65535", port);
-    const char *allowed = hp_conf(d->ctx, "helper.ports");
-    if (!hp_ports_allowed(allowed, *p))
-        return hp_err_set(e, HP_EDENIED, "port %d is not in helper.ports "
-                          "(%s): the helper binds only those", *p,
-                          allowed ? allowed : "");
-    *st = !strcmp(socktype, "udp") ? HP_SOCK_UDP : HP_SOCK_TCP;
-    return hpd_port_check(d, uid, *st, *p, e);
-}
-
-int hpd_bind(hpd *d, uid_t uid, const char *socktype, const char *addr,
-             const char *port, int *fd, int *err, hp_err *e)
-{
-    *fd = -1;
-    *err = 0;
-    int st = HP_SOCK_TCP, p = 0;
-    int rc = bind_allowed(d, uid, socktype, addr, port, &st, &p, e);
-    if (rc != HP_OK) {
-        *err = e && e->sys == EADDRINUSE ? EADDRINUSE : 0;
-        return rc;
-    }
-    const char *argv[3] = { socktype, addr, port };
-    hp_err_clear(&d->ctx->err);
-    d->ctx->bound.fd = -1;
-    rc = hp_dispatch_call(d->ctx, "bind_port", 3, argv, fd, e);
-    if (rc == HP_OK && *fd < 0)
-        rc = hp_err_set(e, HP_EINTERNAL, "the plugin's bind_port returned "
-                        "no socket");
-    if (rc == HP_OK && (rc = check_socket(d, *fd, socktype, p, e)) != HP_OK) {
-        close(*fd);
-        *fd = -1;
-    }
-    if (rc == HP_OK) {
-        hpd_port_granted(d, uid, st, p, *fd);
-        return HP_OK;
-    }
-    *err = d->ctx->err.sys;
-    if (e && e->code == HP_OK)
-        *e = d->ctx->err;
-    if (*fd >= 0) {
-        close(*fd);
-        *fd = -1;
-    }
-    return rc;
-}
-
 static int req_bind(hpd *d, const hpd_conn *c, int argc,
-                    const char *const *argv, int *fd, hp_err *e)
+                    const char *const *argv, hpd_out *o, hp_err *e)
 {
     int err;
     if (argc != 3)
         return hp_err_set(e, HP_EUSAGE, "bind_port takes 3 arguments "
                           "(tcp|udp ADDR PORT), got %d", argc);
-    return hpd_bind(d, c->uid, argv[0], argv[1], argv[2], fd, &err, e);
+    return hpd_bind(d, c->uid, argv[0], argv[1], argv[2], &o->fd, &err, e);
+}
+
+/* A range in one request (bind.c): all or nothing, the sockets in one
+ * reply. */
+static int req_bind_ports(hpd *d, const hpd_conn *c, int argc,
+                          const char *const *argv, hpd_out *o, hp_err *e)
+{
+    if (argc != 3)
+        return hp_err_set(e, HP_EUSAGE, "bind_ports takes 3 arguments "
+                          "(tcp|udp ADDR PORTS, PORTS as 8000-8099 or "
+                          "80,443), got %d", argc);
+    return hpd_bind_ports(d, c->uid, argv[0], argv[1], argv[2], &o->fds,
+                          &o->nfds, e);
 }
 
 /* A plugin op that takes no paths: its code, its message from ctx->err. */
 static int call_op(hpd *d, const hpd_req *r, int argc,
-                   const char *const *argv, int *fd, hp_err *e)
+                   const char *const *argv, hpd_out *o, hp_err *e)
 {
     hp_err_clear(&d->ctx->err);
-    int rc = hp_dispatch_call(d->ctx, r->op, argc, argv, fd, e);
-    if (*fd >= 0) {             /* only bind_port hands out descriptors */
-        close(*fd);
-        *fd = -1;
+    int rc = hp_dispatch_call(d->ctx, r->op, argc, argv, &o->fd, e);
+    if (o->fd >= 0) {           /* only bind_port hands out descriptors */
+        close(o->fd);
+        o->fd = -1;
     }
     if (e && e->code == HP_OK && rc != HP_OK)
         *e = d->ctx->err;
@@ -228,7 +155,7 @@ static int call_op(hpd *d, const hpd_req *r, int argc,
 static int fresh_for(hpd *d, const hpd_conn *c, const hpd_req *r, int *code,
                      hp_err *e)
 {
-    if (r->fn != req_bind)
+    if (r->fn != req_bind && r->fn != req_bind_ports)
         hpd_conf_fresh(d);
     if (hpd_uid_served(d, c->uid))
         return 1;
@@ -239,6 +166,18 @@ static int fresh_for(hpd *d, const hpd_conn *c, const hpd_req *r, int *code,
 }
 
 /* ---- replies ------------------------------------------------------------ */
+
+/* A failed request hands nothing back. */
+static void out_close(hpd_out *o)
+{
+    if (!o)
+        return;
+    if (o->fd >= 0)
+        close(o->fd);
+    hpd_close_fds(o->fds, o->nfds);
+    free(o->fds);
+    *o = (hpd_out){ -1, NULL, 0 };
+}
 
 /* Replies carry text the plugin or the OS produced (paths may hold any
  * byte): make it valid UTF-8 so the reply can always be encoded. */
@@ -257,7 +196,7 @@ static void clean_text(char *s)
     }
 }
 
-static int reply(hpd *d, hpd_conn *c, int code, const char *msg, int fd)
+static int reply(hpd *d, hpd_conn *c, int code, const char *msg, hpd_out *o)
 {
     char cbuf[16], text[sizeof ((hp_err *)0)->msg];
     snprintf(cbuf, sizeof cbuf, "%d", code);
@@ -266,12 +205,13 @@ static int reply(hpd *d, hpd_conn *c, int code, const char *msg, int fd)
     const char *f[2] = { cbuf, text };
     uint8_t *frame;
     size_t len;
-    if (hp_msg_encode(HP_MSG_REPLY, f, 2, &frame, &len, NULL) != HP_OK) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    int r = hpd_conn_send(d, c, frame, len, fd);
+    int r = -1;
+    if (hp_msg_encode(HP_MSG_REPLY, f, 2, &frame, &len, NULL) != HP_OK)
+        out_close(o);
+    else if (o && o->nfds)
+        r = hpd_conn_send_fds(d, c, frame, len, o->fds, o->nfds);
+    else
+        r = hpd_conn_send(d, c, frame, len, o ? o->fd : -1);
     free(frame);
     return r;
 }
@@ -282,7 +222,7 @@ static int violation(hpd *d, hpd_conn *c, const char *why)
     hpd_log_limited(d, HPD_LOG_PROTO, HP_LOG_WARN, "uid %u pid %d: %s: "
                     "connection closed", (unsigned)c->uid, (int)c->pid, why);
     c->close_after = 1;
-    return reply(d, c, HP_EUSAGE, why, -1) < 0 ? -1 : 1;
+    return reply(d, c, HP_EUSAGE, why, NULL) < 0 ? -1 : 1;
 }
 
 static int on_hello(hpd *d, hpd_conn *c, const hp_msg *m)
@@ -331,7 +271,8 @@ static int on_request(hpd *d, hpd_conn *c, const hp_msg *m)
         return violation(d, c, "protocol error: expected a request");
     const hpd_req *r = find_req(m->field[0]);
     hp_err e = HP_ERR_INIT;
-    int fd = -1, code;
+    hpd_out o = { -1, NULL, 0 };
+    int code;
     int argc = (int)m->nfields - 1;
     const char *const *argv = m->field + 1;
     if (!r)
@@ -349,19 +290,17 @@ static int on_request(hpd *d, hpd_conn *c, const hp_msg *m)
                           "helper of %s", r->op, hp_task_name(r->task),
                           plugin_name(d));
     else
-        code = r->fn ? r->fn(d, c, argc, argv, &fd, &e)
-                     : call_op(d, r, argc, argv, &fd, &e);
+        code = r->fn ? r->fn(d, c, argc, argv, &o, &e)
+                     : call_op(d, r, argc, argv, &o, &e);
     log_request(d, c, m, code);
-    if (code != HP_OK && fd >= 0) {
-        close(fd);
-        fd = -1;
-    }
+    if (code != HP_OK)
+        out_close(&o);
     if (r && r->once && code == HP_OK) {
         hpd_log(d, HP_LOG_NOTICE, "%s done: the helper exits", r->op);
         d->state = HPD_ST_EXITING;
         c->close_after = 1;
     }
-    return reply(d, c, code, e.msg, fd) < 0 ? -1 : 1;
+    return reply(d, c, code, e.msg, &o) < 0 ? -1 : 1;
 }
 
 int hpd_native_input(hpd *d, hpd_conn *c)

@@ -160,6 +160,16 @@ HP_API int hp_start(hp_ctx *ctx);
 HP_API int hp_bind_port(hp_ctx *ctx, int socktype, const char *addr, int port,
                         int *fd);
 
+/* A published range in one call ("-p 8000-8099"): ports[0..n) (1 to
+ * HP_BIND_PORTS_MAX, none twice) of one socktype on addr, each obtained
+ * as hp_bind_port does; the ones this process may not bind itself go
+ * through the helper in one request.  All or nothing: on HP_OK fds[i] is
+ * the socket of ports[i], owned by the caller; on a failure every fds[i]
+ * is -1 and none stays bound. */
+#define HP_BIND_PORTS_MAX 1024
+HP_API int hp_bind_ports(hp_ctx *ctx, int socktype, const char *addr,
+                         const int *ports, size_t n, int *fds);
+
 /* The single tasks, as `hostpriv links install` and so on: each asks,
  * elevates or goes through the helper as the active version does, and
  * returns HP_ENOTSUP when that version does not do it. */

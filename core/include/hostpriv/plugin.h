@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 #define HP_PLUGIN_ABI_MAJOR 1
-#define HP_PLUGIN_ABI_MINOR 2
+#define HP_PLUGIN_ABI_MINOR 3
 #define HP_PLUGIN_SYMBOL    "hp_plugin_descriptor"
 
 /* Result codes.  Values are the process exit codes of docs/REFERENCE.md, except
@@ -134,8 +134,9 @@ enum hp_socktype { HP_SOCK_TCP = 1, HP_SOCK_UDP = 2 };
 typedef struct hp_host hp_host;   /* opaque: the core's context */
 
 /*
- * Host services.  Version 2 of the table; it only grows by appending (ABI
- * 1.1 appended require and the settings services: a plugin checks
+ * Host services.  Version 3 of the table; it only grows by appending (ABI
+ * 1.1 appended require and the settings services, ABI 1.3
+ * helper_bind_ports; ABI 1.2 left the table as it was: a plugin checks
  * HP_HOST_HAS before using them).
  * Every function takes the host first.  Strings are borrowed for the call.
  */
@@ -229,9 +230,20 @@ typedef struct hp_host_api {
     int (*settings_record)(hp_host *h, const char *const *kv, size_t npairs);
     /* 1 when admin.ini locks the configuration key. */
     int (*conf_locked)(hp_host *h, const char *key);
+
+    /* --- ABI 1.3 (table version 3) --------------------------------- */
+    /* Bind ports[0..n) (1 to HP_PORTS_PER_CALL, none twice) of one type
+     * on addr through hostprivd in one request: all or nothing.  HP_OK
+     * and fds[i] the socket of ports[i]; else every fds[i] is -1 and
+     * nothing stays bound: HP_EUNAVAIL when it does not answer, HP_EFAIL
+     * (or HP_EDENIED) with a message naming the port when it refused. */
+    int (*helper_bind_ports)(hp_host *h, int socktype, const char *addr,
+                             const int *ports, size_t n, int *fds);
 } hp_host_api;
 
-#define HP_HOST_API_VERSION 2
+#define HP_HOST_API_VERSION 3
+/* The most ports one bind_ports call takes (a published range). */
+#define HP_PORTS_PER_CALL 1024
 /* 1 when the core's table has `member` (a plugin built against a newer
  * plugin.h, loaded by an older core, sees a shorter table). */
 #define HP_HOST_HAS(api, member) \
@@ -317,6 +329,14 @@ typedef struct hp_plugin {
      * Not callable by name (it takes a buffer). */
     int (*status_task)(void *st, int task, hp_task_status *out);
     /* Fields above are valid for ABI 1.1. */
+    /* Several ports of one type on one address (a published range:
+     * ports[0..n), 1 to HP_PORTS_PER_CALL, none twice), the way the
+     * version binds one, all or nothing: HP_OK and fds[i] the socket of
+     * ports[i], else none stays bound.  NULL: the core binds them one by
+     * one with bind_port.  Not callable by name (it takes arrays). */
+    int (*bind_ports)(void *st, int socktype, const char *addr,
+                      const int *ports, size_t n, int *fds);
+    /* Fields above are valid for ABI 1.3 (1.2 added no field). */
 } hp_plugin;
 
 /* Stamps the ABI of the header the plugin was built with. */

@@ -11,6 +11,9 @@
  * (~/.docker/hostpriv/journal). */
 int hp_act_root_journal(hp_ctx *c, hp_journal **j, hp_err *e);
 int hp_act_user_journal(hp_ctx *c, hp_journal **j, hp_err *e);
+/* Root's journal has no writer at work and none killed mid-write
+ * (hp_journal_idle). */
+int hp_act_root_journal_idle(hp_ctx *c);
 /* Run fn with the user's rights: directly as the user, through
  * hp_as_user from a root role. */
 int hp_act_as_user(hp_ctx *c, int (*fn)(void *arg, hp_err *e), void *arg,

@@ -51,6 +51,13 @@ int hp_act_root_journal(hp_ctx *c, hp_journal **j, hp_err *e)
     return hp_journal_open(c->rootfd, p, j, e);
 }
 
+int hp_act_root_journal_idle(hp_ctx *c)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/journal", hp_path_root_state(c));
+    return hp_journal_idle(c->rootfd, p);
+}
+
 int hp_act_user_journal(hp_ctx *c, hp_journal **j, hp_err *e)
 {
     char p[PATH_MAX];

@@ -37,6 +37,14 @@ static int do_hosts(hp_ctx *c, int action, hp_err *e)
     const char *file = hp_conf(c, "host.hosts_file");
     hp_hosts_entry ents[2];
     size_t n = hosts_entries(c, ents);
+    /* in place already: nothing is written, not even the journal's entry
+     * (an ensure that finds nothing to do writes nothing either).  Unless
+     * a run killed mid-way left a lock file (and perhaps a temp) by the
+     * hosts file or the journal: the full path clears them. */
+    if (action == HP_ACT_HOSTS_ENSURE &&
+        !hp_hosts_ensure_needed(c->rootfd, file, ents, n) &&
+        hp_act_root_journal_idle(c))
+        return HP_OK;
     hp_journal *j = NULL;
     int changed = 0, rc = hp_act_root_journal(c, &j, e);
     if (rc != HP_OK)

@@ -19,6 +19,7 @@
 #include "engine/loader.h"
 #include "helper/hclient.h"
 #include "host/identity.h"
+#include "host/portlist.h"
 #include "host/ports.h"
 #include "auth/prompt.h"
 #include "host/safepath.h"
@@ -159,6 +160,29 @@ static int api_bind_direct(hp_host *h, int socktype, const char *addr,
     c->bound.fd = rc == 0 ? *fd : -1;
     c->bound.socktype = socktype;
     c->bound.port = port;
+    if (rc == 0 && c->nbound_many < c->bound_many_max)
+        c->bound_many[c->nbound_many++] = (struct hp_bound){ *fd, socktype,
+                                                            port };
+    return rc;
+}
+
+/* The helper answered and refused (a port in use, outside helper.ports):
+ * the user is told why, with a `failed` event; a helper that does not
+ * answer is the plugin's to report (the documented "Ports are not
+ * available" text). */
+static int helper_refused(hp_ctx *c, int rc, int socktype, const char *addr,
+                          const char *ports)
+{
+    if (rc == HP_OK || rc == HP_EUNAVAIL)
+        return rc;
+    char d[1024];
+    int v6 = strchr(addr, ':') != NULL;
+    snprintf(d, sizeof d, "%s %s%s%s:%s: the helper refused: %s",
+             socktype == HP_SOCK_UDP ? "UDP" : "TCP", v6 ? "[" : "", addr,
+             v6 ? "]" : "", ports, c->err.msg);
+    hp_event(c, HP_EV_FAILED, HP_TASK_PRIVILEGED_PORT, HP_VIA_HELPER, "", d);
+    hp_notice(c, "cannot bind %s", d);
+    c->err.code = rc;
     return rc;
 }
 
@@ -174,7 +198,28 @@ static int api_helper_bind(hp_host *h, int socktype, const char *addr,
     if (rc == HP_OK && *fd < 0)
         rc = hp_err_set(&c->err, HP_EINTERNAL,
                         "the helper answered bind_port without a socket");
-    return rc;
+    return helper_refused(c, rc, socktype, addr, pbuf);
+}
+
+static int api_helper_bind_ports(hp_host *h, int socktype, const char *addr,
+                                 const int *ports, size_t n, int *fds)
+{
+    hp_ctx *c = hp_ctx_of(h);
+    char list[HP_PORTS_MAX * 7];
+    hp_err e = HP_ERR_INIT;
+    for (size_t i = 0; i < n; i++)
+        fds[i] = -1;
+    if (socktype != HP_SOCK_TCP && socktype != HP_SOCK_UDP)
+        return hp_err_set(&c->err, HP_EUSAGE, "helper_bind_ports: socket "
+                          "type %d: only HP_SOCK_TCP and HP_SOCK_UDP",
+                          socktype);
+    if (hp_portlist_valid(ports, n, &e) != HP_OK ||
+        hp_portlist_text(ports, n, list, sizeof list) != 0)
+        return hp_err_set(&c->err, HP_EUSAGE, "helper_bind_ports: %s", e.msg);
+    const char *args[3] = { socktype == HP_SOCK_UDP ? "udp" : "tcp", addr,
+                            list };
+    int rc = hp_helper_call_fds(c, "bind_ports", args, 3, fds, n, &c->err);
+    return helper_refused(c, rc, socktype, addr, list);
 }
 
 static int api_port_unavailable(hp_host *h, int socktype, const char *addr,
@@ -279,6 +324,7 @@ static const hp_host_api api = {
     .settings_get = api_settings_get,
     .settings_record = api_settings_record,
     .conf_locked = api_conf_locked,
+    .helper_bind_ports = api_helper_bind_ports,
 };
 
 const hp_host_api *hp_host_api_get(void) { return &api; }

@@ -121,6 +121,12 @@ struct hp_ctx {
     /* The socket the core bound last for a plugin (bind_direct), so the
      * helper can tell it is what a plugin hands back (no system call). */
     struct { int fd, socktype, port; } bound;
+    /* While the helper runs a plugin's bind_ports: every socket the core
+     * binds for it (bound_many[0..nbound_many), room for bound_many_max;
+     * 0: not recording), so it can tell what comes back and close what
+     * does not. */
+    struct hp_bound { int fd, socktype, port; } *bound_many;
+    size_t nbound_many, bound_many_max;
     hp_err err;                  /* last failure, for hp_errmsg() */
     /* the options it was opened with, for hp_ctx_set (reopen.c) */
     struct hp_opened *opened;

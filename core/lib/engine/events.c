@@ -191,6 +191,46 @@ size_t hp_event_format(char *out, size_t n, const char *ts, const char *plugin,
 
 /* One write(2) for the whole line; loops only on a short write (a pipe or
  * full disk), which then cannot be atomic anyway. */
+static void write_line(int fd, const char *s, size_t len);
+
+/* Log lines to stderr gathered while held lines are released, so they
+ * leave in one write (hp_log_batch). */
+static struct {
+    int on;
+    size_t len;
+    char b[32768];
+} batch;
+
+void hp_log_batch(int on)
+{
+    if (!on && batch.len) {
+        batch.on = 0;
+        write_line(STDERR_FILENO, batch.b, batch.len);
+    }
+    batch.len = 0;
+    batch.on = on;
+}
+
+/* A line for stderr: into the batch when one is open (written first when
+ * it would not fit). */
+static void err_line(const char *s, size_t len)
+{
+    if (!batch.on) {
+        write_line(STDERR_FILENO, s, len);
+        return;
+    }
+    if (len > sizeof batch.b - batch.len) {
+        write_line(STDERR_FILENO, batch.b, batch.len);
+        batch.len = 0;
+    }
+    if (len > sizeof batch.b) {
+        write_line(STDERR_FILENO, s, len);
+        return;
+    }
+    memcpy(batch.b + batch.len, s, len);
+    batch.len += len;
+}
+
 static void write_line(int fd, const char *s, size_t len)
 {
     while (len) {
@@ -419,7 +459,7 @@ void hp_log_line(int level, const char *msg)
     put(&k, clean, strlen(clean));
     put(&k, "\n", 1);
     if (!k.full)
-        write_line(STDERR_FILENO, line, k.len);
+        err_line(line, k.len);
     if (use_syslog)
         syslog(prio[level], "%s%s", tag[level], clean);
 }

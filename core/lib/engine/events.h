@@ -38,6 +38,9 @@ void hp_log(hp_ctx *c, int level, const char *fmt, ...)
 /* One message, as hp_log. */
 void hp_log_to(hp_ctx *c, int level, const char *msg);
 void hp_log_open_syslog(const char *ident);
+/* 1: gather what hp_log_line writes to stderr; 0: write it, in one
+ * write (the helper's held lines, loghold.c). */
+void hp_log_batch(int on);
 /* One formatted message to stderr/syslog (held while hp_log_hold is on). */
 void hp_log_line(int level, const char *msg);
 /* How much the log says, for the whole process: -1 only notices and

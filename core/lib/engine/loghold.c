@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include "events.h"
 
 #define HELD_MAX 32
 
@@ -22,6 +23,19 @@ typedef struct held {
 static held q[HELD_MAX];
 static size_t nq;
 static int holding, releasing;
+static long long since;         /* when the oldest waiting line came */
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long long hp_log_held_since(void)
+{
+    return nq ? since : 0;
+}
 
 static char *dup0(const char *s)
 {
@@ -30,7 +44,10 @@ static char *dup0(const char *s)
 
 void hp_log_release(void)
 {
+    if (!nq)
+        return;
     releasing = 1;
+    hp_log_batch(1);            /* the lines leave in one write */
     for (size_t i = 0; i < nq; i++) {
         held *h = &q[i];
         if (h->c)
@@ -43,6 +60,7 @@ void hp_log_release(void)
         free(h->detail);
     }
     nq = 0;
+    hp_log_batch(0);
     releasing = 0;
 }
 
@@ -81,7 +99,8 @@ int hp_log_held_line(int level, const char *msg, hp_held_line_fn write)
     *h = (held){ .level = level, .msg = strdup(msg), .line = write };
     if (!h->msg)
         return 0;
-    nq++;
+    if (nq++ == 0)
+        since = mono_ms();
     return 1;
 }
 
@@ -100,6 +119,7 @@ int hp_log_held_event(hp_ctx *c, time_t when, int kind, int task, int via,
         free(h->detail);
         return 0;
     }
-    nq++;
+    if (nq++ == 0)
+        since = mono_ms();
     return 1;
 }

@@ -354,9 +354,36 @@ int hp_helper_alive(hp_ctx *c)
     return hp_helper_call(c, "ping", NULL, 0, NULL, 0, NULL, &e) == HP_OK;
 }
 
+/* Where a reply's descriptors go: one (*fd, may be NULL: none wanted) or
+ * exactly nfds of them (fds not NULL). */
+typedef struct fds_out {
+    int *fd;
+    int *fds;
+    size_t nfds;
+} fds_out;
+
+/* The descriptors of a successful reply, to the caller: exactly the
+ * number asked for, or none at all. */
+static int take_fds(hp_ctx *c, hp_rbuf *rb, const fds_out *o, hp_err *e)
+{
+    if (!o->fds) {
+        if (o->fd) {
+            *o->fd = rb->fd;
+            rb->fd = -1;
+        }
+        return HP_OK;
+    }
+    if (rb->nfds != o->nfds)
+        return hp_err_set(e, HP_EINTERNAL, "the helper on %s answered with "
+                          "%zu sockets for %zu ports", sock_hpath(c),
+                          rb->nfds, o->nfds);
+    rb->nfds = 0;               /* the caller's now */
+    return HP_OK;
+}
+
 /* *replied is set once a well-formed reply arrived and nothing followed
  * it: the connection is then still in step and may be kept. */
-static int read_reply(hp_ctx *c, hp_rbuf *rb, int *fd_out, int *replied,
+static int read_reply(hp_ctx *c, hp_rbuf *rb, const fds_out *o, int *replied,
                       hp_err *e)
 {
     hp_msg m;
@@ -374,21 +401,21 @@ static int read_reply(hp_ctx *c, hp_rbuf *rb, int *fd_out, int *replied,
         hp_err_set(e, code, "%s", m.field[1]);
     }
     hp_msg_free(&m);
-    if (rc == HP_OK && fd_out) {
-        *fd_out = rb->fd;
-        rb->fd = -1;
-    }
+    if (rc == HP_OK)
+        rc = take_fds(c, rb, o, e);
     return rc;
 }
 
 /* Send the request (with the opening on a new connection), read the
  * reply once. */
-static int exchange(hp_ctx *c, const char *const *f, size_t n, int *fd_out,
-                    int *replied, hp_err *e)
+static int exchange(hp_ctx *c, const char *const *f, size_t n,
+                    const fds_out *o, int *replied, hp_err *e)
 {
     *replied = 0;
     hp_rbuf rb;
     hp_rbuf_init(&rb);
+    if (o->fds)
+        hp_rbuf_want_fds(&rb, o->fds, o->nfds);
     int rc;
     if (c->helper_fd < 0) {
         int s = open_conn(c, e);
@@ -404,7 +431,7 @@ static int exchange(hp_ctx *c, const char *const *f, size_t n, int *fd_out,
         /* the end of the stream after our request was read (not a reset:
          * unread) means the helper took it and died */
         if (rc == HP_OK &&
-            (rc = read_reply(c, &rb, fd_out, replied, e)) == HP_EUNAVAIL &&
+            (rc = read_reply(c, &rb, o, replied, e)) == HP_EUNAVAIL &&
             e->sys == EPIPE)
             rc = ended_mid_request(c, f[0], e);
         hp_rbuf_reset(&rb);
@@ -413,7 +440,7 @@ static int exchange(hp_ctx *c, const char *const *f, size_t n, int *fd_out,
         return rc;
     }
     if (rc == HP_OK)
-        rc = read_reply(c, &rb, fd_out, replied, e);
+        rc = read_reply(c, &rb, o, replied, e);
     hp_rbuf_reset(&rb);         /* an fd nobody took is closed */
     if (!*replied)
         hp_helper_disconnect(c);
@@ -436,12 +463,12 @@ static void version_hint(hp_ctx *c, hp_err *e)
              origin ? origin : "default");
 }
 
-int hp_helper_call(hp_ctx *c, const char *op, const char *const *args,
-                   size_t nargs, const char *data, size_t datalen,
-                   int *fd_out, hp_err *e)
+/* The request's fields (op, args, data as a last argument); one retry on
+ * a new connection when a kept one turns out closed. */
+static int call(hp_ctx *c, const char *op, const char *const *args,
+                size_t nargs, const char *data, size_t datalen,
+                const fds_out *o, hp_err *e)
 {
-    if (fd_out)
-        *fd_out = -1;
     const char *f[HP_MSG_MAXFIELDS];
     char *dcopy = NULL;
     size_t n = 0;
@@ -461,18 +488,44 @@ int hp_helper_call(hp_ctx *c, const char *op, const char *const *args,
     int replied, reused = c->helper_fd >= 0;
     if (hp_log_enabled(HP_LOG_DEBUG))
         hp_log(c, HP_LOG_DEBUG, "helper request %s on %s", op, sock_hpath(c));
-    int rc = exchange(c, f, n, fd_out, &replied, &le);
+    int rc = exchange(c, f, n, o, &replied, &le);
     /* A kept connection the helper has since closed (idle exit, restart)
      * fails before any reply byte: the helper never closes a connection
      * with a request unanswered, so one retry on a new one is safe (one
      * that died doing the request is told apart in exchange). */
     if (!replied && reused && rc == HP_EUNAVAIL &&
         (le.sys == EPIPE || le.sys == ECONNRESET))
-        rc = exchange(c, f, n, fd_out, &replied, &le);
+        rc = exchange(c, f, n, o, &replied, &le);
     free(dcopy);
     if (replied && rc == HP_ENOTSUP)
         version_hint(c, &le);
     if (e)
         *e = le;
+    return rc;
+}
+
+int hp_helper_call(hp_ctx *c, const char *op, const char *const *args,
+                   size_t nargs, const char *data, size_t datalen,
+                   int *fd_out, hp_err *e)
+{
+    if (fd_out)
+        *fd_out = -1;
+    fds_out o = { fd_out, NULL, 0 };
+    return call(c, op, args, nargs, data, datalen, &o, e);
+}
+
+int hp_helper_call_fds(hp_ctx *c, const char *op, const char *const *args,
+                       size_t nargs, int *fds, size_t nfds, hp_err *e)
+{
+    for (size_t i = 0; i < nfds; i++)
+        fds[i] = -1;
+    if (nfds == 0)
+        return hp_err_set(e, HP_EUSAGE, "helper request %s: no descriptor "
+                          "asked for", op);
+    fds_out o = { NULL, fds, nfds };
+    int rc = call(c, op, args, nargs, NULL, 0, &o, e);
+    if (rc != HP_OK)
+        for (size_t i = 0; i < nfds; i++)
+            fds[i] = -1;
     return rc;
 }

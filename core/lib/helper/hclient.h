@@ -22,5 +22,11 @@ int hp_helper_alive(hp_ctx *c);
 int hp_helper_call(hp_ctx *c, const char *op, const char *const *args,
                    size_t nargs, const char *data, size_t datalen,
                    int *fd_out, hp_err *e);
+/* A request whose reply carries several descriptors (bind_ports): on HP_OK
+ * exactly nfds arrived, in fds[] in the order the helper sent them; any
+ * other count is HP_EINTERNAL and whatever came is closed.  On failure
+ * every fds[i] is -1. */
+int hp_helper_call_fds(hp_ctx *c, const char *op, const char *const *args,
+                       size_t nargs, int *fds, size_t nfds, hp_err *e);
 void hp_helper_disconnect(hp_ctx *c);
 #endif

@@ -211,20 +211,27 @@ static int wait_fd(int fd, short events, long long deadline)
     }
 }
 
-ssize_t hp_sock_send_some(int sock, const void *buf, size_t len, int passfd)
+ssize_t hp_sock_send_fds(int sock, const void *buf, size_t len,
+                         const int *fds, size_t nfds)
 {
     struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
     struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-    union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } cm;
-    if (passfd >= 0) {
-        memset(&cm, 0, sizeof cm);
+    union {
+        char b[CMSG_SPACE(sizeof(int) * HP_PROTO_FDS_PER_MSG)];
+        struct cmsghdr a;
+    } cm;
+    if (nfds > HP_PROTO_FDS_PER_MSG)
+        return -EINVAL;
+    if (nfds > 0) {
+        /* the padding CMSG_SPACE adds goes to the kernel too: zeroed */
+        memset(cm.b, 0, CMSG_SPACE(sizeof(int) * nfds));
         mh.msg_control = cm.b;
-        mh.msg_controllen = sizeof cm.b;
+        mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
         struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &passfd, sizeof(int));
+        c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
     }
     ssize_t r;
     do
@@ -233,6 +240,11 @@ ssize_t hp_sock_send_some(int sock, const void *buf, size_t len, int passfd)
     if (r < 0)
         return errno == EWOULDBLOCK ? -EAGAIN : -errno;
     return r;
+}
+
+ssize_t hp_sock_send_some(int sock, const void *buf, size_t len, int passfd)
+{
+    return hp_sock_send_fds(sock, buf, len, &passfd, passfd >= 0 ? 1 : 0);
 }
 
 int hp_sock_send_all(int sock, const void *buf, size_t len, int passfd,
@@ -303,6 +315,55 @@ ssize_t hp_sock_recv(int sock, void *buf, size_t len, int flags, int *fd_out,
     }
     if (mh.msg_controllen > 0)
         take_fds(&mh, fd_out, stray);
+    return r;
+}
+
+/* Keep what fits in fds[*nfds..max), close the rest. */
+static void keep_fds(struct msghdr *mh, int *fds, size_t max, size_t *nfds,
+                     int *stray)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < n; i++) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+            if (*nfds < max) {
+                fds[(*nfds)++] = fd;
+                continue;
+            }
+            close(fd);
+            if (stray)
+                *stray = 1;
+        }
+    }
+}
+
+ssize_t hp_sock_recv_fds(int sock, void *buf, size_t len, int flags,
+                         int *fds, size_t max, size_t *nfds, int *stray)
+{
+    struct iovec iov = { .iov_base = buf, .iov_len = len };
+    union {
+        char b[CMSG_SPACE(sizeof(int) * HP_PROTO_FDS_PER_MSG)];
+        struct cmsghdr a;
+    } cm;
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+                         .msg_control = cm.b, .msg_controllen = sizeof cm.b };
+    ssize_t r;
+    do
+        r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+    if (mh.msg_flags & MSG_CTRUNC) {
+        take_fds(&mh, NULL, stray);
+        if (stray)
+            *stray = 1;
+        return -EPROTO;
+    }
+    if (mh.msg_controllen > 0)
+        keep_fds(&mh, fds, max, nfds, stray);
     return r;
 }
 
@@ -403,12 +464,23 @@ void hp_rbuf_init(hp_rbuf *rb)
 {
     rb->len = 0;
     rb->fd = -1;
+    rb->fds = NULL;
+    rb->nfds = rb->maxfds = 0;
+}
+
+void hp_rbuf_want_fds(hp_rbuf *rb, int *fds, size_t max)
+{
+    rb->fds = fds;
+    rb->nfds = 0;
+    rb->maxfds = max;
 }
 
 void hp_rbuf_reset(hp_rbuf *rb)
 {
     if (rb->fd >= 0)
         close(rb->fd);
+    for (size_t i = 0; i < rb->nfds; i++)
+        close(rb->fds[i]);
     hp_rbuf_init(rb);
 }
 
@@ -417,7 +489,10 @@ static int rb_read(int sock, hp_rbuf *rb, uint8_t *dst, size_t room,
                    size_t *got, hp_err *e)
 {
     int stray = 0;
-    ssize_t r = hp_sock_recv(sock, dst, room, 0, &rb->fd, &stray);
+    ssize_t r = rb->maxfds ? hp_sock_recv_fds(sock, dst, room, 0, rb->fds,
+                                              rb->maxfds, &rb->nfds, &stray)
+                           : hp_sock_recv(sock, dst, room, 0, &rb->fd,
+                                          &stray);
     if (stray || r == -EPROTO)
         return hp_err_set(e, HP_EUSAGE, "protocol: unexpected descriptors "
                           "attached");

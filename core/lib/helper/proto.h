@@ -78,8 +78,16 @@ typedef struct hp_rbuf {
     uint8_t b[4096];
     size_t len;
     int fd;             /* -1 when none */
+    /* A reply that carries several descriptors (bind_ports): with maxfds
+     * set, every descriptor that arrives is appended to fds[] (more than
+     * maxfds is refused, HP_EUSAGE) and fd stays -1. */
+    int *fds;
+    size_t nfds, maxfds;
 } hp_rbuf;
 void hp_rbuf_init(hp_rbuf *rb);
+/* Collect up to max descriptors into fds[] (hp_rbuf_reset closes those
+ * nobody took: set nfds to 0 after taking them). */
+void hp_rbuf_want_fds(hp_rbuf *rb, int *fds, size_t max);
 void hp_rbuf_reset(hp_rbuf *rb);
 int hp_msg_recv_buf(int sock, hp_rbuf *rb, hp_msg *m, hp_err *e);
 
@@ -92,6 +100,19 @@ int hp_sock_send_all(int sock, const void *buf, size_t len, int passfd,
 /* One sendmsg(MSG_NOSIGNAL|MSG_DONTWAIT) with passfd (>= 0) attached:
  * bytes sent or -errno (-EAGAIN when it would block). */
 ssize_t hp_sock_send_some(int sock, const void *buf, size_t len, int passfd);
+/* The most descriptors one message carries (the kernel's SCM_MAX_FD): a
+ * reply with more is sent as several, each riding on its own byte of the
+ * reply (hostprivd(8), bind_ports). */
+#define HP_PROTO_FDS_PER_MSG 253
+/* One sendmsg(MSG_NOSIGNAL|MSG_DONTWAIT) with fds[0..nfds) attached
+ * (nfds <= HP_PROTO_FDS_PER_MSG): bytes sent or -errno. */
+ssize_t hp_sock_send_fds(int sock, const void *buf, size_t len,
+                         const int *fds, size_t nfds);
+/* One recvmsg(MSG_CMSG_CLOEXEC | flags) that keeps up to max - *nfds
+ * descriptors, appended to fds[] (*nfds counts them); any beyond are
+ * closed and *stray set.  MSG_CTRUNC: -EPROTO, as hp_sock_recv. */
+ssize_t hp_sock_recv_fds(int sock, void *buf, size_t len, int flags,
+                         int *fds, size_t max, size_t *nfds, int *stray);
 /* One recvmsg(MSG_CMSG_CLOEXEC | flags): bytes, 0 at EOF, or -errno.
  * Descriptors that arrive are stored in *fd_out when fd_out is not NULL,
  * *fd_out is -1 and exactly one came; every other one is closed and

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -196,10 +198,30 @@ static int sync_dir(int dirfd, const char *name, hp_err *e)
     return HP_OK;
 }
 
-static int read_fd(int fd, size_t max, char **data, size_t *len)
+char *hp_af_buffer(size_t cap)
 {
-    size_t cap = 4096, n = 0;
     char *buf = malloc(cap + 1);
+    long pg = sysconf(_SC_PAGESIZE);
+    if (buf && cap >= 16 * 4096 && pg > 0) {
+        uintptr_t a = ((uintptr_t)buf + (uintptr_t)pg - 1) &
+                      ~((uintptr_t)pg - 1);
+        uintptr_t end = ((uintptr_t)buf + cap + 1) & ~((uintptr_t)pg - 1);
+        if (end > a)
+            (void)madvise((void *)a, end - a, MADV_POPULATE_WRITE);
+    }
+    return buf;
+}
+
+/* The whole file: one read when it is the size fstat said (size_hint),
+ * then one that sees its end; a file that grows meanwhile is still read
+ * whole, the buffer doubling. */
+static int read_fd(int fd, size_t max, size_t size_hint, char **data,
+                   size_t *len)
+{
+    size_t cap = size_hint < 4096 ? 4096 : size_hint + 1, n = 0;
+    if (cap > max && max > 4096)
+        cap = max + 1;
+    char *buf = hp_af_buffer(cap);
     if (!buf)
         return ENOMEM;
     for (;;) {
@@ -282,7 +304,8 @@ static int replace_in_place(int dirfd, const char *name, const void *data,
     else if (o->expect && !same_file(&st, o->expect))
         rc = hp_err_set(e, HP_EFAIL, "%s changed while we edited it; nothing "
                         "was written, run the command again", name);
-    else if ((err = read_fd(fd, (size_t)-2, &old, &oldlen)) != 0)
+    else if ((err = read_fd(fd, (size_t)-2, (size_t)st.st_size, &old,
+                            &oldlen)) != 0)
         rc = hp_err_sys(e, HP_EFAIL, err, "cannot read %s", name);
     else
         rc = put_atomic(dirfd, name, bak, old, oldlen, e);
@@ -420,12 +443,11 @@ int hp_af_replace(int dirfd, const char *name, const void *data, size_t len,
     return rc;
 }
 
-int hp_af_read(int dirfd, const char *name, size_t max, char **data,
-               size_t *len, struct stat *st, hp_err *e)
+int hp_af_open_read(int dirfd, const char *name, size_t max, int *fdp,
+                    struct stat *st, hp_err *e)
 {
     struct stat pre, s;
-    *data = NULL;
-    *len = 0;
+    *fdp = -1;
     /* look before opening: opening a device or FIFO can have effects */
     if (fstatat(dirfd, name, &pre, AT_SYMLINK_NOFOLLOW) != 0)
         return hp_err_sys(e, HP_EFAIL, errno,
@@ -439,7 +461,7 @@ int hp_af_read(int dirfd, const char *name, size_t max, char **data,
     int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return hp_err_sys(e, HP_EFAIL, errno, "cannot open %s", name);
-    int rc = HP_OK, err;
+    int rc = HP_OK;
     if (fstat(fd, &s) != 0)
         rc = hp_err_sys(e, HP_EFAIL, errno, "cannot stat %s", name);
     else if (!S_ISREG(s.st_mode))
@@ -447,7 +469,27 @@ int hp_af_read(int dirfd, const char *name, size_t max, char **data,
     else if ((size_t)s.st_size > max)
         rc = hp_err_set(e, HP_EFAIL, "%s is %lld bytes, more than the %zu "
                         "allowed", name, (long long)s.st_size, max);
-    else if ((err = read_fd(fd, max, data, len)) != 0)
+    if (rc != HP_OK) {
+        close(fd);
+        return rc;
+    }
+    *fdp = fd;
+    if (st)
+        *st = s;
+    return HP_OK;
+}
+
+int hp_af_read(int dirfd, const char *name, size_t max, char **data,
+               size_t *len, struct stat *st, hp_err *e)
+{
+    struct stat s;
+    int fd, err;
+    *data = NULL;
+    *len = 0;
+    int rc = hp_af_open_read(dirfd, name, max, &fd, &s, e);
+    if (rc != HP_OK)
+        return rc;
+    if ((err = read_fd(fd, max, (size_t)s.st_size, data, len)) != 0)
         rc = hp_err_sys(e, HP_EFAIL, err, "cannot read %s", name);
     close(fd);
     if (rc == HP_OK && st)

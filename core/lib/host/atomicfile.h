@@ -43,6 +43,15 @@ int hp_af_replace(int dirfd, const char *name, const void *data, size_t len,
  * e->sys == ENOENT. */
 int hp_af_read(int dirfd, const char *name, size_t max, char **data,
                size_t *len, struct stat *st, hp_err *e);
+/* The same checks, the file left open for the caller to read in pieces
+ * (*fd, close-on-exec; *st its fstat when st is not NULL). */
+int hp_af_open_read(int dirfd, const char *name, size_t max, int *fd,
+                    struct stat *st, hp_err *e);
+/* malloc(cap + 1) for a file's content, read or about to be written.  A
+ * large one is faulted in by one madvise rather than page by page as it
+ * is filled (in a VM each fault is an exit: a 3 MB hosts file is 800 of
+ * them, most of an edit's time).  free() it. */
+char *hp_af_buffer(size_t cap);
 /* Remove leftover temp files of ours for NAME in dirfd (".NAME.hp-*" that
  * are regular files owned by the caller); returns how many. */
 int hp_af_clean_temps(int dirfd, const char *name);

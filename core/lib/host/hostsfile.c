@@ -40,6 +40,7 @@
  * costs milliseconds. */
 #include "hostsfile.h"
 #include "atomicfile.h"
+#include "dirlock.h"
 #include "hostsrec.h"
 #include "base/textline.h"
 #include "safepath.h"
@@ -302,10 +303,19 @@ static size_t open_minlen(const struct want *w, size_t nw)
 static size_t line_match(const char *s, size_t n, size_t off, size_t lineno,
                          struct want *w, size_t nw, size_t minlen)
 {
+    /* the room test first, on the whole line: a comment only shortens it
+     * (most lines of an ad-block list end here) */
+    size_t i = 0, a0, a1, decided = 0;
+    while (i < n && is_blank(s[i]))
+        i++;
+    while (i < n && !is_blank(s[i]))
+        i++;
+    if (n - i <= minlen)
+        return 0;
     const char *hash = memchr(s, '#', n);
     if (hash)
         n = (size_t)(hash - s);
-    size_t i = 0, a0, a1, decided = 0;
+    i = 0;
     while (i < n && is_blank(s[i]))
         i++;
     a0 = i;
@@ -344,45 +354,140 @@ struct scan {
     size_t beg_prev_term;       /* terminator of the line before begin */
 };
 
+/* '\n' bytes in s[0..n), eight at a time. */
+static size_t count_nl(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, low7 = 0x7F7F7F7F7F7F7F7FULL;
+    size_t c = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        v ^= ones * '\n';                   /* a newline is now a zero byte */
+        uint64_t z = ~(((v & low7) + low7) | v | low7);  /* 0x80 each */
+        c += (size_t)(((z >> 7) * ones) >> 56);          /* their sum */
+    }
+    for (; i < n; i++)
+        c += s[i] == '\n';
+    return c;
+}
+
+/* The scan's state between pieces of the text: a file is scanned whole
+ * (scan_text) or read piece by piece into a small buffer that stays in
+ * the cache (scan_file), with the same result. */
+struct scanner {
+    struct scan *sc;
+    struct want *w;
+    size_t nw, open, minlen;
+    size_t lineno;              /* of the next line */
+    size_t prev_term;           /* the terminator of the line before it */
+    int styled;
+    int lines;                  /* line numbers wanted once the lookups
+                                   are decided (for messages) */
+};
+
+static void scanner_init(struct scanner *s, struct scan *sc, struct want *w,
+                         size_t nw)
+{
+    memset(sc, 0, sizeof *sc);
+    *s = (struct scanner){ sc, w, nw, nw, open_minlen(w, nw), 0, 0, 0, 1 };
+}
+
+/* A marker line: its number, and for the first begin marker the line
+ * and the terminator before it (what removal must give back). */
+static void marker_seen(struct scan *sc, int k, const hp_line *l,
+                        size_t lineno, size_t prev_term)
+{
+    if (k == 1) {
+        if (sc->nbeg < 2)
+            sc->beg_line[sc->nbeg] = lineno + 1;
+        if (sc->nbeg++ == 0) {
+            sc->beg = *l;
+            sc->beg_prev_term = prev_term;
+        }
+    } else if (k == 2) {
+        if (sc->nend < 2)
+            sc->end_line[sc->nend] = lineno + 1;
+        if (sc->nend++ == 0)
+            sc->end = *l;
+    }
+}
+
+/* Every lookup decided: only markers matter, and a marker starts a line
+ * with '#', so only the '#' bytes of t[pos..len) are looked at; line
+ * numbers are counted where a marker is found and at the end.  t holds
+ * whole lines; base is the file offset of t. */
+static void markers_only(struct scanner *s, const char *t, size_t len,
+                         size_t pos, size_t base)
+{
+    size_t counted = pos;
+    const char *q;
+    while (pos < len && (q = memchr(t + pos, '#', len - pos))) {
+        size_t off = (size_t)(q - t);
+        if (off > 0 && t[off - 1] != '\n') {
+            pos = off + 1;
+            continue;
+        }
+        /* the line before: in t, or the last of the previous piece */
+        size_t before = off == 0 ? s->prev_term
+                        : off >= 2 && t[off - 2] == '\r' ? 2 : 1;
+        if (s->lines)
+            s->lineno += count_nl(t + counted, off - counted);
+        counted = off;
+        hp_line l;
+        pos = hp_next_line(t, len, off, &l);
+        int k = marker_kind(t + off, l.len);
+        l.off += base;
+        if (k)
+            marker_seen(s->sc, k, &l, s->lineno, before);
+    }
+    if (len > counted) {
+        if (s->lines)
+            s->lineno += count_nl(t + counted, len - counted);
+        s->prev_term = t[len - 1] != '\n' ? 0
+                       : len >= 2 && t[len - 2] == '\r' ? 2 : 1;
+    }
+}
+
+/* The lines of t[0..len) (whole lines; base its file offset). */
+static void scan_lines(struct scanner *s, const char *t, size_t len,
+                       size_t base)
+{
+    struct scan *sc = s->sc;
+    for (size_t pos = 0; pos < len; s->lineno++) {
+        if (!s->open && s->styled) {
+            markers_only(s, t, len, pos, base);
+            return;
+        }
+        hp_line l;
+        pos = hp_next_line(t, len, pos, &l);
+        if (!s->styled && l.term) {
+            sc->crlf = l.term == 2;
+            s->styled = 1;
+        }
+        int k = l.len && t[l.off] == '#' ? marker_kind(t + l.off, l.len) : 0;
+        l.off += base;
+        if (k)
+            marker_seen(sc, k, &l, s->lineno, s->prev_term);
+        else if (s->open) {
+            size_t d = line_match(t + l.off - base, l.len, l.off,
+                                  s->lineno + 1, s->w, s->nw, s->minlen);
+            if (d) {
+                s->open -= d;
+                s->minlen = open_minlen(s->w, s->nw);
+            }
+        }
+        s->prev_term = l.term;
+    }
+}
+
 /* Markers to the end (a duplicate anywhere makes the file malformed);
  * lookups only while a want is open. */
 static void scan_text(const char *t, size_t len, struct scan *sc,
                       struct want *w, size_t nw)
 {
-    memset(sc, 0, sizeof *sc);
-    size_t prev_term = 0, lineno = 0, open = nw;
-    size_t minlen = open_minlen(w, nw);
-    int styled = 0;
-    for (size_t pos = 0; pos < len; lineno++) {
-        hp_line l;
-        pos = hp_next_line(t, len, pos, &l);
-        if (!styled && l.term) {
-            sc->crlf = l.term == 2;
-            styled = 1;
-        }
-        int k = l.len && t[l.off] == '#' ? marker_kind(t + l.off, l.len) : 0;
-        if (k == 1) {
-            if (sc->nbeg < 2)
-                sc->beg_line[sc->nbeg] = lineno + 1;
-            if (sc->nbeg++ == 0) {
-                sc->beg = l;
-                sc->beg_prev_term = prev_term;
-            }
-        } else if (k == 2) {
-            if (sc->nend < 2)
-                sc->end_line[sc->nend] = lineno + 1;
-            if (sc->nend++ == 0)
-                sc->end = l;
-        } else if (open) {
-            size_t d = line_match(t + l.off, l.len, l.off, lineno + 1, w, nw,
-                                  minlen);
-            if (d) {
-                open -= d;
-                minlen = open_minlen(w, nw);
-            }
-        }
-        prev_term = l.term;
-    }
+    struct scanner s;
+    scanner_init(&s, sc, w, nw);
+    scan_lines(&s, t, len, 0);
 }
 
 /* Explain malformed markers: which, where, and how to get out. */
@@ -417,7 +522,7 @@ static int block_state(const struct scan *sc, hp_err *e)
 {
     if (sc->nbeg == 0 && sc->nend == 0)
         return 0;
-    if (sc->nbeg == 1 && sc->nend == 1 && sc->end_line[0] > sc->beg_line[0])
+    if (sc->nbeg == 1 && sc->nend == 1 && sc->end.off > sc->beg.off)
         return 1;
     bad_markers(sc, e);
     return -1;
@@ -554,7 +659,7 @@ static int emit(const char *text, size_t len, const struct scan *sc,
                 size_t need, struct buf *b, struct buf *rec, hp_err *e)
 {
     const char *eol = sc->crlf ? "\r\n" : "\n";
-    b->p = malloc(len + need + BEGIN_LEN + END_LEN + 8);
+    b->p = hp_af_buffer(len + need + BEGIN_LEN + END_LEN + 8);
     rec->p = malloc(need + sizeof HP_HOSTS_REC_MARKERS + 1);
     if (!b->p || !rec->p)
         return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "hosts edit");
@@ -642,7 +747,7 @@ static int cut_block(const char *text, size_t len, const struct scan *sc,
         sc->beg_prev_term >= sc->beg.term && sc->beg.term > 0)
         from -= sc->beg.term;
     size_t n = len - (to - from);
-    char *p = malloc(n + 1);
+    char *p = hp_af_buffer(n);
     if (!p)
         return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "hosts edit");
     memcpy(p, text, from);
@@ -686,7 +791,7 @@ static int cut_ours(const char *text, size_t len, const struct scan *sc,
         return cut_block(text, len, sc, out, outlen, e);
     if (taken == 0 && !r->markers)
         return HP_OK;
-    struct buf b = { malloc(len + 1), 0 };
+    struct buf b = { hp_af_buffer(len), 0 };
     if (!b.p)
         return hp_err_sys(e, HP_EINTERNAL, ENOMEM, "hosts edit");
     size_t inner = sc->beg.off + sc->beg.len + sc->beg.term;
@@ -915,23 +1020,75 @@ int hp_hosts_remove_file(int rootfd, const char *hpath, const char *rec,
     return edit_file(rootfd, hpath, remove_fn, rec, changed, e);
 }
 
-int hp_hosts_check_file(int rootfd, const char *hpath,
-                        const hp_hosts_entry *ents, size_t n, hp_err *e)
+/* The scan of an open file, read in pieces of SCAN_PIECE bytes into one
+ * buffer (it stays in the cache, as cat's does) rather than into one of
+ * the file's size: the pieces are cut at line ends, a line longer than
+ * the buffer grows it.  0, or the errno of a failed read. */
+#define SCAN_PIECE (128u * 1024)
+
+static int scan_fd(int fd, size_t max, struct scanner *s)
 {
-    hp_err tmp = HP_ERR_INIT;
+    size_t cap = SCAN_PIECE, have = 0, base = 0;
+    char *buf = malloc(cap);
+    int err = buf ? 0 : ENOMEM;
+    while (!err) {
+        if (base + have > max) {        /* it grew past the limit */
+            err = EFBIG;
+            break;
+        }
+        if (have == cap) {              /* one line fills the buffer */
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                err = ENOMEM;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, buf + have, cap - have);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            err = errno;
+            break;
+        }
+        have += (size_t)r;
+        const char *nl = r == 0 ? buf + have - 1
+                                : memrchr(buf, '\n', have);
+        size_t whole = nl && have ? (size_t)(nl - buf) + 1 : 0;
+        scan_lines(s, buf, whole, base);
+        memmove(buf, buf + whole, have - whole);
+        base += whole;
+        have -= whole;
+        if (r == 0)
+            break;
+    }
+    free(buf);
+    return err;
+}
+
+/* Read and scan hpath for ents: 1 every entry resolves (the scan in
+ * *sc), 0 not, <0 -code (e set).  Nothing is kept of the text.  With
+ * writer not NULL, *writer says whether the directory's lock file is
+ * there: an editor is at work, or one was killed and left it (and
+ * perhaps its temp file) for the next editor to clear. */
+static int scan_file(int rootfd, const char *hpath,
+                     const hp_hosts_entry *ents, size_t n, struct scan *sc,
+                     int *writer, hp_err *e)
+{
     struct want w[MAX_ENTS];
-    int dirfd = -1, r;
-    char leaf[256], *data = NULL;
-    size_t len = 0;
-    struct stat st;
-    struct scan sc;
-    if (!e)
-        e = &tmp;
+    struct scanner s;
+    int dirfd = -1, fd, r;
+    char leaf[256];
     if ((r = entries_valid(ents, n, w, e)))
         return -r;
     if ((r = open_hosts(rootfd, hpath, &dirfd, leaf, e)))
         return -r;
-    r = hp_af_read(dirfd, leaf, HP_HOSTS_MAX, &data, &len, &st, e);
+    struct stat lk;
+    if (writer)
+        *writer = fstatat(dirfd, HP_DIRLOCK_NAME, &lk,
+                          AT_SYMLINK_NOFOLLOW) == 0;
+    r = hp_af_open_read(dirfd, leaf, HP_HOSTS_MAX, &fd, NULL, e);
     close(dirfd);
     if (r != HP_OK) {
         if (e->sys == ENOENT) {
@@ -940,10 +1097,38 @@ int hp_hosts_check_file(int rootfd, const char *hpath,
         }
         return -r;
     }
-    scan_text(data, len, &sc, w, n);
-    free(data);
+    scanner_init(&s, sc, w, n);
+    s.lines = 0;        /* nobody reads a line number here: not counted */
+    int err = scan_fd(fd, HP_HOSTS_MAX, &s);
+    close(fd);
+    if (err)
+        return -hp_err_sys(e, HP_EFAIL, err, "cannot read %s", hpath);
     for (size_t i = 0; i < n; i++)
         if (w[i].state != W_FOUND)
             return 0;
+    return 1;
+}
+
+int hp_hosts_check_file(int rootfd, const char *hpath,
+                        const hp_hosts_entry *ents, size_t n, hp_err *e)
+{
+    hp_err tmp = HP_ERR_INIT;
+    struct scan sc;
+    return scan_file(rootfd, hpath, ents, n, &sc, NULL, e ? e : &tmp);
+}
+
+int hp_hosts_ensure_needed(int rootfd, const char *hpath,
+                           const hp_hosts_entry *ents, size_t n)
+{
+    hp_err e = HP_ERR_INIT;
+    struct scan sc;
+    int writer = 0;
+    /* nothing to write: every entry resolves and the markers are sound
+     * (hp_hosts_add would refuse malformed ones even then), and no
+     * editor's lock file is there (the locked path waits for a live one,
+     * or clears what a killed one left: its lock file, its temp) */
+    if (scan_file(rootfd, hpath, ents, n, &sc, &writer, &e) == 1 &&
+        !writer && block_state(&sc, &e) >= 0)
+        return 0;
     return 1;
 }

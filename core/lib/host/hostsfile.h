@@ -101,4 +101,12 @@ int hp_hosts_remove_file(int rootfd, const char *hpath, const char *rec,
  * one pass, nothing written. */
 int hp_hosts_check_file(int rootfd, const char *hpath,
                         const hp_hosts_entry *ents, size_t n, hp_err *e);
+/* 0 when hp_hosts_ensure_file would find nothing to write (every entry
+ * resolves, the markers are sound) and no editor's lock file is in the
+ * directory: read only, no lock, so a caller can skip what it does
+ * before an edit (the journal's write-ahead entry).  1 otherwise, errors
+ * included: the edit itself reports them, and clears what a killed
+ * editor left. */
+int hp_hosts_ensure_needed(int rootfd, const char *hpath,
+                           const hp_hosts_entry *ents, size_t n);
 #endif

@@ -8,6 +8,7 @@
  * followed by an uninstall leaves the tree as it was. */
 #include "journal.h"
 #include "atomicfile.h"
+#include "dirlock.h"
 #include "hostsfile.h"
 #include "identity.h"
 #include "links.h"
@@ -269,11 +270,12 @@ enum { OP_ADD, OP_FORGET };
  * of them, so each edit's record is appended, under the journal's lock so
  * two writers lose none.  An add without a record adds nothing to it. */
 static int hosts_record_more(hp_journal *j, size_t at, const char *extra,
-                             hp_err *e)
+                             int *changed, hp_err *e)
 {
     char *old = j->ent[at].extra, *nx;
     if (!extra || !*extra)
         return HP_OK;
+    *changed = 1;
     if (!old)
         nx = strdup(extra);
     else if ((nx = malloc(strlen(old) + strlen(extra) + 2)))
@@ -285,9 +287,12 @@ static int hosts_record_more(hp_journal *j, size_t at, const char *extra,
     return HP_OK;
 }
 
+/* *changed: the entries differ from what was loaded (else nothing needs
+ * writing: what the caller asks for is on disk already). */
 static int apply(hp_journal *j, int op, int kind, const char *hpath,
-                 const char *extra, hp_err *e)
+                 const char *extra, int *changed, hp_err *e)
 {
+    *changed = j->npending > 0;
     for (size_t i = 0; i < j->npending; i++) {
         if (ent_find(j, J_SELF, j->pending[i]) < 0 &&
             ent_push(j, J_SELF, j->pending[i], NULL) != 0)
@@ -298,18 +303,25 @@ static int apply(hp_journal *j, int op, int kind, const char *hpath,
     long at = ent_find(j, kind, hpath);
     j->last_added = op == OP_ADD && at < 0;
     if (op == OP_FORGET) {
-        if (at >= 0)
+        if (at >= 0) {
             ent_del(j, (size_t)at);
+            *changed = 1;
+        }
         return HP_OK;
     }
     if (at >= 0 && kind == HP_J_HOSTS)
-        return hosts_record_more(j, (size_t)at, extra, e);
+        return hosts_record_more(j, (size_t)at, extra, changed, e);
     if (at >= 0) {               /* already recorded: refresh EXTRA only */
+        const char *was = j->ent[at].extra;
+        if ((!extra || !*extra) ? !was : was && !strcmp(was, extra))
+            return HP_OK;
         char *nx = extra && *extra ? strdup(extra) : NULL;
         free(j->ent[at].extra);
         j->ent[at].extra = nx;
+        *changed = 1;
         return HP_OK;
     }
+    *changed = 1;
     return ent_push(j, kind, hpath, extra) == 0
                ? HP_OK
                : hp_err_sys(e, HP_EINTERNAL, ENOMEM, "journal");
@@ -349,13 +361,19 @@ static int mutate(hp_journal *j, int op, int kind, const char *hpath,
                 *e = le;
             return HP_EFAIL;
         }
+        int changed = 0;
         rc = load(j, dfd, e);
         if (rc == HP_OK)
             fault(2);
         if (rc == HP_OK)
-            rc = apply(j, op, kind, hpath, extra, e);
-        if (rc == HP_OK)
+            rc = apply(j, op, kind, hpath, extra, &changed, e);
+        /* unchanged: not rewritten (two fsyncs saved, e.g. an intent
+         * already on disk); a temp a killed writer left still goes, as a
+         * rewrite would take it */
+        if (rc == HP_OK && changed)
             rc = store(j, dfd, lk, &le);
+        else if (rc == HP_OK)
+            hp_af_clean_temps(dfd, j->leaf);
         hp_af_unlock(lk);
         close(dfd);
         if (rc == HP_OK || le.sys != ENOENT) {
@@ -403,6 +421,21 @@ int hp_journal_open(int rootfd, const char *hpath, hp_journal **out,
     }
     *out = j;
     return HP_OK;
+}
+
+int hp_journal_idle(int rootfd, const char *hpath)
+{
+    char leaf[256];
+    int dfd = -1;
+    hp_err e = HP_ERR_INIT;
+    if (!hpath || strlen(hpath) >= PATH_MAX)
+        return 0;
+    if (hp_sp_open_parent(rootfd, hpath, &dfd, leaf, &e) != HP_OK)
+        return e.sys == ENOENT;
+    struct stat st;
+    int idle = fstatat(dfd, HP_DIRLOCK_NAME, &st, AT_SYMLINK_NOFOLLOW) != 0;
+    close(dfd);
+    return idle;
 }
 
 int hp_journal_add(hp_journal *j, int kind, const char *hpath,

@@ -35,6 +35,11 @@ typedef struct hp_journal hp_journal;
 
 int hp_journal_open(int rootfd, const char *hpath, hp_journal **out,
                     hp_err *e);
+/* 1 when no writer's lock file is in the journal's directory (or there
+ * is no directory): nobody is writing the journal and nobody was killed
+ * writing it.  0 otherwise: the next hp_journal_add waits for a live
+ * writer or clears what a killed one left.  Reads only. */
+int hp_journal_idle(int rootfd, const char *hpath);
 /* Record (deduplicated; an entry already present is not added twice). */
 int hp_journal_add(hp_journal *j, int kind, const char *hpath,
                    const char *extra, hp_err *e);

@@ -62,8 +62,8 @@ int hp_addr_parse(const char *addr, void *out, unsigned *salen, hp_err *e)
                       "refused)", addr);
 }
 
-int hp_port_parse(const char *spec, char *addr, size_t addrsz, int *port,
-                  hp_err *e)
+int hp_port_split(const char *spec, char *addr, size_t addrsz,
+                  const char **rest, hp_err *e)
 {
     const char *host = spec, *colon;
     size_t hlen;
@@ -85,19 +85,38 @@ int hp_port_parse(const char *spec, char *addr, size_t addrsz, int *port,
             return hp_err_set(e, HP_EUSAGE, "'%s': write an IPv6 address "
                               "as [ADDR]:PORT", spec);
     }
-    int p = port_num(colon + 1, strlen(colon + 1));
+    if (hlen >= addrsz)
+        return hp_err_set(e, HP_EUSAGE, "'%s': address too long", spec);
+    char a[INET6_ADDRSTRLEN + 1];
+    if (hlen >= sizeof a)
+        return hp_err_set(e, HP_EUSAGE, "'%s': address too long", spec);
+    memcpy(a, host, hlen);
+    a[hlen] = '\0';
+    struct sockaddr_storage ss;
+    unsigned sl;
+    int rc = hp_addr_parse(a, &ss, &sl, e);
+    if (rc != HP_OK)
+        return rc;
+    memcpy(addr, a, hlen + 1);
+    *rest = colon + 1;
+    return HP_OK;
+}
+
+int hp_port_parse(const char *spec, char *addr, size_t addrsz, int *port,
+                  hp_err *e)
+{
+    char a[INET6_ADDRSTRLEN + 1];
+    const char *rest;
+    int rc = hp_port_split(spec, a, sizeof a, &rest, e);
+    if (rc != HP_OK)
+        return rc;
+    int p = port_num(rest, strlen(rest));
     if (p < 1)
         return hp_err_set(e, HP_EUSAGE, "'%s': the port must be a number "
                           "from 1 to 65535", spec);
-    if (hlen >= addrsz)
+    if (strlen(a) >= addrsz)
         return hp_err_set(e, HP_EUSAGE, "'%s': address too long", spec);
-    memcpy(addr, host, hlen);
-    addr[hlen] = '\0';
-    struct sockaddr_storage ss;
-    unsigned sl;
-    int rc = hp_addr_parse(addr, &ss, &sl, e);
-    if (rc != HP_OK)
-        return rc;
+    strcpy(addr, a);
     *port = p;
     return HP_OK;
 }
@@ -198,12 +217,10 @@ int hp_port_probe_new(int socktype, int *family)
     return s;
 }
 
-int hp_port_probe(int fd, int family, int port)
+int hp_port_probe_bind(int fd, int family, int port)
 {
-    if (port < 1 || port > 65535) {
-        close(fd);
+    if (port < 1 || port > 65535)
         return -EINVAL;
-    }
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
     socklen_t sl;
@@ -218,9 +235,14 @@ int hp_port_probe(int fd, int family, int port)
         s4->sin_port = htons((uint16_t)port);
         sl = sizeof *s4;
     }
-    int rc = 0;
     if (bind(fd, (struct sockaddr *)&ss, sl) != 0)
-        rc = errno == EADDRINUSE ? 1 : -errno;
+        return errno == EADDRINUSE ? 1 : -errno;
+    return 0;
+}
+
+int hp_port_probe(int fd, int family, int port)
+{
+    int rc = hp_port_probe_bind(fd, family, port);
     close(fd);
     return rc;
 }

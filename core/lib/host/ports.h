@@ -7,6 +7,10 @@
 /* "127.0.0.1:80", "[::1]:443" -> addr, port (1..65535, strict digits). */
 int hp_port_parse(const char *spec, char *addr, size_t addrsz, int *port,
                   hp_err *e);
+/* The address half of "ADDR:REST" ("127.0.0.1:...", "[::1]:..."), checked
+ * as hp_addr_parse does, into addr; *rest points past the colon. */
+int hp_port_split(const char *spec, char *addr, size_t addrsz,
+                  const char **rest, hp_err *e);
 /* Numeric IPv4/IPv6 only (inet_pton; no scope ids, no names). */
 int hp_addr_parse(const char *addr, void *sockaddr_storage_out,
                   unsigned *salen, hp_err *e);
@@ -34,6 +38,11 @@ int hp_port_in_use(int socktype, int port);
  * or -errno.  hp_port_probe: closes fd in every case; 1, 0 or -errno. */
 int hp_port_probe_new(int socktype, int *family);
 int hp_port_probe(int fd, int family, int port);
+/* hp_port_probe without the close: fd stays open (bound when it returned
+ * 0).  A TCP probe, bound with SO_REUSEADDR and not listening, does not
+ * stand in the way of the real bind and listen that follow, so a server
+ * can close it later, with other descriptors. */
+int hp_port_probe_bind(int fd, int family, int port);
 /* "1-1023", "1-1023 8080 9000-9100": 1 when port is allowed; a malformed
  * list allows nothing. */
 int hp_ports_allowed(const char *ranges, int port);

@@ -16,18 +16,21 @@
  * a check may wait for, and the caller is told it failed (fail closed). */
 #define TABLE_MAX  (8u << 20)
 
-/* One line: 1 when it is a holder of port (*ino set), else 0. */
-static int holder_line(const char *line, int port, int tcp,
-                       unsigned long *ino)
+/* One line: 1 when it is a holder of a port in the set (*ino, *port
+ * set), else 0. */
+static int holder_line(const char *line, const hp_port_set *ports, int tcp,
+                       unsigned long *ino, int *port)
 {
     unsigned lport, st;
     unsigned long inode;
     if (sscanf(line, " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x %*x:%*x "
                "%*x:%*x %*x %*u %*u %lu", &lport, &st, &inode) != 3)
         return 0;
-    if ((int)lport != port || inode == 0 || (tcp && st != TCP_LISTEN))
+    if (!hp_port_set_has(ports, (int)lport) || inode == 0 ||
+        (tcp && st != TCP_LISTEN))
         return 0;
     *ino = inode;
+    *port = (int)lport;
     return 1;
 }
 
@@ -73,8 +76,9 @@ static int read_table(const char *path, int v6, char **out, hp_err *e)
     return HP_OK;
 }
 
-static int scan(const char *path, int family, int port, int tcp,
-                hp_port_holder *out, size_t max, size_t *n, hp_err *e)
+static int scan(const char *path, int family, const hp_port_set *ports,
+                int tcp, hp_port_holder *out, size_t max, size_t *n,
+                hp_err *e)
 {
     char *text;
     int rc = read_table(path, family == AF_INET6, &text, e);
@@ -83,9 +87,10 @@ static int scan(const char *path, int family, int port, int tcp,
     char *line = strchr(text, '\n');        /* past the header */
     while (line && *++line) {
         unsigned long ino;
-        if (holder_line(line, port, tcp, &ino)) {
+        int port;
+        if (holder_line(line, ports, tcp, &ino, &port)) {
             if (*n < max)
-                out[*n] = (hp_port_holder){ ino, family };
+                out[*n] = (hp_port_holder){ ino, family, port };
             (*n)++;
         }
         line = strchr(line, '\n');
@@ -94,18 +99,35 @@ static int scan(const char *path, int family, int port, int tcp,
     return HP_OK;
 }
 
+int hp_port_holders_in(int socktype, const hp_port_set *ports,
+                       hp_port_holder *out, size_t max, size_t *n,
+                       hp_err *e)
+{
+    *n = 0;
+    int tcp = socktype == HP_SOCK_TCP;
+    if (!tcp && socktype != HP_SOCK_UDP)
+        return hp_err_set(e, HP_EUSAGE, "hp_port_holders: socket type %d",
+                          socktype);
+    int rc = scan(tcp ? "/proc/self/net/tcp" : "/proc/self/net/udp", AF_INET,
+                  ports, tcp, out, max, n, e);
+    if (rc == HP_OK)
+        rc = scan(tcp ? "/proc/self/net/tcp6" : "/proc/self/net/udp6",
+                  AF_INET6, ports, tcp, out, max, n, e);
+    return rc;
+}
+
 int hp_port_holders(int socktype, int port, hp_port_holder *out, size_t max,
                     size_t *n, hp_err *e)
 {
     *n = 0;
-    int tcp = socktype == HP_SOCK_TCP;
-    if ((!tcp && socktype != HP_SOCK_UDP) || port < 1 || port > 65535)
+    if (port < 1 || port > 65535)
         return hp_err_set(e, HP_EUSAGE, "hp_port_holders: socket type %d "
                           "port %d", socktype, port);
-    int rc = scan(tcp ? "/proc/self/net/tcp" : "/proc/self/net/udp", AF_INET,
-                  port, tcp, out, max, n, e);
-    if (rc == HP_OK)
-        rc = scan(tcp ? "/proc/self/net/tcp6" : "/proc/self/net/udp6",
-                  AF_INET6, port, tcp, out, max, n, e);
+    hp_port_set *set = calloc(1, sizeof *set);
+    if (!set)
+        return hp_err_sys(e, HP_EFAIL, ENOMEM, "hp_port_holders");
+    hp_port_set_add(set, port);
+    int rc = hp_port_holders_in(socktype, set, out, max, n, e);
+    free(set);
     return rc;
 }

@@ -84,6 +84,35 @@ static int ht_bind(void *st, int socktype, const char *addr, int port,
                ? HP_OK : HP_EFAIL;
 }
 
+#ifndef HT_NO_BIND_PORTS
+/* ABI 1.3: a range through bind_direct, port by port, as the real
+ * plugins do in the HELPER role.  1000 hands back another descriptor,
+ * 1001 the socket of port 1003 (as ht_bind), 1005 fails. */
+static int ht_bind_ports(void *st, int socktype, const char *addr,
+                         const int *ports, size_t n, int *fds)
+{
+    ht *t = st;
+    for (size_t i = 0; i < n; i++)
+        fds[i] = -1;
+    for (size_t i = 0; i < n; i++) {
+        int port = ports[i] == 1001 ? 1003 : ports[i];
+        if (ports[i] == 1000)
+            fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        else if (ports[i] == 1005 ||
+                 t->api->bind_direct(t->h, socktype, addr, port, &fds[i]))
+            fds[i] = -1;
+        if (fds[i] < 0) {
+            for (size_t k = 0; k < i; k++)
+                close(fds[k]);
+            for (size_t k = 0; k < n; k++)
+                fds[k] = -1;
+            return HP_EFAIL;
+        }
+    }
+    return HP_OK;
+}
+#endif
+
 /* The output of a program the helper starts (fork+exec). */
 static void run_output(const char *prog, const char *arg, char *out,
                        size_t n)
@@ -148,4 +177,7 @@ HP_PLUGIN_EXPORT const hp_plugin hp_plugin_descriptor = {
         .policy_set = ht_policy,
         .uninstall = ht_uninstall,
     },
+#ifndef HT_NO_BIND_PORTS
+    .bind_ports = ht_bind_ports,
+#endif
 };
