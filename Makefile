@@ -53,7 +53,7 @@ $(OBJ)/core/lib/%.o: HP_CFLAGS += -fvisibility=hidden
 # The install paths compiled in (config.mk) and the flags: everything is
 # rebuilt when they change, so `make install PREFIX=/usr` after `make`
 # does not ship a library that looks for its programs under /usr/local.
-CORE_FLAGS = $(subst ','',$(HP_CFLAGS) -fvisibility=hidden $(CFLAGS) $(LIBDIR) $(INCLUDEDIR))
+CORE_FLAGS = $(subst ','',$(HP_CFLAGS) -fvisibility=hidden $(CFLAGS) $(LIBDIR) $(INCLUDEDIR) LINK_DEPS=$(LINK_DEPS))
 $(BUILD)/flags.stamp: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(CORE_FLAGS)' | cmp -s - $@ 2>/dev/null || echo '$(CORE_FLAGS)' > $@

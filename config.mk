@@ -53,8 +53,15 @@ HP_LIBS    = $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null) -ldl
 # packages ship them): a short command such as `hostpriv hosts ensure`
 # then maps only libc, which saves a quarter of its start (make bench,
 # the proc and hosts parts).  The shared library keeps them shared.
+# LINK_DEPS=shared links them shared, as a distribution package does, so a
+# security update of one of them reaches the programs too (debian/rules).
+LINK_DEPS ?= static
+ifeq ($(LINK_DEPS),shared)
+PROG_LIBS  = $(HP_LIBS)
+else
 PROG_LIBS  = -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null) \
              -Wl,-Bdynamic -ldl
+endif
 # only the helper confines itself (capabilities, seccomp): the library and
 # the other programs do not link these
 HELPER_DEPS = libcap-ng libseccomp
