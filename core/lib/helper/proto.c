@@ -291,29 +291,42 @@ static void take_fds(struct msghdr *mh, int *fd_out, int *stray)
     }
 }
 
-ssize_t hp_sock_recv(int sock, void *buf, size_t len, int flags, int *fd_out,
-                     int *stray)
+/* One recvmsg into buf with room for `room` descriptors in cbuf: bytes
+ * read or -errno; a message whose descriptors did not fit has them all
+ * closed (a stray) and is -EPROTO. */
+static ssize_t recv_one(int sock, void *buf, size_t len, int flags,
+                        struct msghdr *mh, void *cbuf, size_t clen, int *stray)
 {
     struct iovec iov = { .iov_base = buf, .iov_len = len };
-    union {
-        char b[CMSG_SPACE(sizeof(int) * HP_CMSG_FDS)];
-        struct cmsghdr a;
-    } cm;
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-                         .msg_control = cm.b, .msg_controllen = sizeof cm.b };
+    *mh = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1,
+                           .msg_control = cbuf, .msg_controllen = clen };
     ssize_t r;
     do
-        r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags);
+        r = recvmsg(sock, mh, MSG_CMSG_CLOEXEC | flags);
     while (r < 0 && errno == EINTR);
     if (r < 0)
         return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-    if (mh.msg_flags & MSG_CTRUNC) {
-        take_fds(&mh, NULL, stray);
+    if (mh->msg_flags & MSG_CTRUNC) {
+        take_fds(mh, NULL, stray);
         if (stray)
             *stray = 1;
         return -EPROTO;
     }
-    if (mh.msg_controllen > 0)
+    mh->msg_iov = NULL;     /* iov was this frame's; only the control is read */
+    mh->msg_iovlen = 0;
+    return r;
+}
+
+ssize_t hp_sock_recv(int sock, void *buf, size_t len, int flags, int *fd_out,
+                     int *stray)
+{
+    union {
+        char b[CMSG_SPACE(sizeof(int) * HP_CMSG_FDS)];
+        struct cmsghdr a;
+    } cm;
+    struct msghdr mh;
+    ssize_t r = recv_one(sock, buf, len, flags, &mh, cm.b, sizeof cm.b, stray);
+    if (r >= 0 && mh.msg_controllen > 0)
         take_fds(&mh, fd_out, stray);
     return r;
 }
@@ -343,26 +356,13 @@ static void keep_fds(struct msghdr *mh, int *fds, size_t max, size_t *nfds,
 ssize_t hp_sock_recv_fds(int sock, void *buf, size_t len, int flags,
                          int *fds, size_t max, size_t *nfds, int *stray)
 {
-    struct iovec iov = { .iov_base = buf, .iov_len = len };
     union {
         char b[CMSG_SPACE(sizeof(int) * HP_PROTO_FDS_PER_MSG)];
         struct cmsghdr a;
     } cm;
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-                         .msg_control = cm.b, .msg_controllen = sizeof cm.b };
-    ssize_t r;
-    do
-        r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags);
-    while (r < 0 && errno == EINTR);
-    if (r < 0)
-        return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-    if (mh.msg_flags & MSG_CTRUNC) {
-        take_fds(&mh, NULL, stray);
-        if (stray)
-            *stray = 1;
-        return -EPROTO;
-    }
-    if (mh.msg_controllen > 0)
+    struct msghdr mh;
+    ssize_t r = recv_one(sock, buf, len, flags, &mh, cm.b, sizeof cm.b, stray);
+    if (r >= 0 && mh.msg_controllen > 0)
         keep_fds(&mh, fds, max, nfds, stray);
     return r;
 }

@@ -7,21 +7,6 @@
 #include <string.h>
 #include "ports.h"
 
-/* Strict decimal 1..65535 of s[0..n) (as ports.c reads one port); -1
- * when not a port. */
-static int num(const char *s, size_t n)
-{
-    if (n == 0 || n > 5 || s[0] == '0')
-        return -1;
-    long v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v <= 65535 ? (int)v : -1;
-}
-
 /* One bit per port: "seen already" without sorting. */
 typedef struct seen {
     uint64_t w[65536 / 64];
@@ -50,10 +35,10 @@ static int item_range(const char *text, const char *p, size_t len, int *lo,
 {
     const char *dash = memchr(p, '-', len);
     if (dash) {
-        *lo = num(p, (size_t)(dash - p));
-        *hi = num(dash + 1, len - (size_t)(dash - p) - 1);
+        *lo = hp_port_number(p, (size_t)(dash - p));
+        *hi = hp_port_number(dash + 1, len - (size_t)(dash - p) - 1);
     } else {
-        *lo = *hi = num(p, len);
+        *lo = *hi = hp_port_number(p, len);
     }
     if (*lo < 1 || *hi < 1)
         return bad_item(e, text, p, len);

@@ -14,7 +14,7 @@
 /* Strict decimal 1..65535 of exactly s[0..n): digits only, no sign, no
  * leading zero, no more than 5 digits (so no 32-bit value can wrap into
  * range).  -1 when not a port. */
-static int port_num(const char *s, size_t n)
+int hp_port_number(const char *s, size_t n)
 {
     if (n == 0 || n > 5 || s[0] == '0')
         return -1;
@@ -110,7 +110,7 @@ int hp_port_parse(const char *spec, char *addr, size_t addrsz, int *port,
     int rc = hp_port_split(spec, a, sizeof a, &rest, e);
     if (rc != HP_OK)
         return rc;
-    int p = port_num(rest, strlen(rest));
+    int p = hp_port_number(rest, strlen(rest));
     if (p < 1)
         return hp_err_set(e, HP_EUSAGE, "'%s': the port must be a number "
                           "from 1 to 65535", spec);
@@ -269,10 +269,10 @@ static int ranges_each(const char *r, int (*fn)(int lo, int hi, void *),
         const char *dash = memchr(p, '-', n);
         int lo, hi;
         if (dash) {
-            lo = port_num(p, (size_t)(dash - p));
-            hi = port_num(dash + 1, n - (size_t)(dash - p) - 1);
+            lo = hp_port_number(p, (size_t)(dash - p));
+            hi = hp_port_number(dash + 1, n - (size_t)(dash - p) - 1);
         } else {
-            lo = hi = port_num(p, n);
+            lo = hi = hp_port_number(p, n);
         }
         if (lo < 1 || hi < 1 || lo > hi)
             return -1;

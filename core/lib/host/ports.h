@@ -5,6 +5,9 @@
 #include "base/err.h"
 
 /* "127.0.0.1:80", "[::1]:443" -> addr, port (1..65535, strict digits). */
+/* Strict decimal 1..65535 of exactly s[0..n) (no sign, no leading zero,
+ * at most 5 digits); -1 when not a port. */
+int hp_port_number(const char *s, size_t n);
 int hp_port_parse(const char *spec, char *addr, size_t addrsz, int *port,
                   hp_err *e);
 /* The address half of "ADDR:REST" ("127.0.0.1:...", "[::1]:..."), checked
