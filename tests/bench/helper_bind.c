@@ -27,13 +27,11 @@
 #include <grp.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -47,6 +45,7 @@
 #include "helper/hclient.h"
 #include "host/ports.h"
 #include "helper/proto.h"
+#include "../common/netns.h"
 
 static char root[PATH_MAX], build[PATH_MAX];
 static pid_t helper = -1, mini = -1;
@@ -83,18 +82,9 @@ static void die(const char *what)
 
 static void netns(void)
 {
-    if (unshare(CLONE_NEWNET) != 0)
-        die("unshare(CLONE_NEWNET)");
-    int s = socket(AF_INET, SOCK_DGRAM, 0);
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    strcpy(ifr.ifr_name, "lo");
-    if (ioctl(s, SIOCGIFFLAGS, &ifr) != 0)
-        die("SIOCGIFFLAGS");
-    ifr.ifr_flags |= IFF_UP;
-    if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0)
-        die("SIOCSIFFLAGS");
-    close(s);
+    const char *what;
+    if (hpt_netns(&what) != 0)
+        die(what);
 }
 
 static void write_file(const char *rel, const char *text)

@@ -30,7 +30,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pwd.h>
@@ -39,7 +38,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -52,6 +50,7 @@
 #include "helper/hclient.h"
 #include "helper/proto.h"
 #include "helper/vmnetd.h"
+#include "../common/netns.h"
 
 #define TEST_USER   "hptest"
 #define SOCK_HPATH  "/var/run/stress.sock"
@@ -95,18 +94,9 @@ static void die(const char *what)
 
 static void netns(void)
 {
-    if (unshare(CLONE_NEWNET) != 0)
-        die("unshare(CLONE_NEWNET)");
-    int s = socket(AF_INET, SOCK_DGRAM, 0);
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    strcpy(ifr.ifr_name, "lo");
-    if (ioctl(s, SIOCGIFFLAGS, &ifr) != 0)
-        die("SIOCGIFFLAGS");
-    ifr.ifr_flags |= IFF_UP;
-    if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0)
-        die("SIOCSIFFLAGS");
-    close(s);
+    const char *what;
+    if (hpt_netns(&what) != 0)
+        die(what);
 }
 
 static void put(const char *rel, const char *text)

@@ -7,13 +7,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -22,6 +20,7 @@
 
 #include <hostpriv/hostpriv.h>
 #include "testutil.h"
+#include "../common/netns.h"
 
 static char root[PATH_MAX];
 static char cfgfile[PATH_MAX];
@@ -138,18 +137,6 @@ START_TEST(decline_links_falls_back_and_is_remembered)
 }
 END_TEST
 
-static void lo_up(void)
-{
-    int s = socket(AF_INET, SOCK_DGRAM, 0);
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    strcpy(ifr.ifr_name, "lo");
-    ioctl(s, SIOCGIFFLAGS, &ifr);
-    ifr.ifr_flags |= IFF_UP;
-    ioctl(s, SIOCSIFFLAGS, &ifr);
-    close(s);
-}
-
 struct bindarg { const char *expect_code_name; int code; char msg[1024]; };
 
 static int bind_as_user(void *arg)
@@ -177,9 +164,9 @@ static int in_netns_as_user(int (*fn)(void *), void *arg)
     pid_t pid = fork();
     ck_assert(pid >= 0);
     if (pid == 0) {
-        if (unshare(CLONE_NEWNET) != 0)
+        const char *what;
+        if (hpt_netns(&what) != 0)
             _exit(120);
-        lo_up();
         if (setgroups(0, NULL) || setresgid(gid, gid, gid) ||
             setresuid(uid, uid, uid))
             _exit(121);

@@ -5,19 +5,18 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <net/if.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "../common/netns.h"
 
 void tu_sandbox(char *out, size_t n)
 {
@@ -343,14 +342,6 @@ const char *tu_build(const char *rel, char *out, size_t n)
 
 void tu_netns(void)
 {
-    ck_assert_msg(unshare(CLONE_NEWNET) == 0, "unshare(CLONE_NEWNET): %s",
-                  strerror(errno));
-    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    strcpy(ifr.ifr_name, "lo");
-    ck_assert_int_eq(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
-    ifr.ifr_flags |= IFF_UP;
-    ck_assert_int_eq(ioctl(s, SIOCSIFFLAGS, &ifr), 0);
-    close(s);
+    const char *what;
+    ck_assert_msg(hpt_netns(&what) == 0, "%s: %s", what, strerror(errno));
 }
